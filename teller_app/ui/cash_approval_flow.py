@@ -147,11 +147,12 @@ class CashApprovalFlow(QObject):
                      label=self.tr("Reading the confirmed payment"),
                      write=True)  # a draft still CREATED is confirmed here
 
-    def open_in_place(self, summary: str) -> None:
-        """A supervisor decides the filed request here, with their own credentials."""
+    def open_in_place(self, summary: str) -> ApproveInPlaceDialog | None:
+        """A supervisor decides the filed request here, with their own credentials. The
+        dialog opened (None: nothing to decide here), so the cash dialog hears a cancel."""
         request, decide = self.request, self.in_place
         if request is None or decide is None:
-            return
+            return None
         dialog = self.dialog = ApproveInPlaceDialog(summary, self.widget)
 
         def decided(outcome: str, email: str, password: str, comment: str) -> None:
@@ -177,3 +178,4 @@ class CashApprovalFlow(QObject):
 
         dialog.decided.connect(decided)
         dialog.open()
+        return dialog

@@ -1,27 +1,60 @@
 """A supervisor confirming an over-threshold cash draft at the teller's desk: the request
 filed with the hub is decided in place, or (no hub) the supervisor's own credentials confirm
 the draft with a throwaway client. The outcome lands in ``CashDialog`` like any confirm's.
-Strings keep the ``CashDialog`` translation context."""
+The supervisor reads what they decide as in the inbox (``approvals_detail``): the customer,
+the teller who asked and when, the operation, the reason. Cancelled, the keyboard is back in
+the cash dialog. Strings keep the ``CashDialog`` translation context."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLineEdit
 
+from teller_app.core.approvals import CASH_CONFIRM
 from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
+from teller_app.core.receipt import mask_iban
+from teller_app.platform.hub_models import ChangeRequest
+from teller_app.ui.approvals_detail import (
+    change_line,
+    customer_line,
+    reason_line,
+    requested_line,
+)
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
-from teller_app.ui.cash_dialog_lines import in_sentence
 from teller_app.ui.cash_dialog_parts import CashDialogParts
-from teller_app.ui.cash_text import cash_error_text
+from teller_app.ui.cash_text import auto_cash_reason, cash_error_text, kind_text
 from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.money import format_money
-from teller_app.ui.untrusted import fill
+from teller_app.ui.untrusted import fill, shown_lines
+from teller_app.ui.validators import isolate
 
 # (supervisor e-mail, password, payment guid) -> receipt; confirms with a throwaway client.
 SupervisorConfirm = Callable[[str, str, str], Awaitable[CashReceipt]]
 translate = QCoreApplication.translate  # context "CashDialog", as in CashDialog.tr
+
+
+def cash_change_text(kind: CashKind, amount: str, account: str) -> str:
+    """The operation as the change decided: "Cash deposit 12 000.00 UAH to ‹account›" (the
+    inbox's "Cash deposit: 12 000.00 UAH" when the account was not read)."""
+    if not account:
+        return f"{kind_text(kind.value)}: {amount}"
+    if kind is CashKind.DEPOSIT:  # whole phrases: "to" and "from" decline differently
+        return fill(translate("CashDialog", "Cash deposit %1 to %2"), amount, account)
+    return fill(translate("CashDialog", "Cash withdrawal %1 from %2"), amount, account)
+
+
+def cash_summary_text(request: ChangeRequest, *, customer: str, maker: str,
+                      described: str) -> str:
+    """``approvals_detail.summary_text``'s lines in its order, but without "Requested by"
+    when the desk does not know the teller's name (a dialog made without ``desk``)."""
+    lines = [customer_line(request, customer),
+             requested_line(request, maker) if maker else "",
+             change_line(request, described), reason_line(request)]
+    return "\n".join(line for line in lines if line)
 
 
 class CashDialogSupervisor(CashDialogParts):
@@ -30,6 +63,8 @@ class CashDialogSupervisor(CashDialogParts):
 
     supervisor_confirm: SupervisorConfirm | None
     in_place: ApproveInPlaceDialog | None
+    amount: QLineEdit
+    purpose: QLineEdit
 
     def offer_supervisor(self) -> None:
         """A draft waits for a supervisor at this desk: their button is the next step, so it
@@ -48,20 +83,51 @@ class CashDialogSupervisor(CashDialogParts):
             return
         super().keyPressEvent(event)
 
+    def in_place_summary(self) -> str:
+        """What the supervisor decides, in the inbox's order: the customer (with the login),
+        the teller at this desk and when they asked, the operation, the reason."""
+        draft = self.draft
+        if draft is None:
+            return ""
+        known = self.context.customer.full_name if self.context is not None else ""
+        name = known or self.customer.display_name  # the platform's name, else the card's
+        account = self.context.account if self.context is not None else None
+        shown_account = (mask_iban(account.iban) or account.guid) if account is not None else ""
+        filed = self.approval.request if self.approval is not None else None
+        request = filed or ChangeRequest(  # not filed (no hub): as this desk would file it now
+            id="", kind=CASH_CONFIRM, customer_guid=draft.customer_guid, created_at=time.time(),
+            reason=self.purpose.text().strip() or auto_cash_reason())
+        before = request.before or {}
+        login = before.get("login") or self.customer.login or (  # the hub's, the card's
+            self.context.customer.login if self.context is not None else "")  # the platform's
+        if login and not before.get("login"):
+            request = request.model_copy(update={"before": {**before, "login": login}})
+        amount = format_money(draft.amount, self.minor_unit, self.asset_code)
+        teller = self.desk.teller or request.maker  # the maker's e-mail when filed
+        return shown_lines(cash_summary_text(  # the teller's reason: kept to its lines
+            request, customer=isolate(name), maker=isolate(teller),
+            described=cash_change_text(self.kind, amount, shown_account)))
+
+    def in_place_cancelled(self) -> None:
+        """The supervisor cancelled: the keyboard comes back here (no window manager, or one
+        that activates nothing, left it nowhere), on their button to open it again, else on
+        the amount."""
+        if not self.isVisible():
+            return
+        button = self.supervisor_button
+        target = button if button.isVisible() and button.isEnabled() else self.amount
+        self.activateWindow()
+        target.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
         if draft is None:
             return
-        known = self.context.customer.full_name if self.context is not None else ""
-        name = known or self.customer.display_name  # the platform's name, else the card's
-        amount = format_money(draft.amount, self.minor_unit, self.asset_code)
-        # whole sentences: declension
-        summary = fill(translate("CashDialog", "Confirm a cash deposit of %1 for %2.")
-                       if self.kind is CashKind.DEPOSIT else
-                       translate("CashDialog", "Confirm a cash withdrawal of %1 for %2."),
-                       amount, in_sentence(name))
+        summary = self.in_place_summary()
         if self.approval is not None and self.approval.request is not None:
-            self.approval.open_in_place(summary)  # decides the filed request
+            opened = self.approval.open_in_place(summary)  # decides the filed request
+            if opened is not None:
+                opened.rejected.connect(self.in_place_cancelled)
             return
         if self.supervisor_confirm is None:
             return
@@ -90,4 +156,5 @@ class CashDialogSupervisor(CashDialogParts):
                 label=translate("CashDialog", "Supervisor confirming"), reauth=False, write=True)
 
         dialog.decided.connect(decided)
+        dialog.rejected.connect(self.in_place_cancelled)
         dialog.open()

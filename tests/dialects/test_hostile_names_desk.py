@@ -32,7 +32,7 @@ from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cache_wiring import close_branch_cache, open_branch_cache
 from teller_app.ui.history import HistoryDialog
 from teller_app.ui.search_sources import CacheSearchSource
-from teller_app.ui.validators import FSI, PDI, isolate, one_line
+from teller_app.ui.validators import FSI, PDI, isolate
 from tests.ui.conftest import make_window, new_customer, open_session, unique
 
 pytestmark = pytest.mark.slow
@@ -266,10 +266,13 @@ def test_the_supervisors_summary_quotes_the_name_safely(qtbot, ops, desk_session
         approve = dialog.in_place
         assert approve is not None
         name = official_name(fields["surname"], fields["name"], fields.get("paternal_name"))
-        # only a turning name is isolated; every one is shown on one line
-        shown = isolate(name) if key == "bidi" else one_line(name)
-        assert approve.summary.text() == (
-            f"Confirm a cash deposit of 12,000.00\u00a0UAH for {shown}.")
+        # the name isolated (as in the inbox) and on one line, the amount on a line of its own
+        lines = approve.summary.text().split("\n")
+        assert lines[0].strip(FSI + PDI).startswith("Customer: "), lines
+        assert isolate(name) in lines[0] and "12,000" not in lines[0], lines
+        assert lines[1:] == [
+            f"Change: Cash deposit 12,000.00\u00a0UAH to {dialog.account_label.text()}",
+            "Reason: Cash above the teller's limit"], lines
         assert approve.summary.textFormat() == Qt.TextFormat.PlainText
         approve.reject()
         dialog.close()

@@ -75,8 +75,12 @@ def test_enter_approves_a_cash_deposit_for_the_named_customer(qtbot, ops, sandbo
     assert approve is not None
     qtbot.waitUntil(approve.isVisible, timeout=5000)
 
-    # Whose cash it is, in one sentence.
-    assert approve.summary.text() == "Confirm a cash deposit of 12,000.00\u00a0UAH for Нагляд Тест."
+    # Whose cash it is and who asks, in the inbox's order (ui/approvals_detail).
+    lines = approve.summary.text().translate({0x2068: None, 0x2069: None}).split("\n")
+    assert lines[0].startswith("Customer: Нагляд Тест (login sup-test-"), lines
+    assert lines[1].startswith("Requested by Касир Олена on "), lines
+    assert lines[2].startswith("Change: Cash deposit 12,000.00\u00a0UAH to UA"), lines
+    assert lines[3:] == ["Reason: Cash above the teller's limit"], lines
     # Approve is the default; no comment is asked where none is kept.
     cancel = approve.buttons.button(QDialogButtonBox.StandardButton.Cancel)
     assert approve.approve_button.isDefault() and not cancel.isDefault()
