@@ -242,11 +242,15 @@ class TillDesk(QObject):
 
             return await cosign_vault_with_credentials(profile, email, password, count_id)
 
-        client = self.window.session.client
-        self._show(BranchCashView(
-            self.window.ops, service, self.window.session.branch_guid, parent=self.window,
+        session = self.window.session
+        client = session.client
+        view = BranchCashView(
+            self.window.ops, service, session.branch_guid, parent=self.window,
             vault_cosign_here=cosign_here,
-            employee_names=lambda emails: lookup_employee_names(client, emails)))
+            employee_names=lambda emails: lookup_employee_names(client, emails))
+        if session.employee.display_name:  # who counted the vault is often who is signed in
+            view.names[session.employee.email.lower()] = session.employee.display_name
+        self._show(view)
 
 
 def install(window: MainWindow) -> TillDesk:

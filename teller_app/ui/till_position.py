@@ -350,7 +350,8 @@ class BranchCashView(QDialog):
         book = self.position.vault if self.position is not None else None
         dialog = self.vault_dialog = VaultCountDialog(
             self.ops, self.service, self.branch_guid, self, book=book,
-            cosign_here=self.vault_cosign_here)
+            cosign_here=self.vault_cosign_here,
+            name_of=lambda email: self.names.get(email.lower()) or email)
         dialog.saved.connect(self._show)
         dialog.open()
 

@@ -1,7 +1,9 @@
 """A supervisor counts the branch vault by denomination; the hub keeps the balance. A count
 equal to the book applies at once; one that differs needs a reason and waits for a second
 supervisor's co-sign (the vault keeps its book meanwhile): at their own desk, from the
-branch cash position, or here with their credentials. A newer count replaces a waiting one."""
+branch cash position, or here with their credentials. A newer count replaces a waiting one.
+While a count waits nothing of it can be changed or saved again here; a wait that ends
+without the co-sign (replaced by a newer count) gives the count back as it was typed."""
 
 from __future__ import annotations
 
@@ -15,10 +17,21 @@ from teller_app.core.till import BranchPosition, TillService, VaultCount
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
-from teller_app.ui.untrusted import fill, shown_lines
+from teller_app.ui.untrusted import fill, shown, shown_lines
 
 # (second supervisor's e-mail, password, count id) -> the position once co-signed
 VaultCosignHere = Callable[[str, str, str], Awaitable[BranchPosition]]
+MINUS = "\u2212"  # MINUS SIGN: as wide as the plus, unlike a hyphen
+
+
+def signed_uah(difference: Decimal) -> str:
+    """A count's difference from the book with its sign: a surplus "+2 200.00 UAH", a
+    shortage "−2 200.00 UAH" (``format_uah``, i.e. ``format_money``); none for zero."""
+    if difference > 0:
+        return "+" + format_uah(difference)
+    if difference < 0:
+        return MINUS + format_uah(-difference)
+    return format_uah(difference)
 
 
 class VaultCountDialog(CosignWaitDialog):
@@ -28,7 +41,8 @@ class VaultCountDialog(CosignWaitDialog):
 
     def __init__(self, ops: OpRunner, service: TillService, branch_guid: str | None,
                  parent: QWidget | None = None, *, book: Decimal | None = None,
-                 cosign_here: VaultCosignHere | None = None) -> None:
+                 cosign_here: VaultCosignHere | None = None,
+                 name_of: Callable[[str], str] | None = None) -> None:
         from teller_app.ui.till_dialog import CountGrid
 
         super().__init__(parent, can_cosign_here=cosign_here is not None)
@@ -36,7 +50,10 @@ class VaultCountDialog(CosignWaitDialog):
         self.setWindowTitle(self.tr("Count the vault"))
         self.ops, self.service, self.branch_guid = ops, service, branch_guid
         self.book, self.cosign_here = book, cosign_here
+        # an employee's name for the hub's e-mail (who counted), the e-mail if not known
+        self.name_of: Callable[[str], str] = name_of or (lambda email: email)
         self.count: VaultCount | None = None  # the last count the hub recorded
+        self.waiting = False  # the count waits for its co-sign: nothing of it changes here
         self.grid = CountGrid(self)
         self.difference = QLabel(self)
         self.difference.setObjectName("vaultDifference")
@@ -56,14 +73,15 @@ class VaultCountDialog(CosignWaitDialog):
         self._validate()
 
     def _validate(self) -> None:
-        """With the book known, a differing count needs its reason before it is sent."""
-        if self.book is None:
-            self.difference.setText("—")
-            return
-        diff = self.grid.value() - self.book
-        self.difference.setText(format_uah(diff))
-        self.ask_reason(diff, self.save, self.tr(
-            "The count differs from the book balance: give the reason."))
+        """With the book known, a differing count needs its reason before it is sent; a
+        count already saved and waiting is not sent again ("Save the count" stays off)."""
+        diff = None if self.book is None else self.grid.value() - self.book
+        self.difference.setText("—" if diff is None else signed_uah(diff))
+        if self.waiting:
+            self.save.setEnabled(False)
+        elif diff is not None:
+            self.ask_reason(diff, self.save, self.tr(
+                "The count differs from the book balance: give the reason."))
 
     def save_count(self) -> None:
         counts, reason = self.grid.counts(), self.reason.text()
@@ -94,13 +112,34 @@ class VaultCountDialog(CosignWaitDialog):
                      write=True)
 
     def _wait_for_cosign(self, count: VaultCount) -> None:
+        from teller_app.ui.till_dialog import next_step
+
         self.count = count
-        self.show_waiting(self.tr(
+        self._lock_count(True)  # a second save would replace the count the co-signer sees
+        next_step(self.show_waiting(self.tr(
             "The count ({counted}) differs from the book balance ({book}) by {difference}: a "
             "second supervisor (not you) co-signs it. Until then the vault stays at its book "
             "balance.").format(counted=format_uah(count.counted), book=format_uah(count.book),
-                               difference=format_uah(count.difference)))
+                               difference=signed_uah(count.difference))))
         self.status.setText("")
+
+    def _lock_count(self, waiting: bool) -> None:
+        """The count, its reason and "Save the count" are off while the count waits, and
+        back on (what was typed kept) when the wait ends without the co-sign."""
+        self.waiting = waiting
+        for widget in (self.grid, self.reason, self.save):
+            widget.setEnabled(not waiting)
+        self._validate()
+
+    def _wait_ended(self, text: str) -> None:
+        """The count no longer waits and was not co-signed: count again and save."""
+        self.count = None
+        self.refresh_button.hide()
+        self.cosign_button.hide()
+        self.cosign_status.setText("")
+        self._lock_count(False)
+        self.grid.first_spin().setFocus()  # the button it had is gone: count again
+        self.status.setText(text)
 
     def refresh(self) -> None:
         """Has a second supervisor co-signed the count (at their own desk)?"""
@@ -117,7 +156,7 @@ class VaultCountDialog(CosignWaitDialog):
             if now.state == "applied":
                 self._applied(position)
             elif now.state == "superseded":
-                self.status.setText(self.tr("A newer count of the vault replaced this one."))
+                self._wait_ended(self.tr("A newer count of the vault replaced this one."))
             else:
                 self.status.setText(self.tr("The count still waits for a second supervisor's "
                                             "co-sign."))
@@ -135,7 +174,9 @@ class VaultCountDialog(CosignWaitDialog):
             "Co-sign the vault count: counted {counted}, book balance {book}, difference "
             "{difference}. Reason: {reason}").format(
                 counted=format_uah(count.counted), book=format_uah(count.book),
-                difference=format_uah(count.difference), reason=count.reason or "—")
+                difference=signed_uah(count.difference), reason=count.reason or "—")
+        # a second supervisor (not the one who counted) co-signs: they see who counted
+        summary += "\n" + fill(self.tr("Counted by: %1"), shown(self.name_of(count.counted_by), 80))
         self.cosign_dialog = cosign_here(
             self, self.ops, summary, self.tr("Supervisor co-signing"),
             lambda email, password: cosign(email, password, count.id), self._applied)
