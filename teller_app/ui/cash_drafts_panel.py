@@ -2,7 +2,8 @@
 customer's name, the teller who made the draft, the operation and the amount in the
 locale's money format. Kept live: the inbox hands every hub event here, and a draft filed,
 decided or voided re-reads the list (no Refresh needed). A draft whose four-eyes request the
-inbox lists (``set_requested``) is decided there, so it is not listed here again."""
+inbox lists (``set_requested``) is decided there, so it is not listed here again. Its
+buttons act on the selected draft, so they are enabled only while one is selected."""
 
 from __future__ import annotations
 
@@ -91,7 +92,9 @@ class CashDraftsPanel(QWidget):
         box.addWidget(self.reject_button)
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.reject_button.clicked.connect(self.ask_reject_comment)
+        self.table.itemSelectionChanged.connect(self._enable_buttons)
         self._show_buttons()
+        self._enable_buttons()
         self.retranslate()
 
     # -- texts ----------------------------------------------------------------------------
@@ -129,6 +132,16 @@ class CashDraftsPanel(QWidget):
         hub = self._hub() is not None
         self.confirm_button.setVisible(not hub)
         self.reject_button.setVisible(hub)
+
+    def _enable_buttons(self) -> None:
+        """A button acts on the selected draft: none selected (an empty list), it is off."""
+        chosen = self.selected() is not None
+        for button in (self.confirm_button, self.reject_button):
+            button.setEnabled(chosen)
+
+    def _op_failed(self, exc: BaseException) -> None:
+        self._enable_buttons()  # the op turned its button back on: the selection may be gone
+        self.failed.emit(exc)
 
     def refresh(self) -> None:
         service = self.cash()
@@ -174,6 +187,7 @@ class CashDraftsPanel(QWidget):
                 self.table.setItem(row, column, item)
             if chosen is not None and d.payment_guid == chosen.payment_guid:
                 self.table.selectRow(row)  # the same draft stays selected
+        self._enable_buttons()
         self.shown.emit(list(self.rows))
 
     @classmethod
@@ -209,12 +223,13 @@ class CashDraftsPanel(QWidget):
         guid = draft.payment_guid
 
         def done(receipt: CashReceipt) -> None:
+            self._enable_buttons()
             self.message.emit(self.tr("Confirmed. Receipt reference: %1").replace(
                 "%1", receipt.reference))
             self.cash_confirmed.emit(receipt)
             self.refresh()
 
-        self.ops.run(lambda: service.confirm(guid), on_success=done, on_error=self.failed.emit,
+        self.ops.run(lambda: service.confirm(guid), on_success=done, on_error=self._op_failed,
                      parent=self, label=self.tr("Confirming"),
                      disable=(self.confirm_button,), write=True)
 
@@ -243,9 +258,10 @@ class CashDraftsPanel(QWidget):
         guid = draft.payment_guid
 
         def done(_result: object) -> None:
+            self._enable_buttons()
             self.message.emit(self.tr("Rejected: the draft is voided."))
             self.refresh()
 
         self.ops.run(lambda: hub.reject(guid, comment), on_success=done,
-                     on_error=self.failed.emit, parent=self, label=self.tr("Rejecting"),
+                     on_error=self._op_failed, parent=self, label=self.tr("Rejecting"),
                      disable=(self.reject_button,), write=True)
