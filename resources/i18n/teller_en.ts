@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="311"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="363"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
@@ -96,7 +96,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="218"/>
+        <location filename="../../teller_app/ui/history.py" line="227"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n payment, fetched at %1</numerusform>
@@ -104,7 +104,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <location filename="../../teller_app/ui/history.py" line="229"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>
@@ -115,7 +115,7 @@
 <context>
     <name>ProfileForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="197"/>
         <source>must be at most %n characters.</source>
         <translation>
             <numerusform>must be at most %n character.</numerusform>
@@ -123,7 +123,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="193"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="201"/>
         <source>must be at least %n characters.</source>
         <translation>
             <numerusform>must be at least %n character.</numerusform>
@@ -134,7 +134,7 @@
 <context>
     <name>ProfileManagerDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
             <numerusform>%n profile exported to {path} (no passwords).</numerusform>
@@ -153,7 +153,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="258"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="182"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>

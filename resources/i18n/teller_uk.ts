@@ -162,72 +162,113 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="184"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="176"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="104"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="39"/>
+        <source>phone %1</source>
+        <translation>телефон %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="41"/>
+        <source>login %1</source>
+        <translation>логін %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="44"/>
+        <source>Customer: %1</source>
+        <translation>Клієнт: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="45"/>
+        <source>Customer: %1 (%2)</source>
+        <translation>Клієнт: %1 (%2)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="52"/>
+        <source>Requested by %1</source>
+        <translation>Запит подав(ла): %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="53"/>
+        <source>Requested by %1 on %2</source>
+        <translation>Запит подав(ла): %1, %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="70"/>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="80"/>
+        <source>Change: %1</source>
+        <translation>Зміна: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="87"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="114"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="135"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="101"/>
+        <source>Rejected: %1 — %2</source>
+        <translation>Відхилено: %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="103"/>
+        <source>Approved and applied: %1 — %2</source>
+        <translation>Погоджено й застосовано: %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="105"/>
+        <source>Approved, waiting to be applied: %1 — %2</source>
+        <translation>Погоджено, чекає на застосування: %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="159"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="49"/>
-        <source>Approved and applied.</source>
-        <translation>Погоджено й застосовано.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="47"/>
-        <source>Rejected.</source>
-        <translation>Відхилено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="50"/>
-        <source>Approved, waiting to be applied.</source>
-        <translation>Схвалено, чекає на застосування.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="130"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="154"/>
         <source>Reading the customer</source>
         <translation>Читаємо дані клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="142"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="166"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="176"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="201"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="219"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="203"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="228"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: схвалено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="209"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="234"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="219"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="244"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
@@ -262,62 +303,67 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="177"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="178"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="179"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="180"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="181"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="183"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="223"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
+        <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
+        <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="226"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="243"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="232"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="233"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="281"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="293"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -342,7 +388,7 @@
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="148"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="172"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -405,52 +451,52 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="37"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="46"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="115"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="143"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="109"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="137"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="50"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="58"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="70"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="59"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
         <source>&amp;Password</source>
         <translation>Па&amp;роль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="60"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="72"/>
         <source>Co&amp;mment</source>
         <translation>&amp;Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="141"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -458,838 +504,858 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
         <source>Cash</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Till</source>
         <translation>Каса відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
         <source>Sign-in refused</source>
         <translation>Вхід відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
         <source>Sign-in throttled</source>
         <translation>Вхід тимчасово обмежено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
         <source>Request refused</source>
         <translation>Запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
         <source>Decision refused</source>
         <translation>Рішення відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="58"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="59"/>
         <source>Customer secret refused</source>
         <translation>Відмовлено у видачі секрету клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="60"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="65"/>
+        <source>Request approved</source>
+        <translation>Запит погоджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="66"/>
+        <source>Request rejected</source>
+        <translation>Запит відхилено</translation>
     </message>
 </context>
 <context>
     <name>AuditDetails</name>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
         <source>Event</source>
         <translation>Подія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
+        <source>Change</source>
+        <translation>Зміна</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
         <source>Fields</source>
         <translation>Поля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
         <source>Why a supervisor</source>
         <translation>Чому потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
         <source>With a comment</source>
         <translation>З коментарем</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
         <source>By</source>
         <translation>Хто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
         <source>Draft of</source>
         <translation>Власник чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
         <source>Confirmed by</source>
         <translation>Підтвердив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
         <source>At the desk of (employee)</source>
         <translation>На робочому місці (працівник)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
         <source>Switched to (employee)</source>
         <translation>Передано працівнику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
         <source>Previous employee</source>
         <translation>Попередній працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
         <source>Last closing cash</source>
         <translation>Залишок на останньому закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <source>Till of the last close</source>
+        <translation>Каса останнього закриття</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
         <source>Count</source>
         <translation>Перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
         <source>Co-signed</source>
         <translation>Підписано контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
         <source>Vault count</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
         <source>Entry the hub refused</source>
         <translation>Запис, який відхилив Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
         <source>Customer&apos;s status</source>
         <translation>Статус клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
         <source>Asked through</source>
         <translation>Запит через</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
         <source>Authorized by</source>
         <translation>Дозволив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
         <source>Approved</source>
         <translation>Погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
         <source>Withdrawn</source>
         <translation>Відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="77"/>
         <source>Acknowledged</source>
         <translation>Прийнято до відома</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
         <source>Settled by reading the payment</source>
         <translation>Звірено за станом платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
         <source>Request</source>
         <translation>Запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
         <source>Transfer</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="77"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
         <source>Change hash (SHA-256)</source>
         <translation>Хеш зміни (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
         <source>Refused because</source>
         <translation>Причина відмови</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
         <source>Attempted</source>
         <translation>Спроба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
         <source>Hub&apos;s answer (HTTP)</source>
         <translation>Відповідь хаба (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
         <source>Signed in with</source>
         <translation>Спосіб входу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
         <source>Employee list</source>
         <translation>Список працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
         <source>Sent from (IP address)</source>
         <translation>Надіслано з (IP-адреса)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
         <source>HTTP method</source>
         <translation>Метод HTTP</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="86"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
         <source>Acts on</source>
         <translation>Об&apos;єкт дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
         <source>Body hash (SHA-256)</source>
         <translation>Хеш тіла запиту (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
         <source>Platform&apos;s answer (HTTP)</source>
         <translation>Відповідь платформи (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
         <source>Error</source>
         <translation>Помилка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
         <source>Resumed after an interruption</source>
         <translation>Продовжено після переривання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
         <source>Approved by</source>
         <translation>Погодив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="100"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
         <source>Roles</source>
         <translation>Ролі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
         <source>Sessions ended</source>
         <translation>Завершено сеансів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="104"/>
         <source>External id</source>
         <translation>Зовнішній ідентифікатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="105"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="106"/>
         <source>Already there</source>
         <translation>Вже були</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
         <source>Items</source>
         <translation>Записів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="121"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="114"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="122"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="115"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="123"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="124"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="121"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
         <source>cash refused by the hub</source>
         <translation>Teller Hub відмовив у готівковій операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="133"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="134"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
         <source>voided by the teller</source>
         <translation>анульовано касиром</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="130"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="138"/>
         <source>new customer</source>
         <translation>новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="131"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="139"/>
         <source>new account</source>
         <translation>новий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="132"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="133"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="140"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="141"/>
         <source>new payment</source>
         <translation>новий платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="134"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
         <source>payment confirmation</source>
         <translation>підтвердження платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
         <source>customer limits</source>
         <translation>ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="137"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
         <source>a customer&apos;s secret</source>
         <translation>секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="138"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
         <source>the bank&apos;s secret (keykeeper)</source>
         <translation>секрет банку (keykeeper)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="150"/>
         <source>wrong password</source>
         <translation>неправильний пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
         <source>no such employee</source>
         <translation>немає такого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
         <source>the employee is disabled</source>
         <translation>працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
         <source>the platform refused the session</source>
         <translation>платформа відхилила сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
         <source>not a supervisor</source>
         <translation>не контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="147"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
         <source>another branch&apos;s request</source>
         <translation>запит іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="148"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
         <source>a request they may not see</source>
         <translation>запит, який йому не можна бачити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="149"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
         <source>their own request (four eyes)</source>
         <translation>власний запит (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="150"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="158"/>
         <source>already decided</source>
         <translation>рішення вже ухвалено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="159"/>
         <source>another customer has this phone number</source>
         <translation>цей номер телефону вже має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="160"/>
         <source>too many phone number checks in a minute (refused for the minute)</source>
         <translation>забагато перевірок номерів телефону за хвилину (відмовлено до кінця хвилини)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="162"/>
         <source>differs from what they were shown</source>
         <translation>відрізняється від показаного</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="163"/>
         <source>not their own valid platform session</source>
         <translation>не власний чинний сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="164"/>
         <source>the cash draft was voided</source>
         <translation>чернетку касової операції анульовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
         <source>the cash draft was never authorized</source>
         <translation>чернетку касової операції не було дозволено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="158"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
         <source>their own cash (four eyes)</source>
         <translation>власна касова операція (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="159"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
         <source>the amount differs</source>
         <translation>сума відрізняється</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="160"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
         <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
         <source>approve</source>
         <translation>погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
         <source>reject</source>
         <translation>відхилення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
         <source>resume</source>
         <translation>продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="176"/>
         <source>filing a request</source>
         <translation>подання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="169"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="177"/>
         <source>checking before a save</source>
         <translation>перевірка перед збереженням</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="170"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="178"/>
         <source>hub password</source>
         <translation>пароль хаба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
         <source>platform session</source>
         <translation>сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="172"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
         <source>the platform</source>
         <translation>платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="182"/>
         <source>no answer in time (may have landed)</source>
         <translation>немає відповіді вчасно (могло бути виконано)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="183"/>
         <source>the platform could not be reached</source>
         <translation>платформа недоступна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="185"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="193"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="186"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="194"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="195"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="196"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="197"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="190"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="198"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="191"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="199"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="192"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="200"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="193"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="201"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="194"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="202"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="195"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="203"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="197"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="205"/>
         <source>customer with the same phone number</source>
         <translation>клієнт із таким самим номером телефону</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="203"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="211"/>
         <source>another customer has the same phone number</source>
         <translation>такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="205"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="213"/>
         <source>a status that needs approval</source>
         <translation>статус, що потребує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="214"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="222"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="215"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="223"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
@@ -1298,41 +1364,76 @@
         <source>no limit</source>
         <translation>без ліміту</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="18"/>
+        <source>applied</source>
+        <translation>застосовано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="19"/>
+        <source>applied (found on the platform after it did not answer)</source>
+        <translation>застосовано (знайдено на платформі після того, як вона не відповіла)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="21"/>
+        <source>applied (it was already on the platform)</source>
+        <translation>застосовано (це вже було на платформі)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="23"/>
+        <source>applied (the platform confirmed it after a late answer)</source>
+        <translation>застосовано (платформа підтвердила після запізнілої відповіді)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="25"/>
+        <source>applied (found on the platform when resuming)</source>
+        <translation>застосовано (знайдено на платформі під час відновлення)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="27"/>
+        <source>not executed: the stored change was altered after it was filed</source>
+        <translation>не виконано: збережену зміну змінено після подання запиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="29"/>
+        <source>not applied: the platform failed the payment after a lost answer</source>
+        <translation>не застосовано: платформа відхилила платіж після втраченої відповіді</translation>
+    </message>
 </context>
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="138"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="156"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="140"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="158"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="141"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="159"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="142"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="160"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="143"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="161"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="144"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="162"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="149"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="167"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -1340,32 +1441,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="92"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="92"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -1373,32 +1474,32 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="242"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="253"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="316"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="358"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="363"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1407,72 +1508,72 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="361"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="366"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="367"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="371"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="376"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="377"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="387"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="392"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="390"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="395"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="241"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="244"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="246"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="247"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="292"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="311"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1481,7 +1582,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="349"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="354"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1497,180 +1598,180 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="62"/>
+        <location filename="../../teller_app/ui/till_position.py" line="71"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position.py" line="88"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
-        <location filename="../../teller_app/ui/till_position.py" line="79"/>
+        <location filename="../../teller_app/ui/till_position.py" line="88"/>
+        <location filename="../../teller_app/ui/till_position.py" line="92"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="89"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="89"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="79"/>
+        <location filename="../../teller_app/ui/till_position.py" line="92"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="80"/>
+        <location filename="../../teller_app/ui/till_position.py" line="93"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="83"/>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="83"/>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="84"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="84"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="85"/>
+        <location filename="../../teller_app/ui/till_position.py" line="98"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <location filename="../../teller_app/ui/till_position.py" line="106"/>
         <source>Co-sign the &amp;opening count</source>
         <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <location filename="../../teller_app/ui/till_position.py" line="107"/>
         <source>Co-sign the c&amp;lose</source>
         <translation>Підписати &amp;закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="108"/>
         <source>Co-sign the &amp;vault count</source>
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="109"/>
         <source>&amp;Approve the transfer</source>
         <translation>&amp;Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <location filename="../../teller_app/ui/till_position.py" line="110"/>
         <source>Re&amp;ject the transfer</source>
         <translation>Відх&amp;илити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="98"/>
+        <location filename="../../teller_app/ui/till_position.py" line="111"/>
         <source>Cou&amp;nt the vault…</source>
         <translation>Пере&amp;рахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position.py" line="114"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="104"/>
-        <source>&amp;Close</source>
-        <translation>За&amp;крити</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_position.py" line="126"/>
+        <location filename="../../teller_app/ui/till_position.py" line="140"/>
         <source>&amp;Tills</source>
         <translation>Ка&amp;си</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="127"/>
+        <location filename="../../teller_app/ui/till_position.py" line="142"/>
         <source>Tran&amp;sfers waiting</source>
         <translation>Пере&amp;дачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="128"/>
+        <location filename="../../teller_app/ui/till_position.py" line="144"/>
         <source>Vault counts &amp;waiting</source>
         <translation>Перерахунки сховища, що о&amp;чікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="135"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="124"/>
+        <location filename="../../teller_app/ui/till_position.py" line="118"/>
+        <source>Don&amp;e</source>
+        <translation>&amp;Готово</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="136"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="125"/>
+        <location filename="../../teller_app/ui/till_position.py" line="137"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="160"/>
+        <location filename="../../teller_app/ui/till_position.py" line="202"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="180"/>
+        <location filename="../../teller_app/ui/till_position.py" line="223"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="181"/>
+        <location filename="../../teller_app/ui/till_position.py" line="224"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="208"/>
+        <location filename="../../teller_app/ui/till_position.py" line="301"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="211"/>
-        <location filename="../../teller_app/ui/till_position.py" line="223"/>
-        <location filename="../../teller_app/ui/till_position.py" line="237"/>
+        <location filename="../../teller_app/ui/till_position.py" line="304"/>
+        <location filename="../../teller_app/ui/till_position.py" line="316"/>
+        <location filename="../../teller_app/ui/till_position.py" line="330"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="218"/>
+        <location filename="../../teller_app/ui/till_position.py" line="311"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="234"/>
+        <location filename="../../teller_app/ui/till_position.py" line="327"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="249"/>
+        <location filename="../../teller_app/ui/till_position.py" line="342"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="254"/>
+        <location filename="../../teller_app/ui/till_position.py" line="347"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -1723,12 +1824,12 @@
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="166"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="167"/>
         <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
         <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="177"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
@@ -1834,17 +1935,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="59"/>
-        <source>Confirm a cash deposit of %1 for %2.</source>
-        <translation>Підтвердити внесення готівки на суму %1 для клієнта %2.</translation>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="46"/>
+        <source>Cash deposit %1 to %2</source>
+        <translation>Внесення готівки %1 на %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="61"/>
-        <source>Confirm a cash withdrawal of %1 for %2.</source>
-        <translation>Підтвердити видачу готівки на суму %1 для клієнта %2.</translation>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="47"/>
+        <source>Cash withdrawal %1 from %2</source>
+        <translation>Видача готівки %1 з %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="156"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -2022,88 +2123,88 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="105"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="108"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="106"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="109"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="110"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="153"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="207"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="225"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="221"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="240"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="212"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="227"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="233"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="233"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="248"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="234"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="249"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="241"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="256"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="246"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="262"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="250"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="266"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -2433,98 +2534,92 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="43"/>
-        <source>Re-enable the customer</source>
-        <translation>Знову ввімкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="46"/>
-        <source>Disable the customer</source>
-        <translation>Вимкнути клієнта</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="49"/>
-        <source>Set the status back to active</source>
-        <translation>Повернути статус «активний»</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
-        <source>Set the status to blocked</source>
-        <translation>Встановити статус «заблокований»</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="57"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="61"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="69"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="106"/>
-        <source>Request a change</source>
-        <translation>Запит на зміну</translation>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="118"/>
+        <source>Request a change — %1</source>
+        <translation>Запит на зміну — %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="125"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="148"/>
+        <source>&amp;Send for approval</source>
+        <translation>&amp;Надіслати на погодження</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="149"/>
+        <source>Supervisor approves &amp;here…</source>
+        <translation>Контролер погоджує &amp;тут…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="154"/>
+        <source>Customer</source>
+        <translation>Клієнт</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="156"/>
+        <source>Ch&amp;ange</source>
+        <translation>&amp;Зміна</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="157"/>
+        <source>Now</source>
+        <translation>Зараз</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
+        <source>New &amp;KYC level</source>
+        <translation>Новий &amp;рівень KYC</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="159"/>
+        <source>&amp;Reason</source>
+        <translation>&amp;Причина</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="134"/>
-        <source>Send for approval</source>
-        <translation>Надіслати на погодження</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="135"/>
-        <source>Supervisor approves here…</source>
-        <translation>Контролер погоджує тут…</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="140"/>
-        <source>Change</source>
-        <translation>Зміна</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="141"/>
-        <source>New KYC level</source>
-        <translation>Новий рівень KYC</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="142"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="193"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="216"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="72"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="82"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="76"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="87"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="81"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -2765,13 +2860,14 @@ If it happens again, tell support what you were doing.</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="108"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="110"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="119"/>
         <location filename="../../teller_app/ui/field_values.py" line="43"/>
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="104"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="106"/>
         <source>(same as the account&apos;s asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
@@ -2993,8 +3089,8 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="58"/>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="112"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="60"/>
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="114"/>
         <location filename="../../teller_app/ui/field_values.py" line="39"/>
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
@@ -3313,22 +3409,22 @@ If it happens again, tell support what you were doing.</source>
         <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="319"/>
+        <location filename="../../teller_app/ui/desk.py" line="327"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="321"/>
+        <location filename="../../teller_app/ui/desk.py" line="329"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="335"/>
+        <location filename="../../teller_app/ui/desk.py" line="343"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="337"/>
+        <location filename="../../teller_app/ui/desk.py" line="345"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -3353,6 +3449,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="106"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="174"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
@@ -3548,76 +3645,76 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>FilterBar</name>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="138"/>
         <source>&amp;Status:</source>
         <translation>&amp;Статус:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="125"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="138"/>
         <source>Se&amp;gment:</source>
         <translation>С&amp;егмент:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="139"/>
         <source>&amp;KYC:</source>
         <translation>&amp;Рівень KYC:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="126"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="139"/>
         <source>&amp;Disabled:</source>
         <translation>&amp;Вимкнені:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="140"/>
         <source>Created &amp;from:</source>
         <translation>Створено &amp;з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="127"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="140"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="141"/>
         <source>to:</source>
         <translation>по:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="128"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="141"/>
         <source>&amp;Updated from:</source>
         <translation>&amp;Оновлено з:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="129"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="142"/>
         <source>Created to</source>
         <translation>Створено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="129"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="142"/>
         <source>Updated to</source>
         <translation>Оновлено по</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="135"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="145"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="147"/>
-        <location filename="../../teller_app/ui/filter_bar.py" line="149"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="148"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="158"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="160"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="162"/>
         <source>any</source>
         <translation>будь-який</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="137"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="150"/>
         <source>C&amp;lear filters</source>
         <translation>Скинути &amp;фільтри</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="138"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="151"/>
         <source>all</source>
         <translation>усі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="138"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="151"/>
         <source>enabled only</source>
         <translation>лише ввімкнені</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/filter_bar.py" line="139"/>
+        <location filename="../../teller_app/ui/filter_bar.py" line="152"/>
         <source>disabled only</source>
         <translation>лише вимкнені</translation>
     </message>
@@ -3650,17 +3747,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="179"/>
+        <location filename="../../teller_app/ui/history.py" line="181"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="211"/>
+        <location filename="../../teller_app/ui/history.py" line="220"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="218"/>
+        <location filename="../../teller_app/ui/history.py" line="227"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3669,7 +3766,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <location filename="../../teller_app/ui/history.py" line="229"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3678,32 +3775,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="233"/>
+        <location filename="../../teller_app/ui/history.py" line="242"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="234"/>
+        <location filename="../../teller_app/ui/history.py" line="243"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="245"/>
+        <location filename="../../teller_app/ui/history.py" line="254"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="245"/>
+        <location filename="../../teller_app/ui/history.py" line="254"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="247"/>
+        <location filename="../../teller_app/ui/history.py" line="256"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="246"/>
+        <location filename="../../teller_app/ui/history.py" line="255"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
@@ -3713,42 +3810,42 @@ If it happens again, tell support what you were doing.</source>
         <translation>&amp;Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="247"/>
+        <location filename="../../teller_app/ui/history.py" line="256"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="248"/>
+        <location filename="../../teller_app/ui/history.py" line="257"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="248"/>
+        <location filename="../../teller_app/ui/history.py" line="257"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="261"/>
+        <location filename="../../teller_app/ui/history.py" line="270"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="269"/>
+        <location filename="../../teller_app/ui/history.py" line="278"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="272"/>
+        <location filename="../../teller_app/ui/history.py" line="281"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="285"/>
+        <location filename="../../teller_app/ui/history.py" line="294"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="290"/>
+        <location filename="../../teller_app/ui/history.py" line="299"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -3794,52 +3891,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>LockScreen</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="100"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="109"/>
         <source>The session is locked</source>
         <translation>Сеанс заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="101"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="110"/>
         <source>Your password</source>
         <translation>Ваш пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="103"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="112"/>
         <source>Unlock</source>
         <translation>Розблокувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="104"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="113"/>
         <source>name@bank</source>
         <translation>name@bank</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="105"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="114"/>
         <source>Sign in as this employee</source>
         <translation>Увійти як цей працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="106"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="115"/>
         <source>A different employee</source>
         <translation>Інший працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="107"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="116"/>
         <source>E-mail</source>
         <translation>E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="109"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="118"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="125"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="154"/>
         <source>Signed in: %1</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="113"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="122"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
@@ -3978,12 +4075,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="106"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="108"/>
         <source>Signing in again…</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="141"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="143"/>
         <source>You were signed out: the platform no longer accepts the password this desk started offline with. Sign in with your current password.</source>
         <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
     </message>
@@ -4039,52 +4136,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="36"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="43"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="44"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="51"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="45"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="52"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="47"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="54"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="48"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="55"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="49"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="56"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="50"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="57"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="51"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="58"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="61"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="68"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="87"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="94"/>
         <source>Reading who took the payment</source>
         <translation>Читання того, хто прийняв платіж</translation>
     </message>
@@ -4143,161 +4240,161 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileForm</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="42"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="49"/>
         <source>e.g. bank-production</source>
         <translation>напр. bank-production</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="47"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="54"/>
         <source>Platform password (Mode A)</source>
         <translation>Пароль платформи (режим A)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="48"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="55"/>
         <source>Teller Hub (Mode B)</source>
         <translation>Teller Hub (режим B)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="50"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="57"/>
         <source>name@bank.ua</source>
         <translation>name@bank.ua</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="53"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="60"/>
         <source>only to test the connection; never saved</source>
         <translation>лише для перевірки з’єднання; не зберігається</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="54"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="61"/>
         <source>system certificates</source>
         <translation>системні сертифікати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="57"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="65"/>
         <source>Choose a CA bundle file</source>
         <translation>Виберіть файл сертифікатів CA</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="62"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="70"/>
         <source>A proxy password typed here (http://user:password@host:port) is kept in the OS keyring, never in the profile, and is not shown again.</source>
         <translation>Пароль проксі, введений тут (http://user:password@host:port), зберігається у сховищі паролів ОС, ніколи не в профілі, і більше не показується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="75"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="205"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="83"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="213"/>
         <source>&amp;Name:</source>
         <translation>&amp;Назва:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="76"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="205"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="84"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="213"/>
         <source>Platform &amp;URL:</source>
         <translation>&amp;URL платформи:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="77"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="206"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="85"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="214"/>
         <source>&amp;Counterparty GUID:</source>
         <translation>GUID кон&amp;трагента:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="78"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="86"/>
         <source>Sign-in &amp;mode:</source>
         <translation>Ре&amp;жим входу:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="79"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="207"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="87"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="215"/>
         <source>Teller &amp;Hub URL:</source>
         <translation>URL Teller &amp;Hub:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="80"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="207"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="88"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="215"/>
         <source>&amp;E-mail:</source>
         <translation>Е&amp;л. пошта:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="81"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="89"/>
         <source>Pass&amp;word:</source>
         <translation>П&amp;ароль:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="82"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="208"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="90"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="216"/>
         <source>CA &amp;bundle:</source>
         <translation>Сертифікати &amp;CA:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="55"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="62"/>
         <source>B&amp;rowse…</source>
         <translation>Огл&amp;яд…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="83"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="209"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="91"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="217"/>
         <source>SP&amp;KI pins:</source>
         <translation>SPK&amp;I-піни:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="84"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="209"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="92"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="217"/>
         <source>Pr&amp;oxy:</source>
         <translation>Пр&amp;оксі:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="85"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="93"/>
         <source>&amp;Language:</source>
         <translation>&amp;Мова:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="115"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="123"/>
         <source>Sign-in through the Teller Hub needs the hub&apos;s URL.</source>
         <translation>Для входу через Teller Hub потрібна URL-адреса хаба.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="130"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="138"/>
         <source>Give the profile a name.</source>
         <translation>Дайте профілю назву.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="132"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="140"/>
         <source>Enter the counterparty GUID.</source>
         <translation>Введіть GUID контрагента.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="140"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="148"/>
         <source>{field}: {problem}</source>
         <translation>{field}: {problem}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="155"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="163"/>
         <source>{field}: must not contain “/” or begin or end with a space.</source>
         <translation>{field}: не може містити «/» або починатися чи закінчуватися пробілом.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="163"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="171"/>
         <source>must start with https:// (plain http:// is allowed only for this computer, 127.0.0.1).</source>
         <translation>має починатися з https:// (звичайний http:// дозволено лише для цього комп’ютера, 127.0.0.1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="166"/>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="197"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="174"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="205"/>
         <source>must be an address like https://dcm.bank.ua.</source>
         <translation>має бути адресою на зразок https://dcm.bank.ua.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="173"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="181"/>
         <source>{field}: must be an address like http://proxy.bank.ua:3128.</source>
         <translation>{field}: має бути адресою на зразок http://proxy.bank.ua:3128.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="180"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="188"/>
         <source>{field}: each pin is the SHA-256 of the server&apos;s key, in base64 or hex.</source>
         <translation>{field}: кожен пін — це SHA-256 ключа сервера в base64 або hex.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="189"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="197"/>
         <source>must be at most %n characters.</source>
         <translation>
             <numerusform>має бути не довшим за %n символ.</numerusform>
@@ -4306,12 +4403,12 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="192"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="200"/>
         <source>must not be empty.</source>
         <translation>не може бути порожнім.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="193"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="201"/>
         <source>must be at least %n characters.</source>
         <translation>
             <numerusform>має містити щонайменше %n символ.</numerusform>
@@ -4320,32 +4417,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="195"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="203"/>
         <source>is required.</source>
         <translation>обов’язкове поле.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="198"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="206"/>
         <source>has a value that is not accepted.</source>
         <translation>має неприйнятне значення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="218"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="226"/>
         <source>The Teller Hub password</source>
         <translation>Пароль Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="218"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="226"/>
         <source>The platform password</source>
         <translation>Пароль платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="221"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="229"/>
         <source>CA bundle (PEM)</source>
         <translation>Сертифікати CA (PEM)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager_form.py" line="222"/>
+        <location filename="../../teller_app/ui/profile_manager_form.py" line="230"/>
         <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
         <translation>Сертифікати (*.pem *.crt *.cer);;Усі файли (*)</translation>
     </message>
@@ -4381,72 +4478,77 @@ If it happens again, tell support what you were doing.</source>
         <translation>Профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="76"/>
+        <source>No saved profiles. A profile holds one bank platform&apos;s connection settings. The built-in sandbox needs none and is not listed. Fill in the form and save to add a profile.</source>
+        <translation>Збережених профілів немає. Профіль містить налаштування підключення до платформи одного банку. Вбудованій пісочниці профіль не потрібен, тому її тут немає. Заповніть форму й збережіть, щоб додати профіль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
         <source>&amp;Add</source>
         <translation>&amp;Додати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="75"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
         <source>Du&amp;plicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="77"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
         <source>&amp;Delete</source>
         <translation>&amp;Видалити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="80"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="88"/>
         <source>&amp;Save</source>
         <translation>&amp;Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="91"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Перевірити з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="84"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="93"/>
         <source>&amp;Import…</source>
         <translation>&amp;Імпорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="86"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
         <source>E&amp;xport…</source>
         <translation>&amp;Експорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="88"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="97"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="94"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="103"/>
         <source>Connection test results</source>
         <translation>Результати перевірки з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="96"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="105"/>
         <source>Check</source>
         <translation>Перевірка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="96"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="105"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="96"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="105"/>
         <source>Evidence</source>
         <translation>Докази</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="144"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="154"/>
         <source>The profiles file cannot be read: {error}</source>
         <translation>Файл профілів не вдається прочитати: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="165"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="175"/>
         <source>A copy of {name}: change what differs and save.</source>
         <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
     </message>
@@ -4490,37 +4592,37 @@ If it happens again, tell support what you were doing.</source>
         <translation>Профіль {name} використовує інший екземпляр Teller: закрийте його, а тоді видаліть профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="188"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="198"/>
         <source>A profile named {name} exists already.</source>
         <translation>Профіль з назвою {name} уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="200"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="210"/>
         <source>Profile {name} saved.</source>
         <translation>Профіль {name} збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="213"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="223"/>
         <source>Enter the e-mail to test the sign-in with.</source>
         <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="219"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="229"/>
         <source>Enter the password to test the sign-in with.</source>
         <translation>Введіть пароль, з яким перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="223"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="233"/>
         <source>Testing {url}…</source>
         <translation>Перевірка {url}…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="225"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="235"/>
         <source>Testing the connection…</source>
         <translation>Перевірка з’єднання…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager.py" line="232"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
             <numerusform>Експортовано %n профіль до {path} (без паролів).</numerusform>
@@ -4529,63 +4631,63 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="243"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
         <source>Imported: {names}. Passwords are typed at sign-in.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="263"/>
         <source>it is not a JSON file.</source>
         <translation>це не файл JSON.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="255"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="265"/>
         <source>it is not a Teller profiles export.</source>
         <translation>це не експорт профілів Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="257"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="267"/>
         <source>the profile {name} in it is not valid ({detail}).</source>
         <translation>профіль {name} у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="260"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="270"/>
         <source>a profile in it is not valid ({detail}).</source>
         <translation>один із профілів у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="262"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="272"/>
         <source>Nothing was imported: {why}</source>
         <translation>Нічого не імпортовано: {why}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="338"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="353"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="341"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="356"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="351"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="366"/>
         <source>The proxy password cannot be kept: the OS keyring cannot be used ({reason}). Nothing was saved; enter the proxy without its password, or save once the keyring works.</source>
         <translation>Пароль проксі неможливо зберегти: сховище паролів ОС недоступне ({reason}). Нічого не збережено; вкажіть проксі без пароля або збережіть, коли сховище запрацює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="366"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="381"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="368"/>
-        <location filename="../../teller_app/ui/profile_manager.py" line="377"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="383"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="392"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="375"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="390"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -4636,14 +4738,19 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="26"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="31"/>
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="29"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="34"/>
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="55"/>
+        <source>Enter your password.</source>
+        <translation>Введіть свій пароль.</translation>
     </message>
 </context>
 <context>
@@ -4700,7 +4807,6 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt.py" line="66"/>
-        <location filename="../../teller_app/ui/receipt.py" line="92"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
@@ -4711,13 +4817,13 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt.py" line="68"/>
-        <location filename="../../teller_app/ui/receipt.py" line="91"/>
+        <location filename="../../teller_app/ui/receipt.py" line="113"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt.py" line="69"/>
-        <location filename="../../teller_app/ui/receipt.py" line="91"/>
+        <location filename="../../teller_app/ui/receipt.py" line="113"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
@@ -4737,28 +4843,28 @@ If it happens again, tell support what you were doing.</source>
         <translation>{time}, {teller}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="103"/>
-        <location filename="../../teller_app/ui/receipt.py" line="173"/>
+        <location filename="../../teller_app/ui/receipt.py" line="121"/>
+        <location filename="../../teller_app/ui/receipt.py" line="187"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="106"/>
+        <location filename="../../teller_app/ui/receipt.py" line="124"/>
         <source>COPY</source>
         <translation>КОПІЯ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="108"/>
+        <location filename="../../teller_app/ui/receipt.py" line="101"/>
         <source>Teller&apos;s signature</source>
         <translation>Підпис операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="109"/>
+        <location filename="../../teller_app/ui/receipt.py" line="102"/>
         <source>Customer&apos;s signature</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="189"/>
+        <location filename="../../teller_app/ui/receipt.py" line="203"/>
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -4827,197 +4933,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="115"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="115"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="116"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="116"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="117"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="117"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114"/>
+        <location filename="../../teller_app/ui/till_report.py" line="118"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114"/>
+        <location filename="../../teller_app/ui/till_report.py" line="118"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="115"/>
+        <location filename="../../teller_app/ui/till_report.py" line="119"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="116"/>
+        <location filename="../../teller_app/ui/till_report.py" line="120"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -5026,33 +5132,33 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="159"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="154"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="78"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="161"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="160"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="84"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="202"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="126"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="264"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="188"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="266"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="190"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="258"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="182"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -5072,22 +5178,23 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SessionLocker</name>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="331"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="198"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="176"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="335"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="202"/>
         <source>Could not check the password: %1</source>
         <translation>Не вдалося перевірити пароль: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="339"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="206"/>
         <source>Checking password</source>
         <translation>Перевірка пароля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/lock_screen.py" line="360"/>
+        <location filename="../../teller_app/ui/lock_screen.py" line="227"/>
         <source>Signing in</source>
         <translation>Вхід</translation>
     </message>
@@ -5625,89 +5732,72 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="82"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="84"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="83"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="85"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="88"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="90"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="91"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="93"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="92"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="94"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="149"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="151"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="172"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="174"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="181"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="183"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="188"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="190"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="200"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="204"/>
-        <source>%1
-Reason: %2</source>
-        <translation>%1
-Причина: %2</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="217"/>
-        <source>Approved and applied.</source>
-        <translation>Погоджено й застосовано.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="218"/>
-        <source>Rejected.</source>
-        <translation>Відхилено.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="226"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="232"/>
         <source>Supervisor deciding</source>
         <translation>Рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="256"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="306"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="312"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="101"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="103"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -5777,7 +5867,7 @@ Reason: %2</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="126"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="128"/>
         <source>Reading your requests</source>
         <translation>Читання ваших запитів</translation>
     </message>
@@ -5910,47 +6000,47 @@ Reason: %2</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="114"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="120"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="121"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="217"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="218"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="231"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="232"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6355,62 +6445,62 @@ Reason: %2</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="34"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="42"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="38"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="46"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="39"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="47"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="43"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="57"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="49"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="64"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="50"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="65"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="57"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="76"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="72"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="91"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="85"/>
-        <source>A supervisor has already approved this transfer.</source>
-        <translation>Контролер уже погодив цю передачу.</translation>
+        <location filename="../../teller_app/ui/till_transfer.py" line="111"/>
+        <source>A supervisor has already approved this transfer of %1.</source>
+        <translation>Контролер уже погодив цю передачу на %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="87"/>
-        <source>A supervisor has already rejected this transfer.</source>
-        <translation>Контролер уже відхилив цю передачу.</translation>
+        <location filename="../../teller_app/ui/till_transfer.py" line="113"/>
+        <source>A supervisor has already rejected this transfer of %1.</source>
+        <translation>Контролер уже відхилив цю передачу на %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="88"/>
-        <source>Requested: a supervisor approves it from the branch cash position.</source>
-        <translation>Запит надіслано: контролер погоджує його в касовій позиції відділення.</translation>
+        <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
+        <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
+        <translation>Запит на %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="80"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="99"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
@@ -6429,37 +6519,32 @@ Reason: %2</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/validators.py" line="75"/>
-        <source>Not a phone number.</source>
-        <translation>Це не номер телефону.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/validators.py" line="77"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="90"/>
+        <location filename="../../teller_app/ui/validators.py" line="88"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="92"/>
+        <location filename="../../teller_app/ui/validators.py" line="90"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="102"/>
+        <location filename="../../teller_app/ui/validators.py" line="100"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="109"/>
+        <location filename="../../teller_app/ui/validators.py" line="107"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/validators.py" line="28"/>
-        <location filename="../../teller_app/ui/validators.py" line="116"/>
+        <location filename="../../teller_app/ui/validators.py" line="114"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
@@ -6477,82 +6562,87 @@ Reason: %2</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="36"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="50"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="44"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="61"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="45"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="62"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="46"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="63"/>
         <source>Second supervisor co-signs here…</source>
         <translation>Другий контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="52"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="69"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="54"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="71"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="55"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="72"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="66"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="84"/>
         <source>The count differs from the book balance: give the reason.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="84"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="102"/>
         <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
         <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="93"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="111"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="99"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="120"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="120"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="159"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="122"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="161"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="126"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="165"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="135"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="174"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="140"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="179"/>
+        <source>Counted by: %1</source>
+        <translation>Перерахував(ла): %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="181"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
