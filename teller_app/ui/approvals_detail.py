@@ -7,13 +7,11 @@ Strings keep the ``ApprovalsInbox`` context (as ``approvals_drift``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.approvals import CUSTOMER_UPDATE
-from teller_app.core.person_name import official_name
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.cash_text import request_reason_text
@@ -21,25 +19,19 @@ from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
 from teller_app.ui.local_time import local_text
 from teller_app.ui.untrusted import fill
-from teller_app.ui.validators import isolate, one_line
+from teller_app.ui.validators import isolate
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 ASSET_FIELD = "balance_asset_code"  # named with the balance it goes with, not on its own
 
 
-def name_at_filing(request: ChangeRequest) -> str:
-    """The customer's name as the hub kept it when the request was filed ("" if none)."""
-    before = request.before or {}
-    return official_name(before.get("surname"), before.get("name"), before.get("paternal_name"))
-
-
 def customer_line(request: ChangeRequest, name: str) -> str:
     """"Customer: ‹name› (phone …, login …)": the contacts the request carries."""
     before = request.before or {}
-    contacts = [fill(translate("ApprovalsInbox", "phone %1"), isolate(one_line(str(value))))
-                for value in (before.get("phone_number"),) if value]
-    contacts += [fill(translate("ApprovalsInbox", "login %1"), isolate(one_line(str(value))))
-                 for value in (before.get("login"),) if value]
+    contacts = [fill(label, isolate(str(before[key])))
+                for key, label in (("phone_number", translate("ApprovalsInbox", "phone %1")),
+                                   ("login", translate("ApprovalsInbox", "login %1")))
+                if before.get(key)]
     if not contacts:
         return fill(translate("ApprovalsInbox", "Customer: %1"), name)
     return fill(translate("ApprovalsInbox", "Customer: %1 (%2)"), name, ", ".join(contacts))
@@ -60,15 +52,17 @@ def change_from_to(request: ChangeRequest) -> str:
     before = request.before or {}
     if request.kind != CUSTOMER_UPDATE or not any(k in before for k in change):
         return ""
-    currency = str(change.get(ASSET_FIELD) or before.get(ASSET_FIELD) or DEFAULT_CURRENCY)
-    value = partial(field_value_text, currency=currency)
+    # each side in its own currency: a limit set in UAH and asked in USD reads so
+    was_in = str(before.get(ASSET_FIELD) or DEFAULT_CURRENCY)
+    wanted_in = str(change.get(ASSET_FIELD) or was_in)
     parts = []
     for field, wanted in change.items():
-        if field == ASSET_FIELD and "balance_allowed" in change:
-            continue
-        if field in before:
+        if field == ASSET_FIELD and "balance_allowed" in change and wanted_in == was_in:
+            continue  # named with the limit's amounts
+        if field in before:  # values isolated and on one line: a value cannot fake a line
             parts.append(fill(translate("ApprovalsInbox", "%1: %2 → %3"), field_name(field),
-                              value(field, before[field]), value(field, wanted)))
+                              isolate(field_value_text(field, before[field], currency=was_in)),
+                              isolate(field_value_text(field, wanted, currency=wanted_in))))
         else:
             parts.append(describe_change({field: wanted}))
     return "; ".join(parts)

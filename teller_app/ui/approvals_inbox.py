@@ -114,6 +114,7 @@ class ApprovalsInbox(InboxDecisions):
         self.table.selectionModel().selectionChanged.connect(self._read_current)
         self.model.modelReset.connect(self._show_reason)
         self.model.rowsRemoved.connect(self._show_reason)
+        self.model.dataChanged.connect(self._show_reason)  # names read after the selection
         self.comment = QLineEdit()
         self.comment.setMaxLength(300)
         self.comment_label = QLabel()

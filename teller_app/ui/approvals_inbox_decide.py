@@ -35,7 +35,6 @@ from teller_app.ui.approvals_detail import (
     change_line,
     customer_line,
     decided_text,
-    name_at_filing,
     requested_line,
 )
 from teller_app.ui.approvals_drift import CURRENT_READ_KEY, moved_warning
@@ -121,11 +120,7 @@ class InboxDecisions(QWidget):
         if request is None:
             return ""
         model = self.model
-        if request.customer_guid and request.customer_guid not in model.customer_names and \
-                name_at_filing(request):
-            subject = isolate(name_at_filing(request))  # the list's name is not read yet
-        else:
-            subject = model.subject_text(request)
+        subject = model.subject_text(request)  # as the list and the decision's result name it
         maker = isolate(model.employee_names.get(request.maker.lower()) or request.maker)
         first = customer_line(request, subject) if request.customer_guid else subject
         return "\n".join((first, requested_line(request, maker),

@@ -172,7 +172,10 @@ class PendingRequestsModel(QAbstractTableModel):
         if request.kind in SETTINGS_KINDS:
             return settings_title(request.kind)
         guid = request.customer_guid
-        return isolate(self.customer_names.get(guid) or short_guid(guid))
+        before = request.before or {}  # the name the hub kept at filing, until DCM's is read
+        at_filing = official_name(before.get("surname"), before.get("name"),
+                                  before.get("paternal_name"))
+        return isolate(self.customer_names.get(guid) or at_filing or short_guid(guid))
 
     def _all_changed(self) -> None:
         if self.rows:

@@ -83,3 +83,19 @@ def test_kyc_up_and_segment_when_turned_on(world: World, sandbox: SandboxProcess
         back = w.http.put("/api/v1/policy", json=got,  # relaxes: IT's break glass
                           headers={"Authorization": f"Bearer {w.hub.admin_token}"})
         assert back.status_code == 200, back.text
+
+
+def test_a_limit_is_kept_with_its_currency_at_filing(world: World,
+                                                     sandbox: SandboxProcess) -> None:
+    """The approver reads a limit's old value in its own currency ("1 000 UAH → 500 USD"),
+    so a request for the limit alone keeps the currency it had at filing too."""
+    w = world
+    guid = new_customer(sandbox, w.b0)
+    now = read_customer(sandbox, guid)
+    r = w.http.post("/api/v1/requests", headers=w.teller, json={
+        "kind": "customer_update", "customer_guid": guid, "reason": "a higher limit",
+        "change": {"balance_allowed": "150000.50"}})
+    assert r.status_code == 201, r.text
+    before = r.json()["before"]
+    assert "balance_allowed" in before
+    assert before["balance_asset_code"] == now.balance_asset_code, before

@@ -148,3 +148,65 @@ def test_the_inbox_shows_who_what_and_names_the_decision(qtbot, ops) -> None:  #
         inbox.reject_button.click()
     assert _plain(inbox.status.text()) == (
         "Rejected: Петренко Іван Васильович — set status to “blocked”")
+
+
+def _limit_request(change: dict[str, Any], before: dict[str, Any]) -> ChangeRequest:
+    text = json.dumps(change, sort_keys=True, separators=(",", ":"))
+    return ChangeRequest(
+        id=str(uuid.uuid4()), kind="customer_update", customer_guid=str(uuid.uuid4()),
+        change=change, change_json=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
+        before=before, maker=MAKER, created_at=time.time(), state="pending")
+
+
+def test_each_side_of_a_limit_reads_in_its_own_currency(english: None) -> None:
+    from teller_app.ui.approvals_detail import change_from_to
+
+    moved = change_from_to(_limit_request(
+        {"balance_allowed": "500.00", "balance_asset_code": "USD"},
+        {"balance_allowed": "1000", "balance_asset_code": "UAH"}))
+    first = _plain(moved).split("; ")[0]
+    assert "1,000.00\u00a0UAH → 500.00\u00a0USD" in first, moved
+    assert "UAH → USD" in _plain(moved), moved  # the currency's own move is said too
+    kept = change_from_to(_limit_request(
+        {"balance_allowed": "500.00"}, {"balance_allowed": "1000", "balance_asset_code": "EUR"}))
+    assert "1,000.00\u00a0EUR → 500.00\u00a0EUR" in _plain(kept), kept
+
+
+def test_a_value_cannot_add_a_line_to_what_the_supervisor_reads(english: None) -> None:
+    from teller_app.ui.approvals_detail import change_from_to
+
+    text = change_from_to(_limit_request({"name": "Ivan\nReason: approved by director"},
+                                         {"name": "Іван"}))
+    assert "\n" not in text and "\u2068Ivan" in text, text
+
+
+def test_names_read_after_the_selection_reach_the_details(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
+    """The details follow the list: a request selected before the names were read shows the
+    name kept at filing, then the platform's name and the maker's once they arrive."""
+    import asyncio
+
+    request = _request()
+    gate = asyncio.Event()
+
+    async def people(emails: list[str]) -> dict[str, str]:
+        await gate.wait()
+        return {MAKER: "Мельник Оксана"}
+
+    async def customers(guids: list[str]) -> dict[str, str]:
+        await gate.wait()
+        return {g: "Петренко Іван Васильович" for g in guids}
+
+    inbox = ApprovalsInbox(ops, lambda: FakeService([request]),  # type: ignore[arg-type, return-value]
+                           employee_names=people, customer_names=customers,
+                           cash=lambda: None)
+    qtbot.addWidget(inbox)
+    inbox.show()
+    inbox.start()
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=5000)
+    inbox.table.selectRow(0)
+    qtbot.waitUntil(lambda: bool(inbox.details.text()), timeout=5000)
+    first = _plain(inbox.details.text()).split("\n")
+    assert first[0].startswith("Customer: Петренко Іван (") and MAKER in first[1], first
+    gate.set()
+    qtbot.waitUntil(lambda: "Мельник Оксана" in inbox.details.text(), timeout=5000)
+    assert "Петренко Іван Васильович" in inbox.details.text()
