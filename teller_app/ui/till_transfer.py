@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.till import TillService, Transfer
+from teller_app.ui.a11y_form import add_row
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import CURRENCY_SIGNS, format_uah, is_ukrainian, parse_amount
 from teller_app.ui.untrusted import fill, plain_label, shown_lines
@@ -62,7 +63,7 @@ class TransferDialog(QDialog):
         form = QFormLayout(self)
         form.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with the status
         form.addRow(self.tr("Direction"), self.direction)
-        form.addRow(self.tr("Amount"), amount_row)
+        add_row(form, self.tr("Amount"), amount_row, focus=self.amount)  # its label's field
         form.addRow(self.status)
         form.addRow(buttons)
 

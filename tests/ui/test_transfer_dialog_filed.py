@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from teller_app.ui.money import format_uah
 from teller_app.ui.till_desk import hub_cash
@@ -67,6 +67,9 @@ def test_the_filed_status_names_the_amount_and_is_never_clipped(
     assert dialog.currency.isVisible()
     assert dialog.currency.text() == ("₴" if language == "uk" else "UAH")
     assert dialog.currency.geometry().left() >= dialog.amount.geometry().right()
+    # the amount keeps its label (a screen reader's name, Alt+letter) beside its currency
+    assert dialog.amount.accessibleName() == QCoreApplication.translate("TransferDialog",
+                                                                         "Amount")
     before = dialog.height()
     dialog.amount.setText("1200")
     with qtbot.waitSignal(dialog.requested, timeout=15000, raising=False) as filed:
