@@ -117,8 +117,7 @@ class CustomerFormFill(CustomerFormChecks):
         typed = self.status.currentText()
         value = self._status_value()  # read with the previous language's names
         none = translate("CustomerForm", "(none)")
-        # "(none)" (the blank entry, labelled as Segment's) reads back as no status
-        self._status_shown = {status_text(s): s for s in STATUSES} | {none: ""}
+        self._status_shown = {status_text(s): s for s in STATUSES}
         for i in range(self.status.count()):
             data = self.status.itemData(i)
             if isinstance(data, str):
