@@ -80,6 +80,13 @@ def transport_message(exc: TransportSecurityError) -> str:
                      "{message}").format(message=platform_message(exc))
 
 
+def is_wrong_credentials(exc: BaseException) -> bool:
+    """The platform refused the e-mail and password themselves (not a disabled employee, a
+    missing hub, an expired remembered sign-in or the bank's token service)."""
+    return isinstance(exc, AuthError) and not _looks_disabled(exc) and exc.reason not in (
+        "no_hub", "remembered_expired", "bank_auth")
+
+
 def sign_in_message(exc: BaseException) -> str:
     """Sign-in has its own wording: wrong password vs. disabled employee vs. no platform."""
     if isinstance(exc, TransportSecurityError):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMainWindow
 from teller_app.core.session import Session
 from teller_app.platform import AuthError, HubLogin, PasswordLogin
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.error_text import sign_in_message
+from teller_app.ui.error_text import is_wrong_credentials, sign_in_message
 from teller_app.ui.lock_privacy import desk_locker
 from teller_app.ui.session_info import NAME_SHOWN_MAX, employee_name, session_client
 from teller_app.ui.untrusted import shown
@@ -136,7 +136,6 @@ class MainWindowReauth(QMainWindow):
         if getattr(self, "_closing_for_sign_out", False) or self._offline_refusal_seen:
             return
         self._offline_refusal_seen = True
-        from teller_app.platform import AuthError
 
         def sign_out() -> None:
             self._discard_confirmed = True  # nothing of theirs can be saved any more
@@ -170,8 +169,6 @@ def reauth_refusal_text(exc: BaseException) -> str:
     """The prompt asks only for a password: a refused one is "Wrong password." (the lock
     screen's words and translation, not sign-in's "wrong e-mail or password"); a disabled
     employee or an unreachable platform is said as at sign-in."""
-    text = sign_in_message(exc)
-    if isinstance(exc, AuthError) and text == QCoreApplication.translate(
-            "ErrorText", "Wrong e-mail or password."):
+    if is_wrong_credentials(exc):
         return QCoreApplication.translate("SessionLocker", "Wrong password.")
-    return text
+    return sign_in_message(exc)
