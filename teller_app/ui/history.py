@@ -154,6 +154,7 @@ class HistoryDialog(QDialog):
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.choose_export_path)
         self.model.loaded.connect(self._paint_state)
+        self._columns_fitted = False
         self.model.loaded.connect(self._fit_columns)
         self.model.failed.connect(lambda text: self.as_of.setText(shown_lines(text)))
         self._load_categories()
@@ -207,9 +208,13 @@ class HistoryDialog(QDialog):
             self.model.reload(filters)
 
     def _fit_columns(self) -> None:
-        """Operation, amount, status and payment as wide as their texts, once a page is in.
-        Not ``ColumnFitter``: it measures every row, and this table pages in as many as the
+        """Operation, amount, status and payment as wide as their texts, once the first rows
+        are in: later pages and refreshes keep the widths (a teller's own ones too). Not
+        ``ColumnFitter``: it measures every row, and this table pages in as many as the
         account has (Qt's fit reads at most ``resizeContentsPrecision`` rows)."""
+        if self._columns_fitted or self.model.rowCount() == 0:
+            return
+        self._columns_fitted = True
         for column in (1, 2, 3, 5):
             self.table.resizeColumnToContents(column)
 

@@ -61,4 +61,9 @@ def test_operation_on_one_line_and_spare_width_to_purpose(  # type: ignore[no-un
     widths = [table.columnWidth(c) for c in range(dialog.model.columnCount())]
     assert widths[4] == max(widths)
     assert sum(widths) <= table.viewport().width()
+    # a width the teller set stays through a refresh (only the first rows fit the columns)
+    table.setColumnWidth(1, widths[1] + 40)
+    with qtbot.waitSignal(dialog.model.loaded, timeout=15000):
+        dialog.refresh()
+    assert table.columnWidth(1) == widths[1] + 40
     dialog.close()
