@@ -50,13 +50,18 @@ def is_ambiguous(local: datetime) -> bool:
     return other.utcoffset() != local.utcoffset()
 
 
+def offset_if_ambiguous(local: datetime) -> str:
+    """" (+03:00)" after a time that happens twice, where only the offset tells the two
+    apart; "" after any other (printed times say "Kyiv" already)."""
+    return f" ({utc_offset(local)})" if is_ambiguous(local) else ""
+
+
 def kyiv_stamp(moment: datetime) -> str:
     """Kyiv time to the second, "06.12.2026 10:02:13" (the label says "Kyiv"). The night
     summer time ends 03:00–03:59 comes twice: there the offset tells the two apart,
     "25.10.2026 03:30:00 (+03:00)"."""
     local = kyiv_time(moment)
-    text = f"{local:%d.%m.%Y %H:%M:%S}"
-    return f"{text} ({utc_offset(local)})" if is_ambiguous(local) else text
+    return f"{local:%d.%m.%Y %H:%M:%S}{offset_if_ambiguous(local)}"
 
 
 def _plural_en(n: int, one: str, many: str) -> str:

@@ -21,7 +21,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.core.private_files import write_private
-from teller_app.core.receipt import is_ambiguous, kyiv_time, utc_offset
+from teller_app.core.receipt import kyiv_time, offset_if_ambiguous
 from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.local_time import clock_text, day_text, moment_text
@@ -49,17 +49,11 @@ def _kyiv(ts: int) -> datetime:
     return kyiv_time(datetime.fromtimestamp(ts, UTC))
 
 
-def _offset(local: datetime) -> str:
-    """" (+03:00)" only where the Kyiv time happens twice (the night summer time ends), as
-    receipts print it (``core.receipt.kyiv_stamp``); nothing on any other time."""
-    return f" ({utc_offset(local)})" if is_ambiguous(local) else ""
-
-
 def _when(ts: int | None) -> str:
     if not ts:
         return "—"
     local = _kyiv(ts)
-    return f"{moment_text(local)}{_offset(local)}"
+    return f"{moment_text(local)}{offset_if_ambiguous(local)}"
 
 
 def _time(ts: int, opened_on: date | None) -> str:
@@ -69,7 +63,7 @@ def _time(ts: int, opened_on: date | None) -> str:
         return "—"
     local = _kyiv(ts)
     day = f"{day_text(local)} " if local.date() != opened_on else ""
-    return f"{day}{clock_text(local)}{_offset(local)}"
+    return f"{day}{clock_text(local)}{offset_if_ambiguous(local)}"
 
 
 def _rows(pairs: list[tuple[str, str]]) -> str:
