@@ -29,6 +29,7 @@ from teller_app.ui.a11y_form import add_row, tab_chain
 from teller_app.ui.enter_key import enter_stays_on
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
+from teller_app.ui.wrapped_text import grow_to_fit
 
 MIN_WIDTH = 380  # "supervisor.kyiv@demo.bank" and a two-line summary, at 1280x720
 
@@ -58,7 +59,7 @@ class ApproveInPlaceDialog(QDialog):
         self.buttons.addButton(self.approve_button, QDialogButtonBox.ButtonRole.ActionRole)
         if allow_reject:
             self.buttons.addButton(self.reject_button, QDialogButtonBox.ButtonRole.ActionRole)
-        form = self._form = QFormLayout(self)
+        form = QFormLayout(self)
         # never smaller than what it shows: a wrapped error or summary is never squeezed
         form.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -112,18 +113,7 @@ class ApproveInPlaceDialog(QDialog):
     def _set_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.setVisible(bool(text))
-        self._fit()
-
-    def _fit(self) -> None:
-        """As tall as the wrapped texts need at the present width (never shrunk below what
-        the supervisor sized it to)."""
-        layout = self._form
-        layout.activate()
-        width = max(self.width(), self.minimumSizeHint().width())
-        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
-            self.sizeHint().height()
-        if needed > self.height() or width > self.width():
-            self.resize(width, max(self.height(), needed))
+        grow_to_fit(self)  # as tall as the wrapped texts need now
 
     def _refuse(self, text: str, field: QLineEdit) -> None:
         self._set_error(text)
