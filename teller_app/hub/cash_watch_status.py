@@ -10,6 +10,8 @@ and gives no verdict: the watcher then reports the payment's other reasons at on
 ``customer_status_unknown`` beside them, and holds a payment with no other reason back for
 a later pass (``Unread``), reporting it "status unknown" only once the status stayed
 unreadable for the patience: a DCM blip raises no alert, and no cash is left unexamined.
+A payment whose category or accounts were unread is held the same way (its own ``Unread``)
+and reported ``cash_kind_unknown`` after the same patience (``cash_watcher``).
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from .cash_customer import CUSTOMER_BLOCKED, stops_cash
 
 log = logging.getLogger("teller_hub.cash_watcher")
 STATUS_UNKNOWN = "customer_status_unknown"
+KIND_UNKNOWN = "cash_kind_unknown"  # a payment's category or accounts stayed unreadable
 MAX_UNREAD = 10_000
 
 
 def status_patience_s() -> float:
     """How long a payment waits for its customer's status to become readable before it is
-    reported "status unknown"."""
+    reported "status unknown" (and for its category and accounts: ``cash_kind_unknown``)."""
     try:
         return max(0.0, float(os.environ.get("TELLER_HUB_CASH_STATUS_PATIENCE_S", "300")))
     except ValueError:
@@ -71,8 +74,9 @@ class PassStatuses:
 
 
 class Unread:
-    """Payments held back for a later pass because their customer's status could not be
-    read (and nothing else was to report): since when (this process's clock), and the
+    """Payments held back for a later pass because something about them could not be read
+    (their customer's status, with nothing else to report; or their category or accounts:
+    the watcher keeps one ``Unread`` for each): since when (this process's clock), and the
     oldest ``updated_at`` among those a pass held, which the cursor must not pass."""
 
     def __init__(self) -> None:

@@ -33,7 +33,10 @@ reasons: they are reported at once with ``customer_status_unknown``. A
 payment with nothing else to report is examined again by later passes (the cursor waits for
 it) and reported "status unknown" once its status stayed unreadable for the patience
 (``TELLER_HUB_CASH_STATUS_PATIENCE_S``, 300 s): a DCM blip raises nothing, and no confirmed
-cash goes unexamined.
+cash goes unexamined. A payment whose category or accounts DCM does not answer is held the
+same way while the pass goes on with the others (one payment DCM cannot answer never stops
+the watching): read again by later passes, and reported ``cash_kind_unknown`` once it stayed
+unreadable for the same patience (whether it is cash is not known: a person looks).
 
 One process of N works (the ``cash_watcher`` lease row, which keeps the cursor). The first
 run starts at its own clock: payments confirmed before the watcher ever ran are not
@@ -75,7 +78,7 @@ from .cash_commands import (
 from .cash_customer import CUSTOMER_BLOCKED
 from .cash_kind import CashShape, classify, might_be_cash
 from .cash_limits import category_code
-from .cash_watch_status import STATUS_UNKNOWN, PassStatuses, Unread
+from .cash_watch_status import KIND_UNKNOWN, STATUS_UNKNOWN, PassStatuses, Unread
 from .code_level import CodeLevel
 from .errors import HubError
 from .execute import Reader
@@ -88,6 +91,7 @@ LEASE = "cash_watcher"
 PAGE = 500
 MAX_SCANS = 3  # reads of the list in one pass while rows joined it behind the offset
 MAX_SETTLED = 100_000
+AMOUNT_PRECISION = "amount_precision"
 
 
 def overlap_s() -> float:
@@ -108,6 +112,7 @@ class CashWatcher(Leased):
         # them every pass; they need no DCM account read and no lock again
         self.settled: set[str] = set()
         self.unread = Unread()  # held back for their customer's status
+        self.kind_unread = Unread()  # held back for their category or accounts
         self.page = PAGE
 
     async def tick(self) -> int:
@@ -125,6 +130,7 @@ class CashWatcher(Leased):
         pol = (await policy.load(self.state.engine))[0]
         statuses = PassStatuses(client, pol.sensitive_statuses)
         self.unread.new_pass()
+        self.kind_unread.new_pass()
         wanted = PaymentFilters(statuses=[PaymentStatus.CONFIRMED.value], updated_at_min=since)
         newest: datetime | None = None
         raised = 0
@@ -160,12 +166,14 @@ class CashWatcher(Leased):
         if newest is not None:
             lag = timedelta(seconds=overlap_s() + time.monotonic() - started)
             nxt = max(since, newest - lag)
-        if self.unread.hold is not None:  # the next pass reads the held payments again
-            nxt = max(since, min(nxt, self.unread.hold))
+        for held in (self.unread.hold, self.kind_unread.hold):
+            if held is not None:  # the next pass reads the held payments again
+                nxt = max(since, min(nxt, held))
         await self._save_cursor(nxt.isoformat())
         # what the next pass can see again is at most what this one saw
         self.settled &= seen
         self.unread.keep_only(seen)
+        self.kind_unread.keep_only(seen)
         return raised
 
     async def _check(self, client: PlatformClient, payment: Payment, currency: str,
@@ -173,18 +181,21 @@ class CashWatcher(Leased):
         guid = payment.guid
         if not guid or guid in self.settled or payment.status is not PaymentStatus.CONFIRMED:
             return 0
-        code = await category_code(client, payment)
-        shape = await classify(client, payment, code, currency) if might_be_cash(
-            payment, code) else None
+        try:
+            code = await category_code(client, payment)
+            shape = await classify(client, payment, code, currency) if might_be_cash(
+                payment, code) else None
+        except PlatformError as exc:  # one payment DCM cannot answer never ends the pass
+            log.warning("cash watcher: a payment's category or accounts unread",
+                        extra={"error": type(exc).__name__})
+            return await self._kind_unread(payment)
         if shape is None or not shape.kind:
             self._settle(guid)
             return 0
-        try:
-            amount_minor = to_minor(payment.amount)
-        except HubError:  # more places than kopiyky: no till's cash, and shown cut to them
-            shape = CashShape(shape.kind, (*shape.problems, "amount_precision"),
+        amount_minor, precise = _amount_minor(payment)
+        if not precise:  # more places than kopiyky: no till's cash, and shown cut to them
+            shape = CashShape(shape.kind, (*shape.problems, AMOUNT_PRECISION),
                               shape.customer_guid, shape.branch_guid)
-            amount_minor = int((payment.amount * 100).to_integral_value(rounding=ROUND_DOWN))
         # read before the alert locks: a DCM read never holds them
         extra, status = await statuses.reasons(shape.customer_guid)
         engine = self.state.engine
@@ -215,6 +226,34 @@ class CashWatcher(Leased):
         log.info("unapproved cash", extra={"alert_id": alert_id})
         return 1
 
+    async def _kind_unread(self, payment: Payment) -> int:
+        """Its category or accounts unread: whether it is cash is not known. A later pass
+        reads it again (the cursor waits for it) until the patience is over; then it is
+        reported ``cash_kind_unknown`` (with what the hub's own rows tell, when it authorized
+        it as cash), so a person looks: a payment DCM keeps failing never stays silent."""
+        guid = payment.guid
+        if not self.kind_unread.waited_out(guid):
+            self.kind_unread.held(payment.updated_at)
+            return 0
+        amount_minor, precise = _amount_minor(payment)
+        creator = (payment.model_extra or {}).get("created_by")
+        async with self.state.engine.begin() as conn:
+            await lock_alerts(conn)
+            found = await unsupervised(conn, guid, amount_minor)
+            row = found[0] if found else await authorization_of(conn, guid)
+            # "not_authorized" is said of cash: for a payment the hub never saw, unknown
+            known = found[1] if found and row is not None else []
+            reasons = [*([] if precise else [AMOUNT_PRECISION]), *known, KIND_UNKNOWN]
+            alert_id = await alert_unsupervised(
+                conn, (row, reasons), guid, amount_minor,
+                str(row.customer_guid) if row is not None else "",
+                created_by=creator if isinstance(creator, str) else "")
+        self._settle(guid)
+        if alert_id is None:
+            return 0
+        log.info("unapproved cash", extra={"alert_id": alert_id})
+        return 1
+
     def _waits(self, due: tuple[Any, list[str]], payment: Payment) -> bool:
         """Only the customer's status is in doubt: a later pass reads it again, until the
         patience is over (then it is reported "status unknown")."""
@@ -225,9 +264,18 @@ class CashWatcher(Leased):
 
     def _settle(self, guid: str) -> None:
         self.unread.done(guid)
+        self.kind_unread.done(guid)
         if len(self.settled) >= MAX_SETTLED:
             self.settled.clear()
         self.settled.add(guid)
+
+
+def _amount_minor(payment: Payment) -> tuple[int, bool]:
+    """The amount in kopiyky, and whether it had no more places than that (else cut)."""
+    try:
+        return to_minor(payment.amount), True
+    except HubError:
+        return int((payment.amount * 100).to_integral_value(rounding=ROUND_DOWN)), False
 
 
 async def _due(conn: AsyncConnection, guid: str, amount_minor: int, shape: CashShape,
