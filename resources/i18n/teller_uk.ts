@@ -142,7 +142,7 @@
         <translation>Teller Hub банку недоступний: погодження «чотири ока» та секрети клієнтів зараз недоступні, тож нових клієнтів поки що створити не можна.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="237"/>
+        <location filename="../../teller_app/ui/error_text.py" line="244"/>
         <source>This desk&apos;s cache was made by a newer Teller: it is being rebuilt.</source>
         <translation>Кеш цього робочого місця створила новіша версія Teller: його буде перебудовано.</translation>
     </message>
@@ -162,113 +162,113 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="39"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="32"/>
         <source>phone %1</source>
         <translation>телефон %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="41"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="33"/>
         <source>login %1</source>
         <translation>логін %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="44"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="36"/>
         <source>Customer: %1</source>
         <translation>Клієнт: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="45"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="37"/>
         <source>Customer: %1 (%2)</source>
         <translation>Клієнт: %1 (%2)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="52"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="44"/>
         <source>Requested by %1</source>
         <translation>Запит подав(ла): %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="53"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="45"/>
         <source>Requested by %1 on %2</source>
         <translation>Запит подав(ла): %1, %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="70"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="63"/>
         <source>%1: %2 → %3</source>
         <translation>%1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="80"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="74"/>
         <source>Change: %1</source>
         <translation>Зміна: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="87"/>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="114"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="81"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="113"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="101"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="95"/>
         <source>Rejected: %1 — %2</source>
         <translation>Відхилено: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="103"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
         <source>Approved and applied: %1 — %2</source>
         <translation>Погоджено й застосовано: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
         <source>Approved, waiting to be applied: %1 — %2</source>
         <translation>Погоджено, чекає на застосування: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="159"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="154"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="154"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="149"/>
         <source>Reading the customer</source>
         <translation>Читаємо дані клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="166"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="161"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="201"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="196"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="219"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="214"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="228"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="223"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: схвалено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="234"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="229"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="244"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="239"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
@@ -303,67 +303,67 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="202"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="244"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="281"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="282"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="310"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="311"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -388,7 +388,7 @@
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="172"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="167"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -451,52 +451,52 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="41"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="46"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="133"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="127"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="56"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="58"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="70"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="72"/>
         <source>&amp;Password</source>
         <translation>Па&amp;роль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="73"/>
         <source>Co&amp;mment</source>
         <translation>&amp;Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="131"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -3432,147 +3432,146 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="93"/>
-        <location filename="../../teller_app/ui/error_text.py" line="109"/>
+        <location filename="../../teller_app/ui/error_text.py" line="100"/>
+        <location filename="../../teller_app/ui/error_text.py" line="116"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="96"/>
+        <location filename="../../teller_app/ui/error_text.py" line="103"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="104"/>
+        <location filename="../../teller_app/ui/error_text.py" line="111"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="106"/>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="174"/>
+        <location filename="../../teller_app/ui/error_text.py" line="113"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="111"/>
+        <location filename="../../teller_app/ui/error_text.py" line="118"/>
         <source>This employee may not use Teller.</source>
         <translation>Цей працівник не має доступу до Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="113"/>
+        <location filename="../../teller_app/ui/error_text.py" line="120"/>
         <source>The platform cannot be reached. Check the network and try again.</source>
         <translation>Платформа недоступна. Перевірте мережу й спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="116"/>
+        <location filename="../../teller_app/ui/error_text.py" line="123"/>
         <source>The platform did not answer in time. Try again.</source>
         <translation>Платформа не відповіла вчасно. Спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="136"/>
+        <location filename="../../teller_app/ui/error_text.py" line="143"/>
         <source>The bank&apos;s Teller Hub cannot be reached, so the customer&apos;s secret could not be issued and nothing was created. Your work is kept; try again later.</source>
         <translation>Teller Hub банку недоступний, тому секрет клієнта не видано і нічого не створено. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="143"/>
+        <location filename="../../teller_app/ui/error_text.py" line="150"/>
         <source>This desk is older than the Teller Hub allows: ask IT to update Teller.</source>
         <translation>Версія цього робочого місця старіша, ніж дозволяє Teller Hub: попросіть ІТ оновити Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="150"/>
+        <location filename="../../teller_app/ui/error_text.py" line="157"/>
         <source>The Teller Hub is being updated and did not take this: nothing was done. Your work is kept; try again in a minute.</source>
         <translation>Teller Hub оновлюється і не прийняв цю дію: нічого не зроблено. Вашу роботу збережено; спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="190"/>
+        <location filename="../../teller_app/ui/error_text.py" line="197"/>
         <source>The bank&apos;s Teller Hub cannot be reached. Try again later.</source>
         <translation>Teller Hub банку недоступний. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="192"/>
+        <location filename="../../teller_app/ui/error_text.py" line="199"/>
         <source>The bank&apos;s Teller Hub did not answer, so it is not known whether this went through. Your work is kept; look at the current state before you try again.</source>
         <translation>Teller Hub банку не відповів, тому невідомо, чи дію виконано. Введені дані збережено; перш ніж пробувати знову, перегляньте поточний стан.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="207"/>
+        <location filename="../../teller_app/ui/error_text.py" line="214"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="244"/>
+        <location filename="../../teller_app/ui/error_text.py" line="251"/>
         <source>Too many failed sign-ins for this account. Wait a few minutes and try again.</source>
         <translation>Забагато невдалих спроб входу для цього облікового запису. Зачекайте кілька хвилин і спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="248"/>
+        <location filename="../../teller_app/ui/error_text.py" line="255"/>
         <source>Too many phone number checks from this account in the last minute: nothing was saved. Your work is kept; wait a minute and try again.</source>
         <translation>Забагато перевірок номерів телефону з цього облікового запису за останню хвилину: нічого не збережено. Введені дані залишилися; зачекайте хвилину і спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="252"/>
+        <location filename="../../teller_app/ui/error_text.py" line="259"/>
         <source>The audit chain was checked moments ago. Try again in a minute.</source>
         <translation>Ланцюжок аудиту щойно перевірено. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="254"/>
+        <location filename="../../teller_app/ui/error_text.py" line="261"/>
         <source>The Teller Hub asks to wait a moment: nothing was done. Try again in a minute.</source>
         <translation>Teller Hub просить трохи зачекати: нічого не виконано. Спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="263"/>
+        <location filename="../../teller_app/ui/error_text.py" line="270"/>
         <source>The Teller Hub could not check the phone number with the platform just now: nothing was saved. Your work is kept; try again in a moment.</source>
         <translation>Teller Hub зараз не зміг перевірити номер телефону на платформі: нічого не збережено. Введені дані залишилися; спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="271"/>
+        <location filename="../../teller_app/ui/error_text.py" line="278"/>
         <source>The Teller Hub could not run a check just now: nothing was done. Try again in a moment.</source>
         <translation>Teller Hub зараз не зміг виконати перевірку: нічого не виконано. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="294"/>
+        <location filename="../../teller_app/ui/error_text.py" line="301"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
         <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="297"/>
+        <location filename="../../teller_app/ui/error_text.py" line="304"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
         <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="302"/>
+        <location filename="../../teller_app/ui/error_text.py" line="309"/>
         <source>Your session has expired. Sign in again.</source>
         <translation>Ваш сеанс завершився. Увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="206"/>
-        <location filename="../../teller_app/ui/error_text.py" line="306"/>
+        <location filename="../../teller_app/ui/error_text.py" line="213"/>
+        <location filename="../../teller_app/ui/error_text.py" line="313"/>
         <source>You are not allowed to do this.</source>
         <translation>Вам не дозволено виконувати цю дію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="267"/>
+        <location filename="../../teller_app/ui/error_text.py" line="274"/>
         <source>The Teller Hub could not read the platform just now, so it did not take this step. Your work is kept; try again in a moment.</source>
         <translation>Teller Hub зараз не зміг прочитати дані платформи, тому цей крок не виконано. Введені дані залишилися; спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="308"/>
+        <location filename="../../teller_app/ui/error_text.py" line="315"/>
         <source>Not found on the platform.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="222"/>
-        <location filename="../../teller_app/ui/error_text.py" line="310"/>
-        <location filename="../../teller_app/ui/error_text.py" line="313"/>
+        <location filename="../../teller_app/ui/error_text.py" line="317"/>
+        <location filename="../../teller_app/ui/error_text.py" line="320"/>
         <source>The platform refused: {message}</source>
         <translation>Платформа відхилила запит: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="316"/>
+        <location filename="../../teller_app/ui/error_text.py" line="323"/>
         <source>Platform error: {message}</source>
         <translation>Помилка платформи: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="318"/>
+        <location filename="../../teller_app/ui/error_text.py" line="325"/>
         <source>Unexpected error: {message}</source>
         <translation>Неочікувана помилка: {message}</translation>
     </message>
@@ -3597,47 +3596,47 @@ If it happens again, tell support what you were doing.</source>
         <translation>Налаштування з’єднання профілю недійсні: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="129"/>
+        <location filename="../../teller_app/ui/error_text.py" line="136"/>
         <source>{message} (The platform said: {detail})</source>
         <translation>{message} (Відповідь платформи: {detail})</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="88"/>
+        <location filename="../../teller_app/ui/error_text.py" line="95"/>
         <source>Teller is already running for this profile on this computer. Switch to that window, or close it and sign in again here.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="100"/>
+        <location filename="../../teller_app/ui/error_text.py" line="107"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="124"/>
+        <location filename="../../teller_app/ui/error_text.py" line="131"/>
         <source>The bank&apos;s Auth Service refused, or has no secret for this customer or for the branch&apos;s cash account (a cash payment is signed for it). Your work is kept.</source>
         <translation>Сервіс автентифікації банку відмовив або не має секрету для цього клієнта чи для касового рахунку відділення (касовий платіж підписується для нього). Введені дані збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="215"/>
+        <location filename="../../teller_app/ui/error_text.py" line="222"/>
         <source>The local cache is in use by another Teller on this computer; searching the platform directly. Close the other Teller to use the cache.</source>
         <translation>Локальний кеш використовує інший Teller на цьому комп’ютері; пошук іде безпосередньо на платформі. Закрийте інший Teller, щоб користуватися кешем.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="220"/>
+        <location filename="../../teller_app/ui/error_text.py" line="227"/>
         <source>The disk is full, so the local cache cannot be opened; searching the platform directly. Nothing was deleted. Free some disk space and sign in again.</source>
         <translation>Диск заповнений, тому локальний кеш не вдається відкрити; пошук іде безпосередньо на платформі. Нічого не видалено. Звільніть місце на диску й увійдіть знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="224"/>
+        <location filename="../../teller_app/ui/error_text.py" line="231"/>
         <source>The local cache folder is read-only; searching the platform directly. Nothing was deleted. Ask your administrator.</source>
         <translation>Тека локального кешу доступна лише для читання; пошук іде безпосередньо на платформі. Нічого не видалено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="226"/>
+        <location filename="../../teller_app/ui/error_text.py" line="233"/>
         <source>The local cache cannot be read or written (a disk error); searching the platform directly. Nothing was deleted.</source>
         <translation>Локальний кеш не вдається прочитати чи записати (помилка диска); пошук іде безпосередньо на платформі. Нічого не видалено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="228"/>
+        <location filename="../../teller_app/ui/error_text.py" line="235"/>
         <source>The local cache could not be opened; searching the platform directly.</source>
         <translation>Не вдалося відкрити локальний кеш; пошук іде безпосередньо на платформі.</translation>
     </message>
@@ -3747,17 +3746,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="181"/>
+        <location filename="../../teller_app/ui/history.py" line="182"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="220"/>
+        <location filename="../../teller_app/ui/history.py" line="225"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="227"/>
+        <location filename="../../teller_app/ui/history.py" line="232"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3766,7 +3765,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="229"/>
+        <location filename="../../teller_app/ui/history.py" line="234"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3775,32 +3774,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="242"/>
+        <location filename="../../teller_app/ui/history.py" line="247"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="243"/>
+        <location filename="../../teller_app/ui/history.py" line="248"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="254"/>
+        <location filename="../../teller_app/ui/history.py" line="259"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="254"/>
+        <location filename="../../teller_app/ui/history.py" line="259"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="256"/>
+        <location filename="../../teller_app/ui/history.py" line="261"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="255"/>
+        <location filename="../../teller_app/ui/history.py" line="260"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
@@ -3810,42 +3809,42 @@ If it happens again, tell support what you were doing.</source>
         <translation>&amp;Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="256"/>
+        <location filename="../../teller_app/ui/history.py" line="261"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="257"/>
+        <location filename="../../teller_app/ui/history.py" line="262"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="257"/>
+        <location filename="../../teller_app/ui/history.py" line="262"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="270"/>
+        <location filename="../../teller_app/ui/history.py" line="275"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="278"/>
+        <location filename="../../teller_app/ui/history.py" line="283"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="281"/>
+        <location filename="../../teller_app/ui/history.py" line="286"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="294"/>
+        <location filename="../../teller_app/ui/history.py" line="299"/>
         <source>Exported to {path}</source>
         <translation>Експортовано до {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="299"/>
+        <location filename="../../teller_app/ui/history.py" line="304"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -4080,7 +4079,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="143"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="142"/>
         <source>You were signed out: the platform no longer accepts the password this desk started offline with. Sign in with your current password.</source>
         <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
     </message>
@@ -4933,197 +4932,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="115"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="115"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="116"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="116"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="117"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="117"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="118"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="118"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="119"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="120"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -5179,7 +5178,7 @@ If it happens again, tell support what you were doing.</source>
     <name>SessionLocker</name>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="198"/>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="176"/>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="173"/>
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
@@ -6267,177 +6266,182 @@ If it happens again, tell support what you were doing.</source>
         <translation>статус клієнта не вдалося прочитати на платформі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="85"/>
+        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <source>the payment&apos;s category or accounts could not be read on the platform, so whether it is cash is not known</source>
+        <translation>категорію або рахунки платежу не вдалося прочитати на платформі, тож невідомо, чи це готівка</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="88"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86"/>
+        <location filename="../../teller_app/ui/till_text.py" line="89"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94"/>
+        <location filename="../../teller_app/ui/till_text.py" line="97"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="95"/>
+        <location filename="../../teller_app/ui/till_text.py" line="98"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="96"/>
+        <location filename="../../teller_app/ui/till_text.py" line="99"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="97"/>
+        <location filename="../../teller_app/ui/till_text.py" line="100"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="98"/>
+        <location filename="../../teller_app/ui/till_text.py" line="101"/>
         <source>Open your till first (a supervisor co-signs a differing count).</source>
         <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="100"/>
+        <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому касиру.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="101"/>
+        <location filename="../../teller_app/ui/till_text.py" line="104"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="102"/>
+        <location filename="../../teller_app/ui/till_text.py" line="105"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106"/>
+        <location filename="../../teller_app/ui/till_text.py" line="109"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="108"/>
+        <location filename="../../teller_app/ui/till_text.py" line="111"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="110"/>
+        <location filename="../../teller_app/ui/till_text.py" line="113"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="112"/>
+        <location filename="../../teller_app/ui/till_text.py" line="115"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="117"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="115"/>
+        <location filename="../../teller_app/ui/till_text.py" line="118"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="117"/>
+        <location filename="../../teller_app/ui/till_text.py" line="120"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="123"/>
+        <location filename="../../teller_app/ui/till_text.py" line="126"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="130"/>
+        <location filename="../../teller_app/ui/till_text.py" line="133"/>
         <source>{n} kop. coin</source>
         <translation>Монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="134"/>
+        <location filename="../../teller_app/ui/till_text.py" line="137"/>
         <source>{n} UAH note</source>
         <translation>Банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="135"/>
+        <location filename="../../teller_app/ui/till_text.py" line="138"/>
         <source>{n} UAH coin</source>
         <translation>Монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="140"/>
+        <location filename="../../teller_app/ui/till_text.py" line="143"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="141"/>
+        <location filename="../../teller_app/ui/till_text.py" line="144"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="142"/>
+        <location filename="../../teller_app/ui/till_text.py" line="145"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="143"/>
+        <location filename="../../teller_app/ui/till_text.py" line="146"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="148"/>
+        <location filename="../../teller_app/ui/till_text.py" line="151"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не підтверджується)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="160"/>
+        <location filename="../../teller_app/ui/till_text.py" line="163"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="161"/>
+        <location filename="../../teller_app/ui/till_text.py" line="164"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="162"/>
+        <location filename="../../teller_app/ui/till_text.py" line="165"/>
         <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
         <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="164"/>
+        <location filename="../../teller_app/ui/till_text.py" line="167"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="165"/>
+        <location filename="../../teller_app/ui/till_text.py" line="168"/>
         <source>not closed — ask a supervisor</source>
         <translation>не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="170"/>
+        <location filename="../../teller_app/ui/till_text.py" line="173"/>
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="177"/>
+        <location filename="../../teller_app/ui/till_text.py" line="180"/>
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
@@ -6445,62 +6449,62 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="42"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="43"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="46"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="47"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="47"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="48"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="57"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="58"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="64"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="65"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="65"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="66"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="76"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="77"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="91"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="92"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="111"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="112"/>
         <source>A supervisor has already approved this transfer of %1.</source>
         <translation>Контролер уже погодив цю передачу на %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="113"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
         <source>A supervisor has already rejected this transfer of %1.</source>
         <translation>Контролер уже відхилив цю передачу на %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="115"/>
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
         <translation>Запит на %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="99"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="100"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>

@@ -77,6 +77,9 @@ def hub_need_reason(code: str) -> str:
             "TillText", "the customer's status stops cash (blocked, closed)"),
         "customer_status_unknown": QCoreApplication.translate(
             "TillText", "the customer's status could not be read on the platform"),
+        "cash_kind_unknown": QCoreApplication.translate(
+            "TillText", "the payment's category or accounts could not be read on the "
+            "platform, so whether it is cash is not known"),
     }.get(code, code)
 
 

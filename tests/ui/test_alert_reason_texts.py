@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtCore import QLocale
 
 from teller_app.hub.cash_kind import NOT_THROUGH_TILL, OTHER_CURRENCY
-from teller_app.hub.cash_watch_status import STATUS_UNKNOWN
+from teller_app.hub.cash_watch_status import KIND_UNKNOWN, STATUS_UNKNOWN
 from teller_app.ui.i18n import install_translators
 from teller_app.ui.till_text import hub_need_reason
 
 REASONS = ("over_threshold", "teller_cumulative", "customer_cumulative", "not_authorized",
            "voided", "amount_differs", "amount_precision", NOT_THROUGH_TILL, OTHER_CURRENCY,
-           "customer_blocked", STATUS_UNKNOWN)
+           "customer_blocked", STATUS_UNKNOWN, KIND_UNKNOWN)
 
 
 def _all_words(qapp: Any, language: str, codes: tuple[str, ...],
