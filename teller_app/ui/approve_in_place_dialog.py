@@ -31,7 +31,7 @@ from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 from teller_app.ui.wrapped_text import grow_to_fit
 
-MIN_WIDTH = 380  # "supervisor.kyiv@demo.bank" and a two-line summary, at 1280x720
+MIN_WIDTH = 460  # an e-mail address and a summary line (customer, account) read whole
 
 class ApproveInPlaceDialog(QDialog):
     decided = Signal(str, str, str, str)  # outcome, email, password, comment
