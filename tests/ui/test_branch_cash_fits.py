@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale, QTranslator
-from PySide6.QtWidgets import QApplication, QPushButton, QTableWidget, QWidget
+from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
 
 from teller_app.core.till import TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.ui.till_desk import hub_cash
-from teller_app.ui.till_position import BranchCashView
 from tests.ui.test_accelerators_unique import clashes, mnemonic
 
 from .conftest import TELLER, make_window
+from .dialog_reading import shown_branch_view
 from .embedded_desk import SUPERVISOR, embedded_stack, hub_session, open_cosigned_till
 
 pytestmark = pytest.mark.slow
@@ -42,9 +42,6 @@ def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[str]:
     QLocale.setDefault(before)
 
 
-def _shown_view() -> BranchCashView | None:
-    return next((w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, BranchCashView) and w.isVisible()), None)
 
 
 def _cut_headers(table: QTableWidget) -> list[str]:
@@ -68,8 +65,8 @@ def test_the_position_fits_and_names_people(language: str, qtbot: Any, ops: Any,
     window = make_window(qtbot, ops, supervisor, stack.sandbox)
     try:
         window.till_desk.position()  # as the Till menu opens it: over the signed-in window
-        qtbot.waitUntil(lambda: _shown_view() is not None, timeout=10000)
-        view = _shown_view()
+        qtbot.waitUntil(lambda: shown_branch_view() is not None, timeout=10000)
+        view = shown_branch_view()
         assert view is not None
         qtbot.waitUntil(lambda: view.position is not None, timeout=15000)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel
 
 from teller_app.core.history import HistoryRow
 from teller_app.core.receipt import ReceiptContext, build_receipt
@@ -15,20 +14,12 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.payment_detail import PaymentDetailDialog
 from teller_app.ui.receipt import receipt_rows
 
+from .dialog_reading import detail_value
+
 DESK = ReceiptContext("Demo Bank", "Київ", "Касир", "Нагляд Тест",
                       "UA213223130000026007233566001")
 
 
-def _shown(dialog: PaymentDetailDialog, label: str) -> str:
-    layout = dialog.layout()
-    for row in range(layout.rowCount()):  # type: ignore[attr-defined]
-        name = layout.itemAt(row, layout.ItemRole.LabelRole)  # type: ignore[attr-defined]
-        field = layout.itemAt(row, layout.ItemRole.FieldRole)  # type: ignore[attr-defined]
-        if name is not None and field is not None and name.widget().text() == label:
-            widget = field.widget()
-            assert isinstance(widget, QLabel)
-            return widget.text()
-    raise AssertionError(f"no {label!r} row")
 
 
 @pytest.mark.parametrize(("purpose", "shown"), [
@@ -46,7 +37,7 @@ def test_the_detail_shows_the_purpose_without_the_reference_tag(
     row = HistoryRow(payment, True)
     detail = PaymentDetailDialog(row, DESK, 2, OpRunner())
     qtbot.addWidget(detail)
-    assert _shown(detail, "Purpose") == shown
+    assert detail_value(detail, "Purpose") == shown
     # the same words as the receipt's row ("—" for none)
     assert dict(receipt_rows(build_receipt(payment, DESK, "en")))["Purpose"].strip(
         "\u2068\u2069") == shown

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel
 
 from teller_app.core.history import HistoryRow
 from teller_app.core.history_export import UK_CSV, ExportWords, export_cells
@@ -20,6 +19,8 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.history_model import date_cell
 from teller_app.ui.payment_detail import PaymentDetailDialog
 from teller_app.ui.receipt import receipt_rows
+
+from .dialog_reading import detail_value
 
 DESK = ReceiptContext("Demo Bank", "Київ", "Касир", "Нагляд Тест",
                       "UA213223130000026007233566001")
@@ -33,16 +34,6 @@ def _payment(at: str | None) -> Payment:
         "created_at": at, "updated_at": at, "stellar_info": {"hash": "ab" * 32}})
 
 
-def _detail_value(dialog: PaymentDetailDialog, label: str) -> str:
-    layout = dialog.layout()
-    for row in range(layout.rowCount()):  # type: ignore[attr-defined]
-        name = layout.itemAt(row, layout.ItemRole.LabelRole)  # type: ignore[attr-defined]
-        field = layout.itemAt(row, layout.ItemRole.FieldRole)  # type: ignore[attr-defined]
-        if name is not None and field is not None and name.widget().text() == label:
-            widget = field.widget()
-            assert isinstance(widget, QLabel)
-            return widget.text()
-    raise AssertionError(f"no {label!r} row")
 
 
 @pytest.mark.parametrize("at", [None, "text"])
@@ -59,7 +50,7 @@ def test_an_unknown_time_is_never_now(qtbot: Any, qloop: Any, at: str | None) ->
 
     detail = PaymentDetailDialog(HistoryRow(payment, True), DESK, 2, OpRunner())
     qtbot.addWidget(detail)
-    assert _detail_value(detail, "Created (Kyiv)") == "—"
+    assert detail_value(detail, "Created (Kyiv)") == "—"
     before = datetime.now(UTC)
     detail.show_copy(ReceiptOrigin())  # a reprint: its own time is now, the payment's unknown
     copy = detail.receipt_dialog

@@ -11,23 +11,19 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from teller_app.core.till import TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.ui.money import format_uah
-from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_vault_count import MINUS, VaultCountDialog, signed_uah
 
 from .conftest import make_window
+from .dialog_reading import shown_branch_view
 from .embedded_desk import SUPERVISOR, embedded_stack, hub_session
 
 stack = embedded_stack("ui-vault-count-waits")
 
 
-def _shown_view() -> BranchCashView | None:
-    return next((w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, BranchCashView) and w.isVisible()), None)
 
 
 def test_difference_reads_surplus_or_shortage(qtbot: Any, ops: Any, english: Any) -> None:
@@ -50,8 +46,8 @@ def test_a_waiting_count_is_locked_names_its_counter_and_comes_back(
     window = make_window(qtbot, ops, supervisor, stack.sandbox)
     try:
         window.till_desk.position()  # as the Till menu opens it: over the signed-in window
-        qtbot.waitUntil(lambda: _shown_view() is not None, timeout=10000)
-        view = _shown_view()
+        qtbot.waitUntil(lambda: shown_branch_view() is not None, timeout=10000)
+        view = shown_branch_view()
         assert view is not None
         qtbot.waitUntil(lambda: view.position is not None, timeout=15000)
         view.count_vault()
