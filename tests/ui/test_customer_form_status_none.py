@@ -1,6 +1,7 @@
 """The Status box's blank first entry is labelled "(none)" as Segment's is; picking it empties
-the box (its hint shows) and sends no status; the text "(none)" typed or stored is a status. A customer's status shows as stored: an empty
-one as the empty box, one outside the suggestions as it is, and neither is sent back."""
+the box (its hint shows) and sends no status; the text "(none)" typed or stored is a status.
+A customer's status shows as stored: an empty one as the empty box, one outside the
+suggestions as it is, and neither is sent back."""
 
 from __future__ import annotations
 
