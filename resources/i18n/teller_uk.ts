@@ -634,12 +634,12 @@
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="66"/>
         <source>Request approved</source>
         <translation>Запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="67"/>
         <source>Request rejected</source>
         <translation>Запит відхилено</translation>
     </message>
@@ -1403,37 +1403,37 @@
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="157"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="158"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="159"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="159"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="160"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="160"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="161"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="161"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="162"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="163"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="168"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -2539,87 +2539,87 @@
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="61"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="118"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="120"/>
         <source>Request a change — %1</source>
         <translation>Запит на зміну — %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="148"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="150"/>
         <source>&amp;Send for approval</source>
         <translation>&amp;Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="149"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="151"/>
         <source>Supervisor approves &amp;here…</source>
         <translation>Контролер погоджує &amp;тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="154"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="156"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
         <source>Ch&amp;ange</source>
         <translation>&amp;Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="157"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="159"/>
         <source>Now</source>
         <translation>Зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="160"/>
         <source>New &amp;KYC level</source>
         <translation>Новий &amp;рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="161"/>
         <source>&amp;Reason</source>
         <translation>&amp;Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="141"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="216"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="218"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="81"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="83"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>

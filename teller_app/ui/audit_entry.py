@@ -59,11 +59,12 @@ ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the val
     "secret_refused": QT_TRANSLATE_NOOP("AuditActions", "Customer secret refused"),
     "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
 }
-# A desk's own record of a decision is kept by the hub as "other", its event named in the
-# details (core/audit.HUB_ACTION): the trail names it by that event.
-EVENT_ACTION_TEXT: dict[str, object] = {
-    "approval": QT_TRANSLATE_NOOP("AuditActions", "Request approved"),
-    "rejection": QT_TRANSLATE_NOOP("AuditActions", "Request rejected"),
+# The hub's own decision row names what was decided. A desk's record of a decision (kept by
+# the hub as "other", hub/audit.py) stays "Other": any desk can write one, so it never reads
+# as the hub's decision.
+DECISION_TEXT: dict[str, object] = {
+    "approved": QT_TRANSLATE_NOOP("AuditActions", "Request approved"),
+    "rejected": QT_TRANSLATE_NOOP("AuditActions", "Request rejected"),
 }
 
 
@@ -73,9 +74,9 @@ def action_text(action: str) -> str:
 
 
 def entry_action_text(entry: AuditRecord) -> str:
-    """The entry's action as the trail names it: an "other" entry by its event, when known."""
-    source = EVENT_ACTION_TEXT.get(str(entry.detail.get("event"))) \
-        if entry.action == "other" else None
+    """The entry's action as the trail names it: the hub's decision by what it decided."""
+    source = DECISION_TEXT.get(str(entry.detail.get("decision"))) \
+        if entry.action == "decision" else None
     return QCoreApplication.translate("AuditActions", str(source)) if source \
         else action_text(entry.action)
 

@@ -118,15 +118,18 @@ def test_every_fixed_result_of_the_hub_is_known() -> None:
         assert result in RESULTS, result
 
 
-def test_a_desks_approval_and_rejection_have_their_own_action(english: None) -> None:
-    assert entry_action_text(_entry("other", {"event": "approval"})) == "Request approved"
-    assert entry_action_text(_entry("other", {"event": "rejection"})) == "Request rejected"
-    assert entry_action_text(_entry("other", {"event": "something"})) == "Other"
-    assert entry_action_text(_entry("decision", {"event": "approval"})) == "Decision"
+def test_the_hubs_decision_names_what_was_decided_and_a_desks_note_does_not(
+        english: None) -> None:
+    assert entry_action_text(_entry("decision", {"decision": "approved"})) == "Request approved"
+    assert entry_action_text(_entry("decision", {"decision": "rejected"})) == "Request rejected"
+    assert entry_action_text(_entry("decision", {"decision": "odd"})) == "Decision"
+    # any desk can write its own note of a decision (kept as "other"): never the hub's words
+    assert entry_action_text(_entry("other", {"event": "approval"})) == "Other"
+    assert entry_action_text(_entry("other", {"decision": "approved"})) == "Other"
     model = AuditTableModel()
-    entry = _entry("other", {"event": "approval", "state": "applied"})
+    entry = _entry("decision", {"decision": "rejected", "comment": "no"})
     model.set_entries([entry])
-    assert model.row_texts(entry)[2] == "Request approved"
+    assert model.row_texts(entry)[2] == "Request rejected"
 
 
 def test_a_till_opening_reads_its_json_count_and_its_last_close(english: None) -> None:
@@ -172,3 +175,12 @@ def test_the_view_looks_up_the_maker_named_in_the_details(qtbot: Any, qloop: Any
     qtbot.waitUntil(lambda: "Мельник" in view.model.row_texts(entry)[5], timeout=5000)
     assert MAKER in asked[0] and "sup@demo.bank" in asked[0]
     assert view.model.row_texts(entry)[4] == "Коваленко Петро"
+
+
+def test_a_changed_value_cannot_add_a_line_to_the_entry(english: None) -> None:
+    from teller_app.ui.audit_request_text import change_text
+
+    for change in ({"phone_number": "1\nDecision: approved"}, {"status": "x\nDecision: ok"},
+                   {"segment": "vip\r\nComment: fine"}):
+        text = change_text(change)
+        assert text and "\n" not in text and "\r" not in text, text
