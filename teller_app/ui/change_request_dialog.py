@@ -32,7 +32,7 @@ from teller_app.ui.audit_details import field_name
 from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
 from teller_app.ui.money import format_money
 from teller_app.ui.untrusted import fill, plain_label, shown, shown_lines
-from teller_app.ui.validators import check_text
+from teller_app.ui.validators import check_text, one_line
 
 
 def _sentence(text: str) -> str:
@@ -54,6 +54,8 @@ def change_choices(customer: CustomerView) -> list[tuple[str, dict[str, Any]]]:
 
 
 def describe_change(change: dict[str, Any]) -> str:
+    """The change in words; each value on one line (a value cannot fake a line of its own
+    where this is shown: the inbox, the card, the audit trail)."""
     parts = []
     for key, value in change.items():
         if key == "is_disabled":
@@ -63,10 +65,10 @@ def describe_change(change: dict[str, Any]) -> str:
                 QCoreApplication.translate("ChangeRequestDialog", "re-enable the customer"))
         elif key == "status":
             parts.append(QCoreApplication.translate("ChangeRequestDialog", "set status to “%1”")
-                         .replace("%1", field_value_text(key, value)))
+                         .replace("%1", one_line(field_value_text(key, value))))
         elif key == "kyc_level":
             parts.append(QCoreApplication.translate("ChangeRequestDialog", "set KYC level to %1")
-                         .replace("%1", field_value_text(key, value)))
+                         .replace("%1", one_line(field_value_text(key, value))))
         elif key == "balance_allowed":
             currency = str(change.get("balance_asset_code") or DEFAULT_CURRENCY)
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
@@ -75,7 +77,7 @@ def describe_change(change: dict[str, Any]) -> str:
         elif key == "segment":
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the segment to “%1”")
-                         .replace("%1", field_value_text(key, value)))
+                         .replace("%1", one_line(field_value_text(key, value))))
         elif key == "amount":
             currency = str(change.get("currency") or "UAH")
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
@@ -86,7 +88,7 @@ def describe_change(change: dict[str, Any]) -> str:
         else:
             # any other field (an edit form's change): its name and value as a person reads
             # them, the same words as the audit trail
-            parts.append(f"{field_name(key)} → {field_value_text(key, value)}")
+            parts.append(f"{field_name(key)} → {one_line(field_value_text(key, value))}")
     return "; ".join(parts)
 
 
