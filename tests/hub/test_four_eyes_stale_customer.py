@@ -167,3 +167,24 @@ def test_resumed_execution_checks_the_customer_before_the_put(
         assert [e["detail"]["state"] for e in runs] == ["failed"]
     finally:
         assert restarted.stop() == 0
+
+
+def test_a_limit_judged_in_one_currency_is_not_applied_in_another(
+        main_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """A limit asked alone keeps its currency at filing: another desk moving the customer to
+    another currency meanwhile ends the approval "failed", nothing written (500 UAH approved
+    must not become 500 USD)."""
+    b0, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    guid = new_customer(sandbox, b0, phone_number=OLD)
+    was = read_customer(sandbox, guid)
+    req = shared_hubs.file_change(main_hub, teller, guid, {"balance_allowed": "500.00"},
+                                  "a limit")
+    other = "USD" if (was.balance_asset_code or "UAH") != "USD" else "EUR"
+    put_customer(sandbox, ADMIN, guid, balance_asset_code=other)  # another desk, directly
+    r = _approve(main_hub, sup, req)
+    assert r.status_code == 200, r.text
+    done = r.json()
+    assert done["state"] == "failed", done
+    assert _moved(done["result"])["balance_asset_code"]["now"] == other
+    after = read_customer(sandbox, guid)
+    assert Decimal(after.balance_allowed or 0) == Decimal(was.balance_allowed or 0)
