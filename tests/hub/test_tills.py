@@ -286,6 +286,11 @@ def test_void_and_reject(world: World, sandbox: SandboxProcess) -> None:
     assert r.status_code == 200 and r.json()["kind"] == "reject"
     req = w.http.get(f"/api/v1/requests/{request_id}", headers=w.sup).json()
     assert req["state"] == "rejected" and "customer left" in req["comment"]
+    # its decision row says whose cash and how much, as a supervisor's decision does
+    trail = w.http.get("/api/v1/audit", headers=w.sup, params={"limit": 1000}).json()
+    [decided] = [e["detail"] for e in trail["entries"]
+                 if e["entity"] == f"request:{request_id}" and e["action"] == "decision"]
+    assert decided["customer_guid"] == cust and decided["change"]["amount"] == "15000.00"
     pending = w.http.get("/api/v1/requests", headers=w.sup, params={"state": "pending"}).json()
     assert request_id not in [x["id"] for x in pending["requests"]]
     assert authorize(w, teller, big)["reasons"] == ["voided"]
