@@ -7,7 +7,8 @@ buttons act on the selected draft, so they are enabled only while one is selecte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,6 +32,8 @@ from teller_app.ui.local_time import local_text
 from teller_app.ui.money import format_money
 from teller_app.ui.till_text import hub_need_reason
 from teller_app.ui.validators import isolate
+
+T = TypeVar("T")
 
 MINOR_UNIT = 2  # hryvnia drafts: kopiyky
 
@@ -92,6 +95,7 @@ class CashDraftsPanel(QWidget):
         box.addWidget(self.reject_button)
         self.confirm_button.clicked.connect(self.confirm_selected)
         self.reject_button.clicked.connect(self.ask_reject_comment)
+        self._writing = False  # a confirm or reject is running (``_write``)
         self.table.itemSelectionChanged.connect(self._enable_buttons)
         self._show_buttons()
         self._enable_buttons()
@@ -134,14 +138,29 @@ class CashDraftsPanel(QWidget):
         self.reject_button.setVisible(hub)
 
     def _enable_buttons(self) -> None:
-        """A button acts on the selected draft: none selected (an empty list), it is off."""
-        chosen = self.selected() is not None
+        """A button acts on the selected draft: none selected (an empty list), or a confirm
+        or reject still running (a list refill or a new selection meanwhile), it is off."""
+        usable = self.selected() is not None and not self._writing
         for button in (self.confirm_button, self.reject_button):
-            button.setEnabled(chosen)
+            button.setEnabled(usable)
 
-    def _op_failed(self, exc: BaseException) -> None:
-        self._enable_buttons()  # the op turned its button back on: the selection may be gone
-        self.failed.emit(exc)
+    def _write(self, run: Callable[[], Awaitable[T]], done: Callable[[T], None],
+               label: str, button: QPushButton) -> None:
+        """One confirm or reject at a time: the buttons stay off until it has answered."""
+        def finished(result: T) -> None:
+            self._writing = False
+            self._enable_buttons()
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._writing = False
+            self._enable_buttons()  # the selection may be gone
+            self.failed.emit(exc)
+
+        self._writing = True
+        self._enable_buttons()
+        self.ops.run(run, on_success=finished, on_error=failed, parent=self, label=label,
+                     disable=(button,), write=True)
 
     def refresh(self) -> None:
         service = self.cash()
@@ -223,15 +242,13 @@ class CashDraftsPanel(QWidget):
         guid = draft.payment_guid
 
         def done(receipt: CashReceipt) -> None:
-            self._enable_buttons()
             self.message.emit(self.tr("Confirmed. Receipt reference: %1").replace(
                 "%1", receipt.reference))
             self.cash_confirmed.emit(receipt)
             self.refresh()
 
-        self.ops.run(lambda: service.confirm(guid), on_success=done, on_error=self._op_failed,
-                     parent=self, label=self.tr("Confirming"),
-                     disable=(self.confirm_button,), write=True)
+        self._write(lambda: service.confirm(guid), done, self.tr("Confirming"),
+                    self.confirm_button)
 
     def ask_reject_comment(self) -> None:
         """Reject the selected draft (the hub voids it): the comment is asked without
@@ -258,10 +275,8 @@ class CashDraftsPanel(QWidget):
         guid = draft.payment_guid
 
         def done(_result: object) -> None:
-            self._enable_buttons()
             self.message.emit(self.tr("Rejected: the draft is voided."))
             self.refresh()
 
-        self.ops.run(lambda: hub.reject(guid, comment), on_success=done,
-                     on_error=self._op_failed, parent=self, label=self.tr("Rejecting"),
-                     disable=(self.reject_button,), write=True)
+        self._write(lambda: hub.reject(guid, comment), done, self.tr("Rejecting"),
+                    self.reject_button)

@@ -4,14 +4,17 @@ the embedded sandbox + Teller Hub) never offers "Reject the draft…"."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from teller_app.core.cash import CashReceipt
 from teller_app.core.cash_drafts import InboxDraft
 from teller_app.core.cash_types import CashKind
+from teller_app.platform import PlatformError
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel
 
 from .conftest import make_window
@@ -49,6 +52,39 @@ def test_buttons_follow_the_selection(qtbot: Any, ops: Any) -> None:
     panel.table.selectRow(0)
     panel.show_drafts([second])  # the selected draft left the list
     assert panel.selected() is None and not any(b.isEnabled() for b in buttons)
+
+
+class SlowCash:
+    """A cash service whose confirm answers when the test lets it."""
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Event()
+        self.confirms: list[str] = []
+
+    async def confirm(self, guid: str) -> CashReceipt:
+        self.confirms.append(guid)
+        await self.gate.wait()
+        raise PlatformError("the test's answer")
+
+
+def test_buttons_stay_off_while_a_confirm_runs(qtbot: Any, ops: Any) -> None:
+    """A list read again or another row picked during a confirm never turns the buttons
+    back on: a second click would start a second write."""
+    cash = SlowCash()
+    panel = CashDraftsPanel(ops, lambda: cash, _no_names, _no_names)  # type: ignore[arg-type, return-value]
+    qtbot.addWidget(panel)
+    first, second = _draft(), _draft()
+    panel.show_drafts([first, second])
+    panel.table.selectRow(0)
+    panel.confirm_button.click()
+    qtbot.waitUntil(lambda: cash.confirms == [first.payment_guid], timeout=5000)
+    panel.show_drafts([first, second])  # the inbox reads the list again
+    panel.table.selectRow(1)
+    assert not panel.confirm_button.isEnabled() and not panel.reject_button.isEnabled()
+    with qtbot.waitSignal(panel.failed, timeout=5000):
+        cash.gate.set()
+    assert panel.confirm_button.isEnabled()  # answered: the selected draft can be acted on
+    assert cash.confirms == [first.payment_guid]
 
 
 @pytest.mark.slow
