@@ -82,8 +82,10 @@ def reason_line(request: ChangeRequest) -> str:
 
 
 def summary_text(request: ChangeRequest, *, customer: str, maker: str, described: str) -> str:
-    """The approve-in-place dialog's summary: customer, who asked, the change, the reason."""
-    lines = [customer_line(request, customer), requested_line(request, maker),
+    """The approve-in-place dialog's summary: customer, who asked (left out when ``maker``
+    is not known), the change, the reason."""
+    lines = [customer_line(request, customer),
+             requested_line(request, maker) if maker else "",  # a desk without the name
              change_line(request, described), reason_line(request)]
     return "\n".join(line for line in lines if line)
 

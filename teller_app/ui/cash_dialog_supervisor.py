@@ -18,12 +18,7 @@ from teller_app.core.approvals import CASH_CONFIRM
 from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
 from teller_app.core.receipt import mask_iban
 from teller_app.platform.hub_models import ChangeRequest
-from teller_app.ui.approvals_detail import (
-    change_line,
-    customer_line,
-    reason_line,
-    requested_line,
-)
+from teller_app.ui.approvals_detail import summary_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import auto_cash_reason, cash_error_text, kind_text
@@ -45,16 +40,6 @@ def cash_change_text(kind: CashKind, amount: str, account: str) -> str:
     if kind is CashKind.DEPOSIT:  # whole phrases: "to" and "from" decline differently
         return fill(translate("CashDialog", "Cash deposit %1 to %2"), amount, account)
     return fill(translate("CashDialog", "Cash withdrawal %1 from %2"), amount, account)
-
-
-def cash_summary_text(request: ChangeRequest, *, customer: str, maker: str,
-                      described: str) -> str:
-    """``approvals_detail.summary_text``'s lines in its order, but without "Requested by"
-    when the desk does not know the teller's name (a dialog made without ``desk``)."""
-    lines = [customer_line(request, customer),
-             requested_line(request, maker) if maker else "",
-             change_line(request, described), reason_line(request)]
-    return "\n".join(line for line in lines if line)
 
 
 class CashDialogSupervisor(CashDialogParts):
@@ -104,7 +89,7 @@ class CashDialogSupervisor(CashDialogParts):
             request = request.model_copy(update={"before": {**before, "login": login}})
         amount = format_money(draft.amount, self.minor_unit, self.asset_code)
         teller = self.desk.teller or request.maker  # the maker's e-mail when filed
-        return shown_lines(cash_summary_text(  # the teller's reason: kept to its lines
+        return shown_lines(summary_text(  # the teller's reason: kept to its lines
             request, customer=isolate(name), maker=isolate(teller),
             described=cash_change_text(self.kind, amount, shown_account)))
 
