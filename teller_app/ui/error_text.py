@@ -96,6 +96,8 @@ def sign_in_message(exc: BaseException) -> str:
             "ErrorText", "Teller is already running for this profile on this computer. Switch "
             "to that window, or close it and sign in again here.")
     if isinstance(exc, AuthError):
+        if is_wrong_credentials(exc):  # the one test of it (the re-auth prompt words it too)
+            return QCoreApplication.translate("ErrorText", "Wrong e-mail or password.")
         if _looks_disabled(exc):
             return QCoreApplication.translate(
                 "ErrorText", "This employee account is disabled. Ask your administrator.")
@@ -107,10 +109,8 @@ def sign_in_message(exc: BaseException) -> str:
             return QCoreApplication.translate(
                 "ErrorText", "The remembered sign-in has expired or was revoked. Enter your "
                 "password.")
-        if exc.reason == "bank_auth":
-            return QCoreApplication.translate(
-                "ErrorText", "The bank's sign-in service refused this token.")
-        return QCoreApplication.translate("ErrorText", "Wrong e-mail or password.")
+        return QCoreApplication.translate(  # "bank_auth", what is left
+            "ErrorText", "The bank's sign-in service refused this token.")
     if isinstance(exc, PermissionDenied):
         if _looks_disabled(exc):
             return QCoreApplication.translate(
