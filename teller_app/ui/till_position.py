@@ -29,7 +29,7 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
-from teller_app.ui.untrusted import plain_label, shown, shown_lines
+from teller_app.ui.untrusted import plain_label, shown, shown_lines, tip
 from teller_app.ui.validators import one_line
 
 OPEN_WIDTH, OPEN_HEIGHT = 780, 640  # the size it opens at (px), unless its layout needs more
@@ -246,7 +246,7 @@ class BranchCashView(QDialog):
     def _person(self, email: str) -> QTableWidgetItem:
         """The employee's name where known, else the e-mail; the e-mail in full on hover."""
         item = _cell(self.names.get(email.lower()) or email)
-        item.setToolTip(one_line(email))
+        item.setToolTip(tip(email))  # plain text: Qt guesses rich text in a tooltip
         return item
 
     def _fit_columns(self) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QLocale, QTranslator
-from PySide6.QtWidgets import QPushButton, QTableWidget, QWidget
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QPushButton, QTableWidget, QTableWidgetItem, QWidget
 
 from teller_app.core.till import TillService
 from teller_app.core.till_cash import LinkCalls
@@ -42,6 +43,13 @@ def language(request: pytest.FixtureRequest, qapp: Any) -> Iterator[str]:
     QLocale.setDefault(before)
 
 
+
+
+def _tip_text(item: QTableWidgetItem) -> str:
+    """A tooltip's text as shown (it is given as escaped rich text: ui/untrusted.tip)."""
+    doc = QTextDocument()
+    doc.setHtml(item.toolTip())
+    return doc.toPlainText()
 
 
 def _cut_headers(table: QTableWidget) -> list[str]:
@@ -77,14 +85,14 @@ def test_the_position_fits_and_names_people(language: str, qtbot: Any, ops: Any,
         position = view.position
         row = next(i for i, t in enumerate(position.tills) if t.id == till.id)
         qtbot.waitUntil(lambda: view.tills.item(row, 1).text() == teller_name, timeout=15000)
-        assert view.tills.item(row, 1).toolTip() == TELLER
+        assert _tip_text(view.tills.item(row, 1)) == TELLER
         row = next(i for i, t in enumerate(view.position.pending_transfers)
                    if t.id == transfer.id)
         assert view.transfers.item(row, 0).text() == teller_name
-        assert view.transfers.item(row, 0).toolTip() == TELLER
+        assert _tip_text(view.transfers.item(row, 0)) == TELLER
         counts = [view.counts.item(r, 0) for r in range(view.counts.rowCount())]
         assert counts and all(c.text() == supervisor_name for c in counts)
-        assert all(c.toolTip() == SUPERVISOR for c in counts)
+        assert all(_tip_text(c) == SUPERVISOR for c in counts)
 
         # At its minimum size: within the screen, every label and header whole.
         view.resize(1, 1)  # as small as it may be
