@@ -218,17 +218,17 @@
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="95"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
         <source>Rejected: %1 — %2</source>
         <translation>Відхилено: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
         <source>Approved and applied: %1 — %2</source>
         <translation>Погоджено й застосовано: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="101"/>
         <source>Approved, waiting to be applied: %1 — %2</source>
         <translation>Погоджено, чекає на застосування: %1 — %2</translation>
     </message>
@@ -1397,7 +1397,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_request_text.py" line="29"/>
         <source>not applied: the platform failed the payment after a lost answer</source>
-        <translation>не застосовано: платформа відхилила платіж після втраченої відповіді</translation>
+        <translation>не застосовано: платіж на платформі завершився невдало після втраченої відповіді</translation>
     </message>
 </context>
 <context>
@@ -1935,17 +1935,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="46"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="41"/>
         <source>Cash deposit %1 to %2</source>
-        <translation>Внесення готівки %1 на %2</translation>
+        <translation>Внесення готівки %1 на рахунок %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="47"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="42"/>
         <source>Cash withdrawal %1 from %2</source>
-        <translation>Видача готівки %1 з %2</translation>
+        <translation>Видача готівки %1 з рахунку %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="141"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -2123,88 +2123,88 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="109"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="107"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="112"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="113"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="114"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="172"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="221"/>
         <location filename="../../teller_app/ui/cash_drafts_panel.py" line="240"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="257"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="227"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="245"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="233"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="250"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="248"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="265"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="249"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="266"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="256"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="273"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="262"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="278"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="266"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="281"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -3432,23 +3432,23 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ErrorText</name>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="100"/>
+        <location filename="../../teller_app/ui/error_text.py" line="102"/>
         <location filename="../../teller_app/ui/error_text.py" line="116"/>
         <source>This employee account is disabled. Ask your administrator.</source>
         <translation>Обліковий запис цього працівника вимкнено. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="103"/>
+        <location filename="../../teller_app/ui/error_text.py" line="105"/>
         <source>This profile signs in through the bank&apos;s Teller Hub, but no hub address is set. Ask your administrator.</source>
         <translation>Цей профіль входить через Teller Hub банку, але адресу хаба не вказано. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="111"/>
+        <location filename="../../teller_app/ui/error_text.py" line="112"/>
         <source>The bank&apos;s sign-in service refused this token.</source>
         <translation>Служба входу банку відхилила цей токен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="113"/>
+        <location filename="../../teller_app/ui/error_text.py" line="100"/>
         <source>Wrong e-mail or password.</source>
         <translation>Неправильний e-mail або пароль.</translation>
     </message>
@@ -3606,7 +3606,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller уже запущено для цього профілю на цьому комп’ютері. Перейдіть до того вікна або закрийте його й увійдіть тут знову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/error_text.py" line="107"/>
+        <location filename="../../teller_app/ui/error_text.py" line="109"/>
         <source>The remembered sign-in has expired or was revoked. Enter your password.</source>
         <translation>Запам’ятований вхід застарів або його відкликано. Введіть пароль.</translation>
     </message>
@@ -6491,17 +6491,17 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_transfer.py" line="112"/>
         <source>A supervisor has already approved this transfer of %1.</source>
-        <translation>Контролер уже погодив цю передачу на %1.</translation>
+        <translation>Контролер уже погодив цю передачу на суму %1.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
         <source>A supervisor has already rejected this transfer of %1.</source>
-        <translation>Контролер уже відхилив цю передачу на %1.</translation>
+        <translation>Контролер уже відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_transfer.py" line="115"/>
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
-        <translation>Запит на %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
+        <translation>Запит на суму %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_transfer.py" line="100"/>
