@@ -11,11 +11,17 @@ PERSON_KEYS = frozenset({"maker", "actor", "owner", "confirmed_by", "at_desk_of"
                          "previous_employee", "authorized_by", "approved_by", "employee"})
 
 
+def name_and_email(name: str, email: str) -> str:
+    """"Name (e-mail)" when a directory names the person (a directory's fallback to the
+    e-mail is no name); the e-mail alone otherwise. The audit trail and the end-of-day
+    report say people alike."""
+    return f"{name} ({email})" if name and name.strip().lower() != email.lower() else email
+
+
 def person_text(email: str, names: Mapping[str, str]) -> str:
-    """"Name (e-mail)" when the name is known (``names``: by lower-case e-mail), else the
-    e-mail as recorded."""
-    name = names.get(email.lower(), "")
-    return f"{name} ({email})" if name and name.lower() != email.lower() else email
+    """``name_and_email`` with the name the view looked up (``names``: by lower-case
+    e-mail), else the e-mail as recorded."""
+    return name_and_email(names.get(email.lower(), ""), email)
 
 
 def people_in(detail: Mapping[str, object]) -> set[str]:

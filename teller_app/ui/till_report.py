@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import kyiv_time, offset_if_ambiguous
 from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
+from teller_app.ui.audit_people import name_and_email
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.local_time import clock_text, day_text, moment_text
 from teller_app.ui.money import format_uah
@@ -40,9 +41,7 @@ class ReportContext:
 
 def person_text(name: str, email: str | None) -> str:
     """"Name (e-mail)" when a directory names the person; the e-mail alone otherwise."""
-    if not email:
-        return "—"
-    return f"{name} ({email})" if name and name.strip().lower() != email.lower() else email
+    return name_and_email(name, email) if email else "—"
 
 
 def _kyiv(ts: int) -> datetime:
