@@ -1,7 +1,9 @@
 """Reading what a dialog shows, for tests: a payment detail's value by its row label, and the
-branch cash position window the Till menu opened."""
+branch cash position window the Till menu opens."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -20,6 +22,17 @@ def detail_value(dialog: PaymentDetailDialog, label: str) -> str:
             assert isinstance(widget, QLabel)
             return widget.text()
     raise AssertionError(f"no {label!r} row")
+
+
+def open_branch_position(qtbot: Any, window: Any) -> BranchCashView:
+    """The branch cash position opened as the Till menu opens it (over the signed-in
+    window), once it has read the position."""
+    window.till_desk.position()
+    qtbot.waitUntil(lambda: shown_branch_view() is not None, timeout=10000)
+    view = shown_branch_view()
+    assert view is not None
+    qtbot.waitUntil(lambda: view.position is not None, timeout=15000)
+    return view
 
 
 def shown_branch_view() -> BranchCashView | None:

@@ -22,7 +22,7 @@ from teller_app.ui.till_desk import hub_cash
 from tests.ui.test_accelerators_unique import clashes, mnemonic
 
 from .conftest import TELLER, make_window
-from .dialog_reading import shown_branch_view
+from .dialog_reading import open_branch_position
 from .embedded_desk import SUPERVISOR, embedded_stack, hub_session, open_cosigned_till
 
 pytestmark = pytest.mark.slow
@@ -72,11 +72,7 @@ def test_the_position_fits_and_names_people(language: str, qtbot: Any, ops: Any,
                               "fits test"))  # differs from the book: waits, counted_by shown
     window = make_window(qtbot, ops, supervisor, stack.sandbox)
     try:
-        window.till_desk.position()  # as the Till menu opens it: over the signed-in window
-        qtbot.waitUntil(lambda: shown_branch_view() is not None, timeout=10000)
-        view = shown_branch_view()
-        assert view is not None
-        qtbot.waitUntil(lambda: view.position is not None, timeout=15000)
+        view = open_branch_position(qtbot, window)  # as the Till menu opens it
 
         # The employees' names, the full e-mail on hover (looked up after the position).
         teller_name = teller.employee.display_name

@@ -18,7 +18,7 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.till_vault_count import MINUS, VaultCountDialog, signed_uah
 
 from .conftest import make_window
-from .dialog_reading import shown_branch_view
+from .dialog_reading import open_branch_position
 from .embedded_desk import SUPERVISOR, embedded_stack, hub_session
 
 stack = embedded_stack("ui-vault-count-waits")
@@ -45,11 +45,7 @@ def test_a_waiting_count_is_locked_names_its_counter_and_comes_back(
     supervisor = hub_session(arun, stack, SUPERVISOR)
     window = make_window(qtbot, ops, supervisor, stack.sandbox)
     try:
-        window.till_desk.position()  # as the Till menu opens it: over the signed-in window
-        qtbot.waitUntil(lambda: shown_branch_view() is not None, timeout=10000)
-        view = shown_branch_view()
-        assert view is not None
-        qtbot.waitUntil(lambda: view.position is not None, timeout=15000)
+        view = open_branch_position(qtbot, window)  # as the Till menu opens it
         view.count_vault()
         dialog = view.vault_dialog
         assert dialog is not None and dialog.book is not None
