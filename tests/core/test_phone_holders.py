@@ -6,17 +6,17 @@ The customer being edited is never their own holder. Real SQLCipher cache, real 
 from __future__ import annotations
 
 import asyncio
-import random
 from pathlib import Path
 from typing import Any
 
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.customers import CustomerService
+from tests.phones import unused_phone
 from tests.platform.sandbox_helpers import new_customer, password_client
 
 
 def _number() -> str:
-    return f"+38063{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def test_the_cache_answers_first_then_the_platform(sandbox: Any, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,10 +21,11 @@ from hub_proc import PASSWORD, HubProc, add_employee, branches, sign_in, unique_
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.signin_throttle import FREE_PER_EMAIL
+from tests.phones import unused_phone
 
 # its own number: the hub refuses a new customer's phone another customer holds (one
 # per number), and the sandbox is shared with other tests
-PHONE = f"+38067{random.randrange(10**7):07d}"
+PHONE = unused_phone()
 
 
 @dataclass

@@ -4,7 +4,6 @@ real DCM key, verified by the hub against the sandbox's JWKS."""
 from __future__ import annotations
 
 import json
-import random
 import time
 import uuid
 
@@ -15,10 +14,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hub_proc import DcmSigner, HubProc, add_employee, branches
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from tests.phones import unused_phone
 
 # its own number: the hub refuses a new customer's phone another customer holds (one
 # per number), and the sandbox is shared with other tests
-PHONE = f"+38067{random.randrange(10**7):07d}"
+PHONE = unused_phone()
 
 KYIV_TELLER = "teller.kyiv@demo.bank"
 LVIV_TELLER = "teller.lviv@demo.bank"

@@ -8,7 +8,6 @@ Runs on SQLite and PostgreSQL (``hub_db``)."""
 from __future__ import annotations
 
 import json
-import random
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from hub_proc import HubProc
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.customer_drift import STALE_PREFIX
+from tests.phones import unused_phone
 
 shared, main_hub = shared_hubs.fixtures("stale")
 OLD = WANTED = OTHER = ""
@@ -32,7 +32,7 @@ def _own_numbers() -> None:
     WANTED, and a change onto a number another customer holds is refused when filed (one
     customer per phone number)."""
     global OLD, WANTED, OTHER  # the tests read them as constants
-    OLD, WANTED, OTHER = (f"+38050{random.randrange(10**7):07d}" for _ in range(3))
+    OLD, WANTED, OTHER = (unused_phone() for _ in range(3))
 
 
 def _get(hub: HubProc, headers: dict[str, str], rid: str, **params: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ what asks about no number, go on. A check the hub could not run (DCM unreadable:
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from typing import Any
 
@@ -19,6 +18,7 @@ from hub_proc import HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.settings import PHONE_CHECKS_PER_MINUTE_DEFAULT
+from tests.phones import unused_phone
 
 LIMIT = PHONE_CHECKS_PER_MINUTE_DEFAULT
 
@@ -28,7 +28,7 @@ def login() -> str:
 
 
 def phone() -> str:
-    return f"+38063{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def _secret(http: httpx.Client, who: dict[str, str], branch: str, ext: str,

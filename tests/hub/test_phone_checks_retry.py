@@ -6,7 +6,6 @@ re-issue, counts. Real sandbox and hub, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import random
 import uuid
 from typing import Any
 
@@ -16,6 +15,7 @@ from hub_proc import HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.settings import PHONE_CHECKS_PER_MINUTE_DEFAULT
+from tests.phones import unused_phone
 
 LIMIT = PHONE_CHECKS_PER_MINUTE_DEFAULT
 
@@ -25,7 +25,7 @@ def login() -> str:
 
 
 def phone() -> str:
-    return f"+38067{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def _secret(http: httpx.Client, who: dict[str, str], branch: str, ext: str,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,13 @@ from teller_app.platform import CustomerUpdate, PasswordLogin, PlatformClient
 from teller_app.platform.customer_lookups import customers_by_phone
 from teller_app.platform.hub_models import PHONE_TAKEN
 from teller_app.platform.models import Customer
+from tests.phones import unused_phone
 
 shared, main_hub = shared_hubs.fixtures("phone-changes")
 
 
 def phone() -> str:
-    return f"+38066{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def _approve(hub: HubProc, headers: dict[str, str], req: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from fe_helpers import new_customer, read_customer
 from staffed_hub import Staffed, staffed_hub
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from tests.phones import unused_phone
 
 
 class World(Staffed):
@@ -40,7 +40,7 @@ def test_phone_and_branch_need_approval_by_default(world: World,
     assert (policy["kyc_up"], policy["segment"]) == (False, False)
     guid = new_customer(sandbox, w.b0)
     now = read_customer(sandbox, guid)
-    new_sim = f"+38050{random.randrange(10**7):07d}"  # a number of its own (shared sandbox)
+    new_sim = unused_phone()  # a number of its own (shared sandbox)
     assert w.reasons(guid, {"phone_number": new_sim}) == ["phone_number"]
     assert w.reasons(guid, {"phone_number": now.phone_number}) == []  # unchanged
     assert w.reasons(guid, {"branch_guid": w.b1}) == ["branch_move"]

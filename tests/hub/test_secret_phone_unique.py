@@ -7,7 +7,6 @@ with the new details. Real sandbox (as DCM) and hub, SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +18,7 @@ from fe_helpers import new_customer
 from hub_proc import DcmSigner, HubProc, add_employee, branches, sign_in
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from tests.phones import unused_phone
 
 
 def login() -> str:
@@ -26,7 +26,7 @@ def login() -> str:
 
 
 def phone() -> str:
-    return f"+38067{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def secret(http: httpx.Client, who: dict[str, str], branch: str, ext: str, number: str,

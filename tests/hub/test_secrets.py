@@ -4,7 +4,6 @@ import, and bad input."""
 from __future__ import annotations
 
 import asyncio
-import random
 import uuid
 
 import httpx
@@ -14,10 +13,11 @@ from hub_proc import DcmSigner, HubProc, add_employee, branches, sign_in
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from tests.phones import unused_phone
 
 # its own number: the hub refuses a new customer's phone another customer holds (one
 # per number), and the sandbox is shared with other tests
-PHONE = f"+38067{random.randrange(10**7):07d}"
+PHONE = unused_phone()
 
 
 def login() -> str:

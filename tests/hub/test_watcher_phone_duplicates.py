@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,6 +22,7 @@ from hub_proc import HubProc, branches
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from tests.phones import unused_phone
 
 SUPERVISOR = "supervisor.kyiv@demo.bank"  # branch 0's, with their own DCM session
 
@@ -36,7 +36,7 @@ def hub(hub_db: str | None, sandbox: SandboxProcess,
 
 
 def phone() -> str:
-    return f"+38063{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def _duplicates(hub: HubProc, guid: str) -> list[dict[str, Any]]:

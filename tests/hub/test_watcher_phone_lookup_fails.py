@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import random
 from collections.abc import AsyncIterator, Iterator
 from types import SimpleNamespace
 from typing import Any, cast
@@ -37,6 +36,7 @@ from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
 from teller_app.hub.watcher import LeaseLost, Watcher
 from tests.loopback_proxy import Flow, LoopbackProxy
+from tests.phones import unused_phone
 
 
 class PhoneLookupBreaker(LoopbackProxy):
@@ -67,7 +67,7 @@ def hub(hub_db: str | None, sandbox: SandboxProcess,
 
 
 def phone() -> str:
-    return f"+38068{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 async def _alerts(engine: Any, guid: str) -> list[dict[str, Any]]:

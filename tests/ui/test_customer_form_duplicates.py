@@ -6,14 +6,13 @@ refusal lands next to the field, never as raw text, and the form keeps everythin
 
 from __future__ import annotations
 
-import random
-
 import pytest
 from PySide6.QtCore import Qt
 
 from teller_app.core.customers import CustomerService
 from teller_app.platform import NewCustomer
 from teller_app.ui.sign_in import sandbox_target, sign_in
+from tests.phones import unused_phone
 
 from .conftest import TELLER, make_window, password_of, unique
 from .test_hub_create import stack  # noqa: F401 (this module's sandbox + hub)
@@ -36,7 +35,7 @@ def window(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]  # noqa: F8
 
 
 def _phone() -> str:
-    return f"+38050{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def _existing(arun, window, stack, **fields):  # type: ignore[no-untyped-def]  # noqa: F811

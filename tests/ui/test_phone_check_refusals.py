@@ -8,7 +8,6 @@ proxy that can cut the phone lookups only), pytest-qt offscreen."""
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.core.embedded_start import hub_settings
 from teller_app.ui.sign_in import sandbox_target, sign_in
 from tests.loopback_proxy import Flow, LoopbackProxy
+from tests.phones import unused_phone
 
 from .conftest import make_window, new_customer, password_of, unique
 
@@ -84,7 +84,7 @@ def window_of(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
 
 
 def _number() -> str:  # as the form keeps it (E.164)
-    return f"+38067{random.randrange(10**7):07d}"
+    return unused_phone()
 
 
 def _submit_and_wait(qtbot, form) -> None:  # type: ignore[no-untyped-def]
