@@ -19,9 +19,13 @@ STATUSES = frozenset({
     str(QT_TRANSLATE_NOOP("DataValues", "blocked")),
     str(QT_TRANSLATE_NOOP("DataValues", "closed")),
 })
-SEGMENTS = frozenset({
-    str(QT_TRANSLATE_NOOP("DataValues", "retail")),
-})
+# A segment's words by its wire value: "vip" reads "VIP" in English too. The sandbox has only
+# "retail"; a bank may use "vip". Any other segment is shown as the platform sent it.
+SEGMENT_WORDS = {
+    "retail": str(QT_TRANSLATE_NOOP("DataValues", "retail")),
+    "vip": str(QT_TRANSLATE_NOOP("DataValues", "VIP")),
+}
+SEGMENTS = frozenset(SEGMENT_WORDS)
 ROLES = frozenset({
     str(QT_TRANSLATE_NOOP("DataValues", "Teller")),
     str(QT_TRANSLATE_NOOP("DataValues", "Supervisor")),
@@ -61,7 +65,9 @@ def status_text(value: object) -> str:
 
 
 def segment_text(value: object) -> str:
-    return _known(value, SEGMENTS)
+    text = "" if value is None else str(value)
+    words = SEGMENT_WORDS.get(text)
+    return QCoreApplication.translate(CONTEXT, words) if words else text
 
 
 def role_text(value: object) -> str:
