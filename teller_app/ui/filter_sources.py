@@ -31,6 +31,18 @@ class FilterState:
     def active(self) -> bool:
         return not self.filter.empty or self.sort is not None
 
+    @property
+    def narrows(self) -> bool:
+        """A filter leaves customers out (a sort alone does not)."""
+        return not self.filter.empty
+
+
+def narrows(source: object) -> bool:
+    """True when ``source`` searches with the filter bar's filters on (the results' count
+    then says so: ``SearchPanel``)."""
+    return isinstance(source, (FilteredCacheSource, FilteredPlatformSource)) and \
+        source.state.narrows
+
 
 class FilteredCacheSource:
     immediate = True

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_table_model import CustomerTableModel, SearchSource
 from teller_app.ui.error_text import friendly_message
+from teller_app.ui.filter_sources import narrows
 from teller_app.ui.fit_columns import SpareWidthToNames
 from teller_app.ui.search_sources import iban_in_part, iban_mistake
 from teller_app.ui.untrusted import plain_label, shown_lines
@@ -70,6 +71,8 @@ class SearchPanel(QWidget):
         self.ops = ops
         self.source_for = source_for
         self.model = CustomerTableModel(ops, self)
+        # the search under way (then shown) had a filter on: the filter bar's or a branch
+        self.narrowed = False
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -139,7 +142,10 @@ class SearchPanel(QWidget):
 
     def run_search(self) -> None:
         self.debounce.stop()
-        source = self.source_for(self.selected_branch())
+        branch = self.selected_branch()
+        source = self.source_for(branch)
+        # the model drops every older search's answer, so what it shows next is this one's
+        self.narrowed = branch is not None or narrows(source)
         self.model.search(source, self.search_box.text().strip())
 
     def current_row(self) -> Any | None:
@@ -174,12 +180,17 @@ class SearchPanel(QWidget):
         self.results_shown.emit(query)
 
     def _update_summary(self) -> None:
-        total, capped = self.model.total, self.model.capped
-        if total == 0:
-            text = self._nothing_found(self.model.query) if self.model.query else ""
+        total, capped, query = self.model.total, self.model.capped, self.model.query
+        if total == 0 and query:
+            text = self._nothing_found(query)
+            if self.narrowed:  # it may be the filters that found no one
+                text += " " + self.tr("Filters are on.")
+        elif total == 0:
+            text = self.tr("No customers match the filters.") if self.narrowed else ""
         else:
             count = f"{total:,}".replace(",", "\u00a0") + ("+" if capped else "")
-            text = self.tr("%n customer(s)", "", total).replace(str(total), count)
+            text = (self.tr("%n customer(s) match the filters", "", total) if self.narrowed
+                    else self.tr("%n customer(s)", "", total)).replace(str(total), count)
         self.summary.setText(text)
 
     def _nothing_found(self, query: str) -> str:
