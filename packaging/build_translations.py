@@ -4,6 +4,9 @@
     python packaging/build_translations.py --update   # first re-extract strings from the code
 
 English is the source language; Ukrainian lives in resources/i18n/teller_uk.ts.
+resources/i18n/qt_extra_<lang>.ts holds Qt's own strings its shipped ``qtbase_<lang>`` lacks
+(the file dialog's "&Look in:"); it is written by hand, so ``--update`` never re-extracts it
+(lupdate would empty it: no Teller source has those strings), it is only compiled.
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ def ts_path(lang: str) -> Path:
     return I18N / f"teller_{lang}.ts"
 
 
+def qt_extra_paths() -> list[Path]:
+    """The hand-written additions to Qt's own translations (compiled, never updated)."""
+    return sorted(I18N.glob("qt_extra_*.ts"))
+
+
 def update(ts_files: list[Path], extra: list[str] | None = None) -> None:
     I18N.mkdir(parents=True, exist_ok=True)
     for ts in ts_files:
@@ -51,16 +59,15 @@ def update(ts_files: list[Path], extra: list[str] | None = None) -> None:
         subprocess.run([*args, *(extra or [])], cwd=ROOT, check=True, capture_output=True)
 
 
+def compile_ts(ts: Path, qm: Path) -> Path:
+    subprocess.run([_tool("pyside6-lrelease"), str(ts), "-qm", str(qm)],
+                   cwd=ROOT, check=True, capture_output=True)
+    return qm
+
+
 def release() -> list[Path]:
-    built = []
-    for lang in LANGUAGES:
-        ts = ts_path(lang)
-        if ts.exists():
-            qm = ts.with_suffix(".qm")
-            subprocess.run([_tool("pyside6-lrelease"), str(ts), "-qm", str(qm)],
-                           cwd=ROOT, check=True, capture_output=True)
-            built.append(qm)
-    return built
+    sources = [ts for ts in (ts_path(lang) for lang in LANGUAGES) if ts.exists()]
+    return [compile_ts(ts, ts.with_suffix(".qm")) for ts in [*sources, *qt_extra_paths()]]
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Ukrainian or English: ``--lang`` beats the profile, which beats the system locale.
 
 Loads ``resources/i18n/teller_<lang>.qm`` (compiled by packaging/build_translations.py) and
-Qt's own ``qtbase_<lang>`` so standard buttons ("Cancel", "OK") match.
+Qt's own ``qtbase_<lang>`` so standard buttons ("Cancel", "OK") match, then our
+``qt_extra_<lang>.qm``: Qt strings its ``qtbase_<lang>`` lacks (the file dialog's "&Look in:").
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
     if lang != "en" and qt_translator.load(locale, "qtbase", "_", qt_dir):
         app.installTranslator(qt_translator)
         installed.append(qt_translator)
+    if lang != "en":  # after qtbase: Qt asks the translator installed last first
+        installed += _load(app, resources_dir() / "i18n" / f"qt_extra_{lang}.qm")
     ours = QTranslator(app)
     qm = resources_dir() / "i18n" / f"teller_{lang}.qm"
     if qm.exists() and ours.load(str(qm)):
@@ -61,3 +64,13 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
     elif lang != "en":
         log.info("no compiled translation at %s; showing English", qm)
     return installed
+
+
+def _load(app: QApplication, qm: Path) -> list[QTranslator]:
+    translator = QTranslator(app)
+    if qm.exists() and translator.load(str(qm)):
+        app.installTranslator(translator)
+        return [translator]
+    translator.deleteLater()
+    log.info("no compiled translation at %s", qm)
+    return []
