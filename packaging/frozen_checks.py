@@ -42,13 +42,15 @@ def _backend_name(backend: object) -> str:
 
 
 def bundled_translations(bundle: Path) -> list[str]:
-    """The compiled translations in a bundle; an error without the Ukrainian one (a desk
-    without it shows English to every teller, which is no pass)."""
+    """The compiled translations in a bundle; an error without the Ukrainian ones (a desk
+    without ``teller_uk`` shows English to every teller, one without ``qt_extra_uk`` a file
+    dialog half in English: no pass)."""
     i18n = bundle / "resources" / "i18n"
     qms = sorted(p.name for p in i18n.glob("*.qm")) if i18n.is_dir() else []
-    if "teller_uk.qm" not in qms:
-        raise RuntimeError(f"resources/i18n/teller_uk.qm missing from the bundle "
-                           f"(found: {qms or 'none'})")
+    for needed in ("teller_uk.qm", "qt_extra_uk.qm"):
+        if needed not in qms:
+            raise RuntimeError(f"resources/i18n/{needed} missing from the bundle "
+                               f"(found: {qms or 'none'})")
     return qms
 
 

@@ -1,5 +1,6 @@
 """``teller --frozen-check`` fails a bundle without the Ukrainian translation: such a desk
-shows English to every teller, which used to pass as "resources/i18n: none"."""
+shows English to every teller, which used to pass as "resources/i18n: none"; nor without
+Qt's missing Ukrainian strings (``qt_extra_uk``)."""
 
 from __future__ import annotations
 
@@ -37,4 +38,8 @@ def test_a_bundle_with_it_passes(tmp_path: Path) -> None:
     i18n.mkdir(parents=True)
     for name in ("teller_en.qm", "teller_uk.qm"):
         shutil.copyfile(ROOT / "resources" / "i18n" / name, i18n / name)
-    assert _frozen_checks().bundled_translations(tmp_path) == ["teller_en.qm", "teller_uk.qm"]
+    with pytest.raises(RuntimeError, match=r"qt_extra_uk\.qm"):
+        _frozen_checks().bundled_translations(tmp_path)  # Qt's file dialog half English
+    shutil.copyfile(ROOT / "resources" / "i18n" / "qt_extra_uk.qm", i18n / "qt_extra_uk.qm")
+    assert _frozen_checks().bundled_translations(tmp_path) == [
+        "qt_extra_uk.qm", "teller_en.qm", "teller_uk.qm"]
