@@ -184,10 +184,14 @@ class LockScreen(QWidget):
         self.set_busy(False)
 
     def _unlock(self) -> None:
-        if self.password.text() and not self.password.isReadOnly():
-            self.password.setFocus(Qt.FocusReason.OtherFocusReason)  # not on a disabled button
-            self.set_busy(True)
-            self.unlock_requested.emit(self.password.text())
+        if self.password.isReadOnly():
+            return  # busy: the password already sent is being checked
+        if not self.password.text():  # said, not silently ignored; nothing is sent
+            self.show_error(lambda: self.tr("Enter your password."))
+            return
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)  # not on a disabled button
+        self.set_busy(True)
+        self.unlock_requested.emit(self.password.text())
 
     def _switch(self) -> None:
         if (self.other_email.text().strip() and self.other_password.text()
