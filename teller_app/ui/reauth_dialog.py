@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.ui import theme
+from teller_app.ui.a11y_form import name
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.wrapped_text import grow_to_fit
 
@@ -37,6 +38,7 @@ class ReauthDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setObjectName("reauthPassword")
+        name(self.password, self.tr("Password"))  # what a screen reader says: no label here
         self.error = plain_label(QLabel())  # it may quote the platform's or the hub's words
         self.error.setStyleSheet(theme.error_style())
         self.error.hide()
