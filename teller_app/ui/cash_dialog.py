@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
@@ -46,6 +45,7 @@ from teller_app.core.receipt import ReceiptContext, mask_iban
 from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cash_amount_field import amount_field, set_amount_unit, set_sent
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
 from teller_app.ui.cash_dialog_lines import (
     _line,
@@ -118,9 +118,7 @@ class CashDialog(CashDialogSupervisor):
         self.account_label = _selectable(self, "cashAccount")
         self.balance_label = _selectable(self, "cashBalance")
         self.limits_label = _selectable(self, "cashLimits")
-        self.amount = QLineEdit(self)
-        self.amount.setObjectName("cashAmount")
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount = amount_field(self)
         self.after_label = _selectable(self, "cashBalanceAfter")
         self.supervisor_label = _selectable(self, "cashSupervisor")
         self.purpose = QLineEdit(self)
@@ -183,7 +181,7 @@ class CashDialog(CashDialogSupervisor):
         form.addRow(self.reference)
         form.addRow(self.buttons)
 
-        self._set_minor_unit(minor_unit)
+        self.minor_unit = set_amount_unit(self.amount, minor_unit)
         self.amount.textChanged.connect(self._validate)
         self.amount.editingFinished.connect(self._reformat_amount)
         self.amount.returnPressed.connect(self.submit)
@@ -204,13 +202,6 @@ class CashDialog(CashDialogSupervisor):
         self._prepare()
 
     # -- context ------------------------------------------------------------------------
-    def _set_minor_unit(self, minor_unit: int) -> None:
-        self.minor_unit = max(0, int(minor_unit))
-        places = f"([.,][0-9]{{0,{self.minor_unit}}})?" if self.minor_unit else ""
-        pattern = QRegularExpression(f"^[0-9][0-9 \u00a0,]*{places}$|^$")
-        self.amount.setValidator(QRegularExpressionValidator(pattern, self.amount))
-        self.amount.setPlaceholderText(format_number(0, self.minor_unit))
-
     def _prepare(self) -> None:
         guid = self.customer.wallet_user_guid
         self.ops.run(lambda: self.service.prepare(self.kind, guid), on_success=self._prepared,
@@ -220,7 +211,7 @@ class CashDialog(CashDialogSupervisor):
     def _prepared(self, context: CashContext) -> None:
         self.context = context
         self.asset_code = context.asset_code
-        self._set_minor_unit(context.minor_unit)
+        self.minor_unit = set_amount_unit(self.amount, context.minor_unit)
         if context.customer.full_name:  # the platform's name: one line, isolated if it turns
             self.customer_label.setText(in_sentence(context.customer.full_name))
         account = context.account
@@ -342,8 +333,7 @@ class CashDialog(CashDialogSupervisor):
         if value is None or self.draft is not None:
             return
         purpose = self.purpose.text().strip()
-        self.amount.setReadOnly(True)
-        self.purpose.setReadOnly(True)
+        set_sent((self.amount, self.purpose), True)
         nonce = self._nonce = self._nonce or new_cash_nonce()
         retry = self._uncertain
         guid = self.customer.wallet_user_guid
@@ -392,8 +382,7 @@ class CashDialog(CashDialogSupervisor):
                 self._fit()
                 return
             self._nonce, self._uncertain = None, False
-            self.amount.setReadOnly(False)
-            self.purpose.setReadOnly(False)
+            set_sent((self.amount, self.purpose), False)
             self._fit()
 
         shown = self.service.prepared_accounts.get(guid)  # the account the dialog showed

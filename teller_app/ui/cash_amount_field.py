@@ -1,0 +1,37 @@
+"""The cash dialog's amount field: right-aligned digits with at most the asset's decimals,
+and the amount and purpose as sent, read-only and looking it, once the draft is being created
+(and for good once it exists: a draft's amount never changes)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from teller_app.ui.money import format_number
+from teller_app.ui.read_only_look import set_read_only
+
+
+def amount_field(parent: QWidget) -> QLineEdit:
+    field = QLineEdit(parent)
+    field.setObjectName("cashAmount")
+    field.setAlignment(Qt.AlignmentFlag.AlignRight)
+    return field
+
+
+def set_amount_unit(field: QLineEdit, minor_unit: int) -> int:
+    """``field`` takes amounts with at most ``minor_unit`` decimals (the asset's); returns
+    that number of decimals, made sane."""
+    minor_unit = max(0, int(minor_unit))
+    places = f"([.,][0-9]{{0,{minor_unit}}})?" if minor_unit else ""
+    pattern = QRegularExpression(f"^[0-9][0-9 \u00a0,]*{places}$|^$")
+    field.setValidator(QRegularExpressionValidator(pattern, field))
+    field.setPlaceholderText(format_number(0, minor_unit))
+    return minor_unit
+
+
+def set_sent(fields: tuple[QLineEdit, ...], sent: bool) -> None:
+    """What was sent for the draft can no longer change (``sent``), or may again (a create
+    that surely failed)."""
+    for field in fields:
+        set_read_only(field, sent)
