@@ -6,7 +6,8 @@ the password is cleared from the field at once, nothing is stored and the teller
 is untouched.
 ``decided(outcome, email, password, comment)`` with outcome "approved" or "rejected".
 The dialog is never narrower than ``MIN_WIDTH`` (an e-mail address reads whole) and grows to
-fit an error when one appears: no line of the summary or the error is cut.
+fit an error when one appears: no line of the summary or the error is cut. Cancelled, the
+keyboard goes back to the widget that had it when the dialog opened (``ui/focus_return``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import add_row, tab_chain
 from teller_app.ui.enter_key import enter_stays_on
+from teller_app.ui.focus_return import focus_before, give_focus_back
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_text
 from teller_app.ui.wrapped_text import grow_to_fit
@@ -84,8 +86,17 @@ class ApproveInPlaceDialog(QDialog):
         tab_chain(self.email, self.password, *([self.comment] if allow_reject else []),
                  self.approve_button, *([self.reject_button] if allow_reject else []), cancel)
         self.buttons.rejected.connect(self.reject)
+        self._focus_before: QWidget | None = None  # open() remembers it
+        self.rejected.connect(self._give_focus_back)
         self.approve_button.clicked.connect(lambda: self._decide("approved"))
         self.reject_button.clicked.connect(lambda: self._decide("rejected"))
+
+    def open(self) -> None:
+        self._focus_before = focus_before(self.parentWidget())
+        super().open()
+
+    def _give_focus_back(self) -> None:
+        give_focus_back(self._focus_before)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter on a focused button that does not take it (Cancel) stays there: it does not

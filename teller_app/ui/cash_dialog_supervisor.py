@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLineEdit
 
@@ -23,6 +23,7 @@ from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.cash_dialog_parts import CashDialogParts
 from teller_app.ui.cash_text import auto_cash_reason, cash_error_text, kind_text
 from teller_app.ui.enter_key import enter_stays_on
+from teller_app.ui.focus_return import give_focus_back
 from teller_app.ui.money import format_money
 from teller_app.ui.untrusted import fill, shown_lines
 from teller_app.ui.validators import isolate
@@ -100,9 +101,7 @@ class CashDialogSupervisor(CashDialogParts):
         if not self.isVisible():
             return
         button = self.supervisor_button
-        target = button if button.isVisible() and button.isEnabled() else self.amount
-        self.activateWindow()
-        target.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        give_focus_back(button if button.isVisible() and button.isEnabled() else self.amount)
 
     def open_supervisor_confirm(self) -> None:
         draft = self.draft
