@@ -194,11 +194,26 @@ class LockScreen(QWidget):
         self.unlock_requested.emit(self.password.text())
 
     def _switch(self) -> None:
-        if (self.other_email.text().strip() and self.other_password.text()
-                and not self.other_password.isReadOnly()):
-            self.other_password.setFocus(Qt.FocusReason.OtherFocusReason)
-            self.set_busy(True)
-            self.switch_requested.emit(self.other_email.text().strip(), self.other_password.text())
+        if self.other_password.isReadOnly():
+            return  # busy: a switch is being checked
+        if not self.other_email.text().strip():  # said in the box; nothing is sent
+            self._say_in_other_box(lambda: self.tr("Enter the employee's e-mail."),
+                                   self.other_email)
+            return
+        if not self.other_password.text():
+            self._say_in_other_box(lambda: self.tr("Enter your password."), self.other_password)
+            return
+        self.other_password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.set_busy(True)
+        self.switch_requested.emit(self.other_email.text().strip(), self.other_password.text())
+
+    def _say_in_other_box(self, make: Callable[[], str], field: QLineEdit) -> None:
+        """An empty field of the other employee's form: said in that box (kept for a language
+        switch), the focus on the field; nothing typed is cleared."""
+        self._error, self._other_error = None, make
+        _say(self.error, None)
+        _say(self.other_error, make)
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def _error_label() -> QLabel:

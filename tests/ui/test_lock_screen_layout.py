@@ -100,3 +100,27 @@ def test_the_lock_screen_is_a_centred_column_with_sign_out_last(qtbot, locked) -
         order.append(QApplication.focusWidget())
     assert order == [screen.unlock_button, screen.other_email, screen.other_password,
                      screen.switch_button, sign_out]
+
+
+def test_an_empty_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
+    _window, locker, _sign_out = locked
+    screen = locker.screen
+    asked: list[tuple[str, str]] = []
+    screen.switch_requested.connect(lambda email, password: asked.append((email, password)))
+
+    screen.switch_button.click()  # nothing typed in the box
+    qtbot.waitUntil(screen.other_error.isVisible, timeout=3000)
+    assert screen.other_error.text() == "Enter the employee's e-mail."
+    assert screen.other_box.isAncestorOf(screen.other_error) and not screen.error.isVisible()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.other_email, timeout=3000)
+
+    screen.other_email.setText("supervisor.kyiv@demo.bank")
+    qtbot.keyClick(screen.other_password, Qt.Key.Key_Return)  # Enter, no password
+    assert screen.other_error.text() == "Enter your password."
+    assert QApplication.focusWidget() is screen.other_password
+    assert screen.other_email.text() == "supervisor.kyiv@demo.bank"  # nothing typed is lost
+    assert asked == [] and locker.is_locked
+
+    screen.other_password.setText("secret")
+    screen.switch_button.click()
+    assert asked == [("supervisor.kyiv@demo.bank", "secret")]

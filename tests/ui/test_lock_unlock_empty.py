@@ -64,3 +64,4 @@ def test_an_empty_unlock_is_said_by_the_field_and_sends_nothing(qtbot, locked) -
     screen.unlock_button.click()
     qtbot.waitUntil(lambda: screen.error.text() == "Wrong password.", timeout=3000)
     assert sent == ["wrong"] and checked == ["wrong"]
+
