@@ -26,6 +26,7 @@ from teller_app.core.till import TillService, Transfer
 from teller_app.ui.a11y_form import add_row
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import CURRENCY_SIGNS, format_uah, is_ukrainian, parse_amount
+from teller_app.ui.read_only_look import set_read_only
 from teller_app.ui.untrusted import fill, plain_label, shown_lines
 from teller_app.ui.wrapped_text import grow_to_fit
 
@@ -81,6 +82,9 @@ class TransferDialog(QDialog):
 
         def done(transfer: Transfer) -> None:
             self.send.setEnabled(False)
+            # filed: what was asked for no longer changes here (a new request, a new dialog)
+            set_read_only(self.amount, True)
+            self.direction.setEnabled(False)
             self.status.setText(self._filed_text(transfer.state, transfer.amount))
             self.requested.emit(transfer)
 

@@ -76,6 +76,8 @@ def test_the_filed_status_names_the_amount_and_is_never_clipped(
         dialog.send.click()
     assert filed.signal_triggered, dialog.status.text()
     assert filed.args[0].amount == Decimal("1200.00")
+    # what was asked for can no longer be changed here (nothing would send it)
+    assert dialog.amount.isReadOnly() and not dialog.direction.isEnabled()
     status = dialog.status
     assert format_uah(Decimal("1200")) in status.text()  # "1 200,00 ₴" / "1,200.00 UAH"
     # the dialog grows to the height its wrapped status needs: every line whole, below the
