@@ -40,16 +40,12 @@ from teller_app.ui.approvals_alerts import AlertsList, open_alerts
 from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import InboxDecisions, RequestsTable
 from teller_app.ui.approvals_inbox_state import InboxMemory
-from teller_app.ui.approvals_model import (
-    NameLookup,
-    PendingRequestsModel,
-    lookup_customer_names,
-    lookup_employee_names,
-)
+from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel
 from teller_app.ui.cash_drafts_panel import short_guid as short_guid  # imported from here
 from teller_app.ui.fit_columns import ColumnFitter
+from teller_app.ui.people_lookup import NameLookup, lookup_customer_names, lookup_employee_names
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)

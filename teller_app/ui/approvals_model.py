@@ -1,12 +1,11 @@
-"""The inbox's table of pending four-eyes requests (``PendingRequestsModel``) and the name
-look-ups it shows: makers by e-mail from the platform's employees list, customers by GUID.
+"""The inbox's table of pending four-eyes requests (``PendingRequestsModel``), with the names
+``people_lookup`` found: makers by e-mail, customers by GUID.
 Approved requests the hub could not apply (``request.interrupted``) are listed too, marked
 "Approved, not applied", until they are resumed. A row whose customer another desk changed
 since filing (``set_current``) shows those fields at filing, wanted and now."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -15,7 +14,6 @@ from teller_app.core.approvals import CASH_CONFIRM, SETTINGS_KINDS
 from teller_app.core.approvals_resume import is_interrupted
 from teller_app.core.cash_drafts import InboxDraft
 from teller_app.core.person_name import official_name
-from teller_app.platform import PlatformClient
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.approvals_drift import change_with_current
 from teller_app.ui.cash_drafts_panel import amount_text, operation_text, short_guid
@@ -25,44 +23,6 @@ from teller_app.ui.settings_change_text import describe_settings_change, setting
 from teller_app.ui.validators import isolate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
-LOOKUP_PAGE = 100  # the employees list's page size limit
-LOOKUP_PAGES = 20
-
-
-async def lookup_employee_names(client: PlatformClient, emails: list[str]) -> dict[str, str]:
-    """e-mail -> display name (disabled employees too) from the platform's employees list
-    (the hub names makers by e-mail); unknown e-mails are absent."""
-    wanted = {e.lower() for e in emails}
-    names: dict[str, str] = {}
-    offset = 0
-    for _ in range(LOOKUP_PAGES):
-        page = await client.list_employees(include_disabled=True, offset=offset,
-                                           limit=LOOKUP_PAGE)
-        for employee in page.employees:
-            key = (employee.email or "").lower()
-            if key in wanted and employee.display_name:
-                names[key] = employee.display_name
-        offset += len(page.employees)
-        if not page.employees or wanted <= names.keys() or offset >= (page.total or 0):
-            break
-    return names
-
-
-async def lookup_customer_names(client: PlatformClient, guids: list[str]) -> dict[str, str]:
-    """customer guid -> "Surname Name Patronymic" (the login when nameless); unreadable ones
-    absent."""
-    names: dict[str, str] = {}
-    for guid in guids:
-        try:
-            customer = await client.get_customer(guid)
-        except Exception:  # a name is decoration: the GUID stays
-            continue
-        names[guid] = official_name(customer.surname, customer.name,
-                                    customer.paternal_name) or customer.login
-    return names
-
-
 class PendingRequestsModel(QAbstractTableModel):
     TIME_COLUMN, CUSTOMER_COLUMN, CHANGE_COLUMN, MAKER_COLUMN, REASON_COLUMN = range(5)
 

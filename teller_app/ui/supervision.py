@@ -37,7 +37,6 @@ from teller_app.core.session import Session
 from teller_app.platform import Branch
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.approvals_inbox import ApprovalsInbox
-from teller_app.ui.approvals_model import lookup_customer_names, lookup_employee_names
 from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
@@ -45,6 +44,7 @@ from teller_app.ui.dock_focus import bring_forward
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.lock_focus import focus_home
 from teller_app.ui.lock_screen import SessionLocker
+from teller_app.ui.people_lookup import lookup_customer_names, lookup_employee_names
 from teller_app.ui.supervision_feed import OWN_DECISION_KINDS as OWN_DECISION_KINDS
 from teller_app.ui.supervision_feed import SupervisionFeed
 

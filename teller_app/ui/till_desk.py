@@ -20,9 +20,9 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.core.till import BranchPosition, Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
-from teller_app.ui.approvals_model import lookup_employee_names
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.menu_reach import reach_disabled
+from teller_app.ui.people_lookup import lookup_employee_names
 from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_dialog import ReportDialog, TillOpenDialog
 from teller_app.ui.till_position import BranchCashView
@@ -62,7 +62,6 @@ def voided_lookup(session: Session) -> VoidedLookup | None:
 def report_context(session: Session) -> ReportContext:
     """Who and where, and the platform's employees list to name the co-signer (the hub
     keeps their e-mail only)."""
-    from teller_app.ui.approvals_model import lookup_employee_names
     from teller_app.ui.cash_desk import desk_context
 
     ctx = desk_context(session)

@@ -5,6 +5,7 @@ vault count itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -23,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
-from teller_app.ui.approvals_model import NameLookup
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_uah
+from teller_app.ui.people_lookup import NameLookup
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
@@ -76,6 +77,8 @@ class BranchCashView(QDialog):
         self.names: dict[str, str] = {}  # lower-case e-mail -> name
         self._names_asked: set[str] = set()
         self._employee_names = employee_names  # None: the e-mails stay
+        self._naming = False  # a look-up of names runs: the columns wait for its names
+        self._fitted: set[QTableWidget] = set()  # fitted to their rows: widths kept now
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
         # closing counts left in closed tills until they open; their codes as the hub has them
@@ -160,7 +163,7 @@ class BranchCashView(QDialog):
                  self.count_cosign_button, self.vault_button, refresh, self.close_button)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
-        self._fit_columns()
+        self._fit_columns(self._tables())  # to the headers, until rows come
         # Qt opens a window at most 2/3 of the screen high: a few rows per table. Taller,
         # where the screen has room (the layout keeps it at least its minimum).
         room = self.screen().availableGeometry()
@@ -214,34 +217,47 @@ class BranchCashView(QDialog):
         self.total.setText(format_uah(position.total))
         self.tills.setRowCount(len(position.tills))
         for row, till in enumerate(position.tills):
-            for col, text in enumerate((till.till_code, till.teller,
-                                        till_state_text(till.state), format_uah(till.expected))):
+            for col, text in enumerate((till.till_code, "", till_state_text(till.state),
+                                        format_uah(till.expected))):
                 self.tills.setItem(row, col, _cell(text))
-            self.tills.setItem(row, 1, self._person(till.teller))
         self.transfers.setRowCount(len(position.pending_transfers))
         for row, tr in enumerate(position.pending_transfers):
             direction = (self.tr("vault → till") if tr.direction == "to_till"
                          else self.tr("till → vault"))
-            for col, text in enumerate((tr.requested_by, direction, format_uah(tr.amount))):
+            for col, text in enumerate(("", direction, format_uah(tr.amount))):
                 self.transfers.setItem(row, col, _cell(text))
-            self.transfers.setItem(row, 0, self._person(tr.requested_by))
         self.counts.setRowCount(len(position.pending_vault_counts))
         for row, count in enumerate(position.pending_vault_counts):
-            for col, text in enumerate((count.counted_by, format_uah(count.counted),
-                                        format_uah(count.book), format_uah(count.difference),
-                                        count.reason)):
+            for col, text in enumerate(("", format_uah(count.counted), format_uah(count.book),
+                                        format_uah(count.difference), count.reason)):
                 self.counts.setItem(row, col, _cell(text))
-            self.counts.setItem(row, 0, self._person(count.counted_by))
+        self._show_people(position)
         _select_again(self.tills, [t.id for t in position.tills],
                       kept_till.id if kept_till is not None else None)
         _select_again(self.transfers, [t.id for t in position.pending_transfers],
                       kept_transfer)
         _select_again(self.counts, [c.id for c in position.pending_vault_counts],
                       kept_count.id if kept_count is not None else None)
-        self._fit_columns()
         self._enable_buttons()
         self._look_up_names(position)
+        if not self._naming:  # else once the names are in (``_names_done``)
+            self._fit_new_rows()
         self.loaded.emit(position)
+
+    def _tables(self) -> tuple[QTableWidget, ...]:
+        return self.tills, self.transfers, self.counts
+
+    def _people(self, position: BranchPosition,
+                ) -> Iterator[tuple[QTableWidget, int, list[str]]]:
+        """(table, column, e-mails by row): the employees each table names."""
+        yield self.tills, 1, [t.teller for t in position.tills]
+        yield self.transfers, 0, [t.requested_by for t in position.pending_transfers]
+        yield self.counts, 0, [c.counted_by for c in position.pending_vault_counts]
+
+    def _show_people(self, position: BranchPosition) -> None:
+        for table, column, emails in self._people(position):
+            for row, email in enumerate(emails):
+                table.setItem(row, column, self._person(email))
 
     def _person(self, email: str) -> QTableWidgetItem:
         """The employee's name where known, else the e-mail; the e-mail in full on hover."""
@@ -249,11 +265,18 @@ class BranchCashView(QDialog):
         item.setToolTip(tip(email))  # plain text: Qt guesses rich text in a tooltip
         return item
 
-    def _fit_columns(self) -> None:
+    def _fit_new_rows(self) -> None:
+        """A table's columns fit its rows once, when its first rows (and their names) are in:
+        later refreshes keep the widths, a supervisor's own ones too (as the history)."""
+        tables = [t for t in self._tables() if t.rowCount() and t not in self._fitted]
+        self._fitted.update(tables)
+        self._fit_columns(tables)
+
+    def _fit_columns(self, tables: Iterable[QTableWidget]) -> None:
         """Every column as wide as its cells and header; each table at least as wide as its
         columns, the last one's header included (the window's minimum width follows). A long
         reason, in the last column, scrolls sideways instead."""
-        for table in (self.tills, self.transfers, self.counts):
+        for table in tables:
             header, last = table.horizontalHeader(), table.columnCount() - 1
             for column in range(last):  # sizing the last would stop it filling the table
                 table.resizeColumnToContents(column)
@@ -263,31 +286,31 @@ class BranchCashView(QDialog):
             table.setMinimumWidth(min(needed, TABLE_MIN_WIDTH_MAX))
 
     def _look_up_names(self, position: BranchPosition) -> None:
-        people = ({t.teller for t in position.tills}
-                  | {t.requested_by for t in position.pending_transfers}
-                  | {c.counted_by for c in position.pending_vault_counts})
+        people = {e for _table, _column, emails in self._people(position) for e in emails}
         wanted = sorted({e.lower() for e in people if e} - self._names_asked)
         lookup = self._employee_names
         if not wanted or lookup is None:
             return
         self._names_asked.update(wanted)  # asked once: an unknown e-mail stays an e-mail
-        # names are decoration: a failed look-up leaves the e-mails, tried again on a refresh
-        self.ops.run(lambda: lookup(wanted), on_success=self._names_found,
-                     on_error=lambda _exc: self._names_asked.difference_update(wanted),
+        self._naming = True
+
+        def failed(_exc: BaseException) -> None:
+            # names are decoration: the e-mails stay, the names are asked again on a refresh
+            self._names_asked.difference_update(wanted)
+            self._names_done()
+
+        self.ops.run(lambda: lookup(wanted), on_success=self._names_found, on_error=failed,
                      parent=self)
 
     def _names_found(self, names: dict[str, str]) -> None:
         self.names.update({k.lower(): v for k, v in names.items() if v})
-        position = self.position
-        if position is None:
-            return
-        for table, col, emails in (
-                (self.tills, 1, [t.teller for t in position.tills]),
-                (self.transfers, 0, [t.requested_by for t in position.pending_transfers]),
-                (self.counts, 0, [c.counted_by for c in position.pending_vault_counts])):
-            for row, email in enumerate(emails):
-                table.setItem(row, col, self._person(email))
-        self._fit_columns()
+        if self.position is not None:
+            self._show_people(self.position)
+        self._names_done()
+
+    def _names_done(self) -> None:
+        self._naming = False
+        self._fit_new_rows()
 
     def _selected_till(self) -> Till | None:
         row = _selected_row(self.tills)

@@ -27,10 +27,10 @@ from teller_app.core.person_name import official_name
 from teller_app.core.receipt import ReceiptContext
 from teller_app.platform import CustomerUpdate
 from teller_app.platform.hub_models import AuditRecord
-from teller_app.ui.approvals_model import lookup_customer_names
 from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cache_wiring import close_branch_cache, open_branch_cache
 from teller_app.ui.history import HistoryDialog
+from teller_app.ui.people_lookup import lookup_customer_names
 from teller_app.ui.search_sources import CacheSearchSource
 from teller_app.ui.validators import FSI, PDI, isolate
 from tests.ui.conftest import make_window, new_customer, open_session, unique

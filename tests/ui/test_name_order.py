@@ -12,8 +12,8 @@ from typing import Any
 from teller_app.core.person_name import official_name
 from teller_app.core.receipt import build_receipt
 from teller_app.platform.models import Payment
-from teller_app.ui.approvals_model import lookup_customer_names
 from teller_app.ui.cash_desk import desk_context
+from teller_app.ui.people_lookup import lookup_customer_names
 from teller_app.ui.receipt import receipt_rows
 
 from .conftest import new_customer, unique
