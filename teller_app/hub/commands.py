@@ -78,15 +78,24 @@ class Command:
 CUSTOMER_KINDS: tuple[str, ...] = get_args(Kind)
 
 
-def audit_facts(kind: str, customer_guid: str, change: dict[str, Any]) -> dict[str, Any]:
+LIMIT_ASSET = "balance_asset_code"  # the currency of a limit (balance_allowed)
+
+
+def audit_facts(cmd: Command) -> dict[str, Any]:
     """What a request's and a decision's audit rows say about the change: its customer and
-    the change (field and new value, or the cash amount). New keys of the detail: the chain
-    hashes each row's detail as written, so older rows without them still verify."""
-    facts: dict[str, Any] = {"kind": kind}
-    if customer_guid:
-        facts["customer_guid"] = customer_guid
-    if kind in CUSTOMER_KINDS:
+    the change (field and new value, or the cash amount); a limit asked alone also its
+    currency at filing (``before``), so the trail words it in that currency and not in a
+    hryvnia the customer may not have. New keys of the detail: the chain hashes each row's
+    detail as written, so older rows without them still verify."""
+    facts: dict[str, Any] = {"kind": cmd.kind}
+    if cmd.customer_guid:
+        facts["customer_guid"] = cmd.customer_guid
+    if cmd.kind in CUSTOMER_KINDS:
+        change = cmd.change
         facts["change"] = change
+        asset = (cmd.before or {}).get(LIMIT_ASSET)
+        if "balance_allowed" in change and LIMIT_ASSET not in change and asset:
+            facts["before"] = {LIMIT_ASSET: asset}  # only the currency: no more of the record
     return facts
 
 
@@ -142,7 +151,7 @@ async def file(engine: AsyncEngine, *, command_id: str | None, kind: str, custom
             branch_guid=branch_guid,
             detail={"kind": kind, "customer_guid": customer_guid, "sha256": sha256,
                     "reason": reason, "desk_id": desk_id,
-                    **audit_facts(kind, customer_guid, cmd.change)}))
+                    **audit_facts(cmd)}))
     return cmd, True
 
 
@@ -173,7 +182,7 @@ async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, app
             branch_guid=new.branch_guid,
             detail={"decision": "approved" if approve else "rejected", "sha256": new.sha256,
                     "comment": comment, "maker": new.maker, "desk_id": desk_id,
-                    **audit_facts(new.kind, new.customer_guid, new.change)}))
+                    **audit_facts(new)}))
     return new
 
 
@@ -193,7 +202,7 @@ async def withdraw(engine: AsyncEngine, cmd: Command, maker: HubEmployee,
             actor=maker.email, action="request", entity=f"request:{cmd.id}",
             branch_guid=new.branch_guid,
             detail={"withdrawn": True, "desk_id": desk_id,
-                    **audit_facts(new.kind, new.customer_guid, new.change)}))
+                    **audit_facts(new)}))
     return new
 
 

@@ -198,7 +198,7 @@ async def close_requests_in(conn: AsyncConnection, emp: HubEmployee, payment_gui
         detail: dict[str, Any] = {"withdrawn": True, "desk_id": desk_id} if withdrawn else {
             "decision": "rejected", "sha256": new.sha256, "comment": values["comment"],
             "maker": new.maker, "desk_id": desk_id}
-        detail.update(commands.audit_facts(new.kind, new.customer_guid, new.change))
+        detail.update(commands.audit_facts(new))
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="request" if withdrawn else "decision",
             entity=f"request:{command_id}", branch_guid=new.branch_guid, detail=detail))

@@ -16,13 +16,13 @@ from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
-from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
+from teller_app.ui.field_values import field_value_text
+from teller_app.ui.limit_currency import ASSET_FIELD, limit_currencies
 from teller_app.ui.local_time import local_text
 from teller_app.ui.untrusted import fill
 from teller_app.ui.validators import isolate
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
-ASSET_FIELD = "balance_asset_code"  # named with the balance it goes with, not on its own
 
 
 def customer_line(request: ChangeRequest, name: str) -> str:
@@ -52,9 +52,7 @@ def change_from_to(request: ChangeRequest) -> str:
     before = request.before or {}
     if request.kind != CUSTOMER_UPDATE or not any(k in before for k in change):
         return ""
-    # each side in its own currency: a limit set in UAH and asked in USD reads so
-    was_in = str(before.get(ASSET_FIELD) or DEFAULT_CURRENCY)
-    wanted_in = str(change.get(ASSET_FIELD) or was_in)
+    was_in, wanted_in = limit_currencies(change, before)  # each side in its own
     parts = []
     for field, wanted in change.items():
         if field == ASSET_FIELD and "balance_allowed" in change and wanted_in == was_in:

@@ -8,8 +8,6 @@ while that read runs (``ApproveGate``)."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
@@ -17,8 +15,10 @@ from teller_app.platform.hub_models import ChangeRequest, customer_changed, phon
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.change_request_dialog import describe_change
-from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
+from teller_app.ui.field_values import field_value_text
+from teller_app.ui.limit_currency import ASSET_FIELD, limit_currencies
 from teller_app.ui.untrusted import fill, shown
+from teller_app.ui.validators import isolate
 
 translate = QCoreApplication.translate  # context "ApprovalsInbox", as in ApprovalsInbox.tr
 # The op reading the selected request again with its customer's ``current``
@@ -49,21 +49,27 @@ class ApproveGate(QWidget):
 
 
 def _moved_parts(request: ChangeRequest) -> list[str]:
-    """Each field that moved since filing: at filing → wanted, and what it is now."""
+    """Each field that moved since filing: at filing → wanted, and what it is now; a limit
+    on each side in that side's currency (now: the customer's, when it moved too), each value
+    isolated on one line (a value cannot fake a line or reorder its neighbours)."""
     change, before = request.displayed_change(), request.before or {}
-    # the balance's asset, when the request names one (else the default hryvnia)
-    currency = str(change.get("balance_asset_code") or before.get("balance_asset_code")
-                   or DEFAULT_CURRENCY)
-    value = partial(field_value_text, currency=currency)
+    current = request.current or {}
+    was_in, wanted_in = limit_currencies(change, before)
+    now_in = str(current.get(ASSET_FIELD) or was_in)
+
+    def value(field: str, raw: object, currency: str | None) -> str:
+        return isolate(field_value_text(field, raw, currency=currency))
+
     parts = []
-    for field, now in (request.current or {}).items():
-        name, was = field_name(field), value(field, before.get(field))
+    for field, now in current.items():
+        name, was = field_name(field), value(field, before.get(field), was_in)
         if field in change:
             parts.append(fill(translate("ApprovalsInbox", "%1: at filing %2 → wanted %3, now %4"),
-                              name, was, value(field, change[field]), value(field, now)))
+                              name, was, value(field, change[field], wanted_in),
+                              value(field, now, now_in)))
         else:  # not asked for (a freeze meanwhile), yet it stops the change
             parts.append(fill(translate("ApprovalsInbox", "%1: at filing %2, now %3"),
-                              name, was, value(field, now)))
+                              name, was, value(field, now, now_in)))
     return parts
 
 

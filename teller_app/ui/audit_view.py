@@ -1,28 +1,21 @@
 """The audit trail for supervisors, read from the Teller Hub's append-only log: every desk of
 the branch (head office: one branch or all), filters (branch, action, employee, dates) applied
-by the hub, human names (employees and customers), translated action names, the hub's chain
-check, and a formula-safe CSV export of what is shown. All reads run off the UI thread. Enter
-or Space on a row opens the entry in full (``ui/audit_entry``); Tab leaves the table."""
+by the hub, human names (employees and customers), translated action names (the table:
+``ui/audit_model``), the hub's chain check, and a formula-safe CSV export of what is shown.
+All reads run off the UI thread. Enter or Space on a row opens the entry in full
+(``ui/audit_entry``); Tab leaves the table."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QDate,
-    QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -42,15 +35,10 @@ from teller_app.core.receipt import kyiv_now, kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
-from teller_app.ui.audit_details import details_text
-from teller_app.ui.audit_entry import (
-    AuditEntryDialog,
-    AuditTable,
-    action_text,
-    customer_of,
-    entry_action_text,
-    when,
-)
+from teller_app.ui.audit_entry import AuditEntryDialog, AuditTable, action_text, customer_of
+from teller_app.ui.audit_entry import when as when  # importable here
+from teller_app.ui.audit_model import COLUMNS as COLUMNS  # importable here
+from teller_app.ui.audit_model import AuditTableModel
 from teller_app.ui.audit_people import people_in
 from teller_app.ui.date_boxes import (
     WIDE_MOMENT,
@@ -60,12 +48,12 @@ from teller_app.ui.date_boxes import (
     show_dates,
 )
 from teller_app.ui.local_time import local_text
-from teller_app.ui.untrusted import fill, tip
+from teller_app.ui.people_lookup import NameLookup
+from teller_app.ui.untrusted import fill
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
-COLUMNS = ("seq", "at", "action", "actor", "customer", "details")
 PAGE = 1000
+
+
 def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
@@ -73,77 +61,6 @@ def _day(value: QDate) -> date:
 async def _audit_page(hub: HubClient, *, after: int,
                       filters: dict[str, Any]) -> AuditList:  # the query's JSON-like filters
     return await hub.audit(after_seq=after, limit=PAGE, **filters)
-
-
-class AuditTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.entries: list[AuditRecord] = []
-        self.employee_names: dict[str, str] = {}
-        self.customer_names: dict[str, str] = {}
-        self.headers: tuple[str, ...] = ()
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        """Headers in the current language; the rows (translated action names) are made at
-        display time, so views just repaint: no reset, the selection stays."""
-        self.headers = (
-            self.tr("#"), self.tr("When (Kyiv)"), self.tr("Action"), self.tr("Employee"),
-            self.tr("Customer"), self.tr("Details"),
-        )
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.entries:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
-
-    def set_entries(self, entries: list[AuditRecord]) -> None:
-        self.beginResetModel()
-        self.entries = sorted(entries, key=lambda e: e.seq, reverse=True)  # newest first
-        self.endResetModel()
-
-    def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
-        self.employee_names.update(employees)
-        self.customer_names.update(customers)
-        if self.entries:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
-
-    def row_texts(self, entry: AuditRecord) -> tuple[Any, ...]:
-        customer = customer_of(entry)
-        return (
-            entry.seq, when(entry), entry_action_text(entry),
-            self.employee_names.get(entry.actor.lower()) or entry.actor,
-            self.customer_names.get(customer) or customer,
-            # labelled, Kyiv time, money, employees' names (``ui/audit_details``)
-            details_text(entry.detail, names=self.employee_names),
-        )
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.headers[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry = self.entries[index.row()]
-        if role == Qt.ItemDataRole.UserRole:
-            return entry
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
-            return tip(entry.actor)  # any desk's words: escaped, clipped
-        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
-            # one item a line (long ones read whole); desks write the values: escaped
-            return tip(details_text(entry.detail, "\n", self.employee_names))
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        return self.row_texts(entry)[index.column()]
 
 
 class AuditView(QWidget):

@@ -85,3 +85,26 @@ def test_a_withdrawal_row_names_the_customer_and_the_change(main_hub: HubProc,
     [withdrawn] = [e["detail"] for e in entries if e["entity"] == f"request:{req['id']}"
                    and e["detail"].get("withdrawn")]
     assert withdrawn["customer_guid"] == guid and withdrawn["change"] == {"is_disabled": True}
+
+
+def test_a_limit_asked_alone_keeps_its_currency_in_the_rows(main_hub: HubProc,
+                                                           sandbox: SandboxProcess) -> None:
+    """The trail words a limit in the customer's currency at filing, which the request's own
+    ``before`` keeps; only that currency goes to the rows, not the rest of the record."""
+    b0, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    asset = sandbox.manifest["asset"]
+    guid = new_customer(sandbox, b0, balance_asset_code=asset["code"],
+                        balance_asset_issuer=asset["issuer"])
+    req = shared_hubs.file_change(main_hub, teller, guid, {"balance_allowed": "500"}, "limit")
+    with main_hub.client() as c:
+        kept = c.get(f"/api/v1/requests/{req['id']}", headers=sup).json()["before"]
+        r = c.post(f"/api/v1/requests/{req['id']}/reject", headers=sup, json={"comment": "no"})
+        assert r.status_code == 200, r.text
+    assert kept["balance_asset_code"] == asset["code"]  # what the hub kept at filing
+    rows = _rows(main_hub, sup, req["id"])
+    for action in ("request", "decision"):
+        detail = rows[action]["detail"]
+        assert detail["before"] == {"balance_asset_code": kept["balance_asset_code"]}, detail
+    # a change that names its currency, or none, carries no ``before``
+    both = shared_hubs.file_change(main_hub, teller, guid, {"segment": "vip"}, "segment")
+    assert "before" not in _rows(main_hub, sup, both["id"])["request"]["detail"]

@@ -46,7 +46,7 @@ def _entry(action: str, detail: dict[str, Any]) -> AuditRecord:
 
 def test_a_decision_says_the_change_and_hides_an_empty_comment(english: None) -> None:
     items = _items(DECISION)
-    assert items["Change"] == "set the segment to “vip”"
+    assert items["Change"] == "set the segment to “VIP”"
     assert items["Operation"] == "customer change" and items["Decision"] == "approved"
     assert "Comment" not in items and "Desk" in items  # an empty comment says nothing
     assert items["Maker"] == MAKER  # no name known: the e-mail as recorded
@@ -73,7 +73,7 @@ def test_the_customer_column_and_the_makers_name_fill_for_a_decision(english: No
     texts = model.row_texts(entry)
     assert texts[3] == "Гнатюк Тарас" and texts[4] == "Коваленко Петро"
     assert f"Maker: Мельник Оксана ({MAKER})" in texts[5]
-    assert "Change: set the segment to “vip”" in texts[5]
+    assert "Change: set the segment to “VIP”" in texts[5]
 
 
 def test_the_entry_dialog_names_the_maker(qtbot: Any, english: None) -> None:
@@ -108,7 +108,10 @@ def test_execution_results_are_words_unknown_ones_as_written(marking: None) -> N
     found = _items({"result": commands.FOUND_CONFIRMED_AFTER_NO_ANSWER})["<Result>"]
     assert found == "<applied (found on the platform after it did not answer)>"
     assert _items({"result": execute.ALTERED})["<Result>"].startswith("<not executed")
-    raw = "DCM unreachable, not applied: connection refused"
+    unreachable = _items({"result": "DCM unreachable, not applied: connection refused"})
+    assert unreachable["<Result>"] == (
+        "<not applied: the platform could not be reached (connection refused)>")
+    raw = "Payment amount exceeds the allowed balance"  # the platform's own message
     assert _items({"result": raw})["<Result>"] == raw
 
 

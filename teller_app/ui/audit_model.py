@@ -1,0 +1,88 @@
+"""The audit trail's table (``AuditTableModel``): an entry a row, newest first, its action's
+name, Kyiv time, employee and customer by name when the view has looked them up, and its
+details on one line (``audit_details``; in full, one a line, in the tooltip)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from teller_app.platform.hub_models import AuditRecord
+from teller_app.ui.audit_details import details_text
+from teller_app.ui.audit_entry import customer_of, entry_action_text, when
+from teller_app.ui.untrusted import tip
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+COLUMNS = ("seq", "at", "action", "actor", "customer", "details")
+
+
+class AuditTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.entries: list[AuditRecord] = []
+        self.employee_names: dict[str, str] = {}
+        self.customer_names: dict[str, str] = {}
+        self.headers: tuple[str, ...] = ()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Headers in the current language; the rows (translated action names) are made at
+        display time, so views just repaint: no reset, the selection stays."""
+        self.headers = (
+            self.tr("#"), self.tr("When (Kyiv)"), self.tr("Action"), self.tr("Employee"),
+            self.tr("Customer"), self.tr("Details"),
+        )
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.entries:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
+
+    def set_entries(self, entries: list[AuditRecord]) -> None:
+        self.beginResetModel()
+        self.entries = sorted(entries, key=lambda e: e.seq, reverse=True)  # newest first
+        self.endResetModel()
+
+    def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
+        self.employee_names.update(employees)
+        self.customer_names.update(customers)
+        if self.entries:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
+
+    def row_texts(self, entry: AuditRecord) -> tuple[Any, ...]:
+        customer = customer_of(entry)
+        return (
+            entry.seq, when(entry), entry_action_text(entry),
+            self.employee_names.get(entry.actor.lower()) or entry.actor,
+            self.customer_names.get(customer) or customer,
+            # labelled, Kyiv time, money, employees' names (``ui/audit_details``)
+            details_text(entry.detail, names=self.employee_names),
+        )
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.entries)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        entry = self.entries[index.row()]
+        if role == Qt.ItemDataRole.UserRole:
+            return entry
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
+            return tip(entry.actor)  # any desk's words: escaped, clipped
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
+            # one item a line (long ones read whole); desks write the values: escaped
+            return tip(details_text(entry.detail, "\n", self.employee_names))
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        return self.row_texts(entry)[index.column()]

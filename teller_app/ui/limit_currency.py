@@ -1,0 +1,26 @@
+"""In which currency a request words a customer's allowed balance (limit), per side: at
+filing the one its ``before`` kept (the hub keeps the balance's asset with a limit asked
+alone), wanted the one the change asks, else the one at filing. The inbox, the drift
+warning and the audit trail read a limit alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from teller_app.ui.field_values import DEFAULT_CURRENCY
+
+ASSET_FIELD = "balance_asset_code"  # named with the balance it goes with, not on its own
+LIMIT_FIELD = "balance_allowed"
+
+
+def _code(values: Mapping[str, object] | None) -> str | None:
+    code = (values or {}).get(ASSET_FIELD)
+    return str(code) if code else None
+
+
+def limit_currencies(change: Mapping[str, object], before: Mapping[str, object] | None,
+                     unknown: str | None = DEFAULT_CURRENCY) -> tuple[str | None, str | None]:
+    """(at filing, wanted): a limit set in UAH and asked in USD reads so. ``unknown`` where
+    nothing says (the hryvnia of an older hub's request; None: the amount alone)."""
+    was_in = _code(before) or unknown
+    return was_in, _code(change) or was_in
