@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="311"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="228"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="363"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="280"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
@@ -153,7 +153,15 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="182"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="192"/>
+        <source>%n customer(s) match the filters</source>
+        <translation>
+            <numerusform>%n customer matches the filters</numerusform>
+            <numerusform>%n customers match the filters</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/search_panel.py" line="193"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>

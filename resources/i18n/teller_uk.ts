@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -202,33 +202,33 @@
         <translation>Запит подав(ла): %1, %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="63"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="61"/>
         <source>%1: %2 → %3</source>
         <translation>%1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="72"/>
         <source>Change: %1</source>
         <translation>Зміна: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="81"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="79"/>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="113"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="95"/>
         <source>Rejected: %1 — %2</source>
         <translation>Відхилено: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
         <source>Approved and applied: %1 — %2</source>
         <translation>Погоджено й застосовано: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="101"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
         <source>Approved, waiting to be applied: %1 — %2</source>
         <translation>Погоджено, чекає на застосування: %1 — %2</translation>
     </message>
@@ -303,67 +303,67 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="189"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="202"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="241"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="244"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="247"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="282"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="278"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="311"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="307"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -408,42 +408,42 @@
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="62"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="67"/>
         <source>%1: at filing %2 → wanted %3, now %4</source>
         <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="65"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="71"/>
         <source>%1: at filing %2, now %3</source>
         <translation>%1: під час подання %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="85"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="91"/>
         <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="97"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="103"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="102"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="108"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="105"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="111"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="118"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="124"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="121"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="127"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -451,52 +451,52 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="42"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="47"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="133"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="144"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="127"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="138"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="57"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="59"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="58"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="60"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="73"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="72"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
         <source>&amp;Password</source>
         <translation>Па&amp;роль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="75"/>
         <source>Co&amp;mment</source>
         <translation>&amp;Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="142"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -647,715 +647,720 @@
 <context>
     <name>AuditDetails</name>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="12"/>
         <source>Event</source>
         <translation>Подія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="13"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="14"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="15"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="16"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="17"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="18"/>
         <source>Fields</source>
         <translation>Поля</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="19"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="20"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="48"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="21"/>
         <source>Why a supervisor</source>
         <translation>Чому потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="22"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="23"/>
         <source>With a comment</source>
         <translation>З коментарем</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="24"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="25"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="26"/>
         <source>By</source>
         <translation>Хто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="27"/>
         <source>Draft of</source>
         <translation>Власник чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="28"/>
         <source>Confirmed by</source>
         <translation>Підтвердив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="29"/>
         <source>At the desk of (employee)</source>
         <translation>На робочому місці (працівник)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="30"/>
         <source>Switched to (employee)</source>
         <translation>Передано працівнику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="31"/>
         <source>Previous employee</source>
         <translation>Попередній працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="32"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="33"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="61"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="34"/>
         <source>Last closing cash</source>
         <translation>Залишок на останньому закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="62"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="35"/>
         <source>Till of the last close</source>
         <translation>Каса останнього закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="36"/>
         <source>Count</source>
         <translation>Перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="64"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="37"/>
         <source>Co-signed</source>
         <translation>Підписано контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="65"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="38"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="39"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="40"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="41"/>
         <source>Vault count</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="42"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="44"/>
         <source>Entry the hub refused</source>
         <translation>Запис, який відхилив Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="45"/>
         <source>Customer&apos;s status</source>
         <translation>Статус клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="46"/>
         <source>Asked through</source>
         <translation>Запит через</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="47"/>
         <source>Authorized by</source>
         <translation>Дозволив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="48"/>
         <source>Approved</source>
         <translation>Погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="49"/>
         <source>Withdrawn</source>
         <translation>Відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="77"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="50"/>
         <source>Acknowledged</source>
         <translation>Прийнято до відома</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="51"/>
         <source>Settled by reading the payment</source>
         <translation>Звірено за станом платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="52"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="80"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="54"/>
         <source>Request</source>
         <translation>Запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="55"/>
         <source>Transfer</source>
         <translation>Передача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="56"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="84"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="57"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="85"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="58"/>
         <source>Change hash (SHA-256)</source>
         <translation>Хеш зміни (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="87"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="60"/>
         <source>Refused because</source>
         <translation>Причина відмови</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="88"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="61"/>
         <source>Attempted</source>
         <translation>Спроба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="62"/>
         <source>Hub&apos;s answer (HTTP)</source>
         <translation>Відповідь хаба (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="63"/>
         <source>Signed in with</source>
         <translation>Спосіб входу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="64"/>
         <source>Employee list</source>
         <translation>Список працівників</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="65"/>
         <source>Sent from (IP address)</source>
         <translation>Надіслано з (IP-адреса)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="93"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="66"/>
         <source>HTTP method</source>
         <translation>Метод HTTP</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="67"/>
         <source>Acts on</source>
         <translation>Об&apos;єкт дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="68"/>
         <source>Body hash (SHA-256)</source>
         <translation>Хеш тіла запиту (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="69"/>
         <source>Platform&apos;s answer (HTTP)</source>
         <translation>Відповідь платформи (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="70"/>
         <source>Error</source>
         <translation>Помилка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="71"/>
         <source>Resumed after an interruption</source>
         <translation>Продовжено після переривання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="72"/>
         <source>Approved by</source>
         <translation>Погодив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="73"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="74"/>
         <source>Roles</source>
         <translation>Ролі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="75"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="103"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="76"/>
         <source>Sessions ended</source>
         <translation>Завершено сеансів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="104"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="77"/>
         <source>External id</source>
         <translation>Зовнішній ідентифікатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="105"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="78"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="106"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="79"/>
         <source>Already there</source>
         <translation>Вже були</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="80"/>
         <source>Items</source>
         <translation>Записів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="81"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="82"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="110"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="83"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="89"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="90"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="91"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="119"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="92"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="120"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="93"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="121"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="94"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="122"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="95"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="123"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="96"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="124"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="97"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="125"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="98"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="126"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="99"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="127"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="100"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="101"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="102"/>
         <source>cash refused by the hub</source>
         <translation>Teller Hub відмовив у готівковій операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="133"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="106"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="134"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="107"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="135"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="108"/>
         <source>voided by the teller</source>
         <translation>анульовано касиром</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="136"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="109"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="138"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="111"/>
         <source>new customer</source>
         <translation>новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="139"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="112"/>
         <source>new account</source>
         <translation>новий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="140"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="141"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="113"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="114"/>
         <source>new payment</source>
         <translation>новий платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="142"/>
-        <location filename="../../teller_app/ui/audit_details.py" line="143"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="115"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="116"/>
         <source>payment confirmation</source>
         <translation>підтвердження платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="144"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="117"/>
         <source>customer limits</source>
         <translation>ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="145"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="118"/>
         <source>a customer&apos;s secret</source>
         <translation>секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="146"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="119"/>
         <source>the bank&apos;s secret (keykeeper)</source>
         <translation>секрет банку (keykeeper)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="150"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="123"/>
         <source>wrong password</source>
         <translation>неправильний пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="151"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="124"/>
         <source>no such employee</source>
         <translation>немає такого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="152"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="125"/>
         <source>the employee is disabled</source>
         <translation>працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="153"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="126"/>
         <source>the platform refused the session</source>
         <translation>платформа відхилила сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="154"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="127"/>
         <source>not a supervisor</source>
         <translation>не контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="155"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="128"/>
         <source>another branch&apos;s request</source>
         <translation>запит іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="129"/>
         <source>a request they may not see</source>
         <translation>запит, який йому не можна бачити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="157"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="130"/>
         <source>their own request (four eyes)</source>
         <translation>власний запит (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="158"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="131"/>
         <source>already decided</source>
         <translation>рішення вже ухвалено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="159"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="132"/>
         <source>another customer has this phone number</source>
         <translation>цей номер телефону вже має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="160"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="133"/>
         <source>too many phone number checks in a minute (refused for the minute)</source>
         <translation>забагато перевірок номерів телефону за хвилину (відмовлено до кінця хвилини)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="135"/>
         <source>differs from what they were shown</source>
         <translation>відрізняється від показаного</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="163"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="136"/>
         <source>not their own valid platform session</source>
         <translation>не власний чинний сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="164"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="137"/>
         <source>the cash draft was voided</source>
         <translation>чернетку касової операції анульовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="138"/>
         <source>the cash draft was never authorized</source>
         <translation>чернетку касової операції не було дозволено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="139"/>
         <source>their own cash (four eyes)</source>
         <translation>власна касова операція (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="140"/>
         <source>the amount differs</source>
         <translation>сума відрізняється</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="141"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
         <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="146"/>
         <source>approve</source>
         <translation>погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="147"/>
         <source>reject</source>
         <translation>відхилення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="175"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="148"/>
         <source>resume</source>
         <translation>продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="149"/>
         <source>filing a request</source>
         <translation>подання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="150"/>
         <source>checking before a save</source>
         <translation>перевірка перед збереженням</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="178"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="151"/>
         <source>hub password</source>
         <translation>пароль хаба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="179"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="152"/>
         <source>platform session</source>
         <translation>сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="153"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="154"/>
         <source>the platform</source>
         <translation>платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="182"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="155"/>
         <source>no answer in time (may have landed)</source>
         <translation>немає відповіді вчасно (могло бути виконано)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="183"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="156"/>
         <source>the platform could not be reached</source>
         <translation>платформа недоступна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="187"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="160"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="188"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="161"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="189"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="162"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="193"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="166"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="194"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="167"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="195"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="168"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="196"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="169"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="197"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="170"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="198"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="171"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="199"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="172"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="200"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="173"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="201"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="174"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="202"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="175"/>
+        <source>allowed balance currency</source>
+        <translation>валюта дозволеного балансу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_codes.py" line="176"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="203"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="177"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="205"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="179"/>
         <source>customer with the same phone number</source>
         <translation>клієнт із таким самим номером телефону</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="211"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="185"/>
         <source>another customer has the same phone number</source>
         <translation>такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="213"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="187"/>
         <source>a status that needs approval</source>
         <translation>статус, що потребує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="222"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="223"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
@@ -1365,39 +1370,84 @@
         <translation>без ліміту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="18"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="26"/>
         <source>applied</source>
         <translation>застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="19"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="27"/>
         <source>applied (found on the platform after it did not answer)</source>
         <translation>застосовано (знайдено на платформі після того, як вона не відповіла)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="21"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="29"/>
         <source>applied (it was already on the platform)</source>
         <translation>застосовано (це вже було на платформі)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="23"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="31"/>
         <source>applied (the platform confirmed it after a late answer)</source>
         <translation>застосовано (платформа підтвердила після запізнілої відповіді)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="25"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="33"/>
         <source>applied (found on the platform when resuming)</source>
         <translation>застосовано (знайдено на платформі під час відновлення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="27"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="35"/>
         <source>not executed: the stored change was altered after it was filed</source>
         <translation>не виконано: збережену зміну змінено після подання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="29"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="37"/>
         <source>not applied: the platform failed the payment after a lost answer</source>
         <translation>не застосовано: платіж на платформі завершився невдало після втраченої відповіді</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="40"/>
+        <source>interrupted before it was executed, not applied yet: an approver must resume it</source>
+        <translation>перервано до виконання, ще не застосовано: той, хто погоджує, має відновити виконання</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="54"/>
+        <source>not executed: %1</source>
+        <translation>не виконано: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="56"/>
+        <source>not applied: the platform could not be reached (%1)</source>
+        <translation>не застосовано: платформа була недоступна (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="60"/>
+        <source>not applied: the platform did not confirm the payment within %1 s of the lost answer</source>
+        <translation>не застосовано: платформа не підтвердила платіж протягом %1 с після втраченої відповіді</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="63"/>
+        <source>not applied: the stored settings (%1) are not valid</source>
+        <translation>не застосовано: збережені налаштування (%1) недійсні</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="67"/>
+        <source>not applied: the settings (%1) changed after this request was filed: file it again</source>
+        <translation>не застосовано: налаштування (%1) змінилися після подання запиту; подайте його знову</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="70"/>
+        <source>interrupted: the platform cannot be read (%1)</source>
+        <translation>перервано: дані платформи не вдається прочитати (%1)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="72"/>
+        <source>not known yet (%1): the platform is read until it settles</source>
+        <translation>ще невідомо (%1): платформу перевіряють, доки це не з’ясується</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="75"/>
+        <source>the platform did not answer the confirm: %1</source>
+        <translation>платформа не відповіла на підтвердження: %1</translation>
     </message>
 </context>
 <context>
@@ -1441,32 +1491,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="34"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="34"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -1474,32 +1524,32 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="245"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="162"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="254"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="171"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="255"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="172"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="173"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="316"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="233"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="363"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="280"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1508,72 +1558,72 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="366"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="283"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="372"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="376"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="293"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="377"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="392"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="309"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="395"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="312"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="244"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="161"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="248"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="165"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="166"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="250"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="167"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="251"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="168"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="252"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="169"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="292"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="209"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="311"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="228"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1582,7 +1632,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="354"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="271"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1598,180 +1648,180 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="71"/>
+        <location filename="../../teller_app/ui/till_position.py" line="72"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="88"/>
+        <location filename="../../teller_app/ui/till_position.py" line="91"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="88"/>
-        <location filename="../../teller_app/ui/till_position.py" line="92"/>
+        <location filename="../../teller_app/ui/till_position.py" line="91"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="89"/>
+        <location filename="../../teller_app/ui/till_position.py" line="92"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="89"/>
+        <location filename="../../teller_app/ui/till_position.py" line="92"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="92"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <location filename="../../teller_app/ui/till_position.py" line="100"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <location filename="../../teller_app/ui/till_position.py" line="100"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="98"/>
+        <location filename="../../teller_app/ui/till_position.py" line="101"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="106"/>
+        <location filename="../../teller_app/ui/till_position.py" line="109"/>
         <source>Co-sign the &amp;opening count</source>
         <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="107"/>
+        <location filename="../../teller_app/ui/till_position.py" line="110"/>
         <source>Co-sign the c&amp;lose</source>
         <translation>Підписати &amp;закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="108"/>
+        <location filename="../../teller_app/ui/till_position.py" line="111"/>
         <source>Co-sign the &amp;vault count</source>
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="109"/>
+        <location filename="../../teller_app/ui/till_position.py" line="112"/>
         <source>&amp;Approve the transfer</source>
         <translation>&amp;Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="110"/>
+        <location filename="../../teller_app/ui/till_position.py" line="113"/>
         <source>Re&amp;ject the transfer</source>
         <translation>Відх&amp;илити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="111"/>
+        <location filename="../../teller_app/ui/till_position.py" line="114"/>
         <source>Cou&amp;nt the vault…</source>
         <translation>Пере&amp;рахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="114"/>
+        <location filename="../../teller_app/ui/till_position.py" line="117"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="140"/>
+        <location filename="../../teller_app/ui/till_position.py" line="143"/>
         <source>&amp;Tills</source>
         <translation>Ка&amp;си</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="142"/>
+        <location filename="../../teller_app/ui/till_position.py" line="145"/>
         <source>Tran&amp;sfers waiting</source>
         <translation>Пере&amp;дачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="144"/>
+        <location filename="../../teller_app/ui/till_position.py" line="147"/>
         <source>Vault counts &amp;waiting</source>
         <translation>Перерахунки сховища, що о&amp;чікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="135"/>
+        <location filename="../../teller_app/ui/till_position.py" line="138"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="118"/>
+        <location filename="../../teller_app/ui/till_position.py" line="121"/>
         <source>Don&amp;e</source>
         <translation>&amp;Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="136"/>
+        <location filename="../../teller_app/ui/till_position.py" line="139"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="137"/>
+        <location filename="../../teller_app/ui/till_position.py" line="140"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="202"/>
+        <location filename="../../teller_app/ui/till_position.py" line="205"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="223"/>
+        <location filename="../../teller_app/ui/till_position.py" line="225"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="224"/>
+        <location filename="../../teller_app/ui/till_position.py" line="226"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="301"/>
+        <location filename="../../teller_app/ui/till_position.py" line="324"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="304"/>
-        <location filename="../../teller_app/ui/till_position.py" line="316"/>
-        <location filename="../../teller_app/ui/till_position.py" line="330"/>
+        <location filename="../../teller_app/ui/till_position.py" line="327"/>
+        <location filename="../../teller_app/ui/till_position.py" line="339"/>
+        <location filename="../../teller_app/ui/till_position.py" line="353"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="311"/>
+        <location filename="../../teller_app/ui/till_position.py" line="334"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="327"/>
+        <location filename="../../teller_app/ui/till_position.py" line="350"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="342"/>
+        <location filename="../../teller_app/ui/till_position.py" line="365"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="347"/>
+        <location filename="../../teller_app/ui/till_position.py" line="370"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -1860,47 +1910,47 @@
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Supervisor confirms here…</source>
         <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="142"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="143"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="174"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="269"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="260"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1910,22 +1960,22 @@
         <translation>Готівка понад ліміт касира</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="362"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="352"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="380"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="370"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="390"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="380"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="403"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="392"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -1935,17 +1985,17 @@
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="41"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="42"/>
         <source>Cash deposit %1 to %2</source>
         <translation>Внесення готівки %1 на рахунок %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="42"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="43"/>
         <source>Cash withdrawal %1 from %2</source>
         <translation>Видача готівки %1 з рахунку %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="140"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
@@ -1955,47 +2005,47 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="147"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="145"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="170"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="173"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="171"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="174"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="175"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="173"/>
         <source>Limits</source>
         <translation>Ліміти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
         <source>Balance after</source>
         <translation>Залишок після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="177"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="209"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
@@ -2005,12 +2055,12 @@
         <translation>%1 — неможливо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="330"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="357"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="347"/>
         <source>Draft created (payment %1…).</source>
         <translation>Чернетку створено (платіж %1…).</translation>
     </message>
@@ -2020,7 +2070,7 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="233"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="224"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
@@ -2609,6 +2659,7 @@
         <translation>Причина</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="119"/>
         <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
@@ -3246,77 +3297,82 @@ If it happens again, tell support what you were doing.</source>
         <translation>закритий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="23"/>
+        <location filename="../../teller_app/ui/data_text.py" line="25"/>
         <source>retail</source>
         <translation>роздрібний</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/data_text.py" line="26"/>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/data_text.py" line="30"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="27"/>
+        <location filename="../../teller_app/ui/data_text.py" line="31"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="28"/>
+        <location filename="../../teller_app/ui/data_text.py" line="32"/>
         <source>Administrator</source>
         <translation>Адміністратор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="29"/>
+        <location filename="../../teller_app/ui/data_text.py" line="33"/>
         <source>Auditor</source>
         <translation>Аудитор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="33"/>
+        <location filename="../../teller_app/ui/data_text.py" line="37"/>
         <source>approved</source>
         <translation>погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="34"/>
+        <location filename="../../teller_app/ui/data_text.py" line="38"/>
         <source>rejected</source>
         <translation>відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="35"/>
+        <location filename="../../teller_app/ui/data_text.py" line="39"/>
         <source>withdrawn</source>
         <translation>відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="39"/>
+        <location filename="../../teller_app/ui/data_text.py" line="43"/>
         <source>Ukraine Hryvnia</source>
         <translation>Українська гривня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="42"/>
+        <location filename="../../teller_app/ui/data_text.py" line="46"/>
         <source>customer</source>
         <translation>клієнтський</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="43"/>
+        <location filename="../../teller_app/ui/data_text.py" line="47"/>
         <source>processing</source>
         <translation>процесинговий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="44"/>
+        <location filename="../../teller_app/ui/data_text.py" line="48"/>
         <source>emission</source>
         <translation>емісійний</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="48"/>
+        <location filename="../../teller_app/ui/data_text.py" line="52"/>
         <source>Customer account</source>
         <translation>Рахунок клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="49"/>
+        <location filename="../../teller_app/ui/data_text.py" line="53"/>
         <source>Processing account</source>
         <translation>Процесинговий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/data_text.py" line="50"/>
+        <location filename="../../teller_app/ui/data_text.py" line="54"/>
         <source>Emission account</source>
         <translation>Емісійний рахунок</translation>
     </message>
@@ -3935,6 +3991,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>У системі: %1</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="190"/>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="204"/>
+        <source>Enter your password.</source>
+        <translation>Введіть свій пароль.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="200"/>
+        <source>Enter the employee&apos;s e-mail.</source>
+        <translation>Введіть e-mail працівника.</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/lock_screen_page.py" line="122"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
@@ -4206,32 +4273,32 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="83"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="43"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="83"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="43"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="159"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="119"/>
         <source>Approved, not applied: %1</source>
         <translation>Схвалено, не застосовано: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="82"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
         <source>Requested (Kyiv)</source>
         <translation>Запитано (Київ)</translation>
     </message>
@@ -4737,17 +4804,22 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReauthDialog</name>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="31"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="32"/>
         <source>Sign in again</source>
         <translation>Повторний вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="34"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="35"/>
         <source>Your session with the platform has ended. Enter the password of %1 to continue: nothing you typed is lost.</source>
         <translation>Сеанс роботи з платформою завершився. Щоб продовжити, введіть пароль працівника %1: усе, що ви ввели, збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/reauth_dialog.py" line="55"/>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="41"/>
+        <source>Password</source>
+        <translation>Пароль</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/reauth_dialog.py" line="57"/>
         <source>Enter your password.</source>
         <translation>Введіть свій пароль.</translation>
     </message>
@@ -4932,197 +5004,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="93"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="95"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="96"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="97"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="98"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="99"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="100"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="101"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="102"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="103"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="104"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Counted cash</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -5131,33 +5203,52 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="159"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="78"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="81"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="161"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="84"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="87"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="126"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="129"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="188"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="187"/>
+        <source>Filters are on.</source>
+        <translation>Увімкнено фільтри.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="189"/>
+        <source>No customers match the filters.</source>
+        <translation>Жоден клієнт не відповідає фільтрам.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/search_panel.py" line="192"/>
+        <source>%n customer(s) match the filters</source>
+        <translation>
+            <numerusform>%n клієнт відповідає фільтрам</numerusform>
+            <numerusform>%n клієнти відповідають фільтрам</numerusform>
+            <numerusform>%n клієнтів відповідають фільтрам</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/search_panel.py" line="199"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="190"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="201"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="182"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="193"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -5999,47 +6090,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="114"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="121"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="120"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="218"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="217"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="232"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="231"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6449,62 +6540,62 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="43"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="44"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="47"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="48"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="48"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="49"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="58"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="59"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="65"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="66"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="66"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="67"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="77"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="78"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="92"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="96"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="112"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="116"/>
         <source>A supervisor has already approved this transfer of %1.</source>
         <translation>Контролер уже погодив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="118"/>
         <source>A supervisor has already rejected this transfer of %1.</source>
         <translation>Контролер уже відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="115"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="119"/>
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
         <translation>Запит на суму %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="100"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="104"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
