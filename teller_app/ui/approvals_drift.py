@@ -79,9 +79,10 @@ def change_with_current(request: ChangeRequest) -> str:
     change = request.displayed_change()
     moved = request.current or {}
     if not moved:
-        return describe_change(change)
+        return describe_change(change, request.before)
     rest = {k: v for k, v in change.items() if k not in moved}
-    return "; ".join([*_moved_parts(request), *([describe_change(rest)] if rest else [])])
+    return "; ".join([*_moved_parts(request),
+                      *([describe_change(rest, request.before)] if rest else [])])
 
 
 def moved_warning(request: ChangeRequest | None) -> str:

@@ -41,7 +41,9 @@ from teller_app.ui.till_text import denomination_text, hub_need_reason, till_kin
 
 CONTEXT = "AuditDetails"
 MINOR_UNIT = 2  # the desk's cash and tills: hryvnia, in kopiyky
-SHOWN_ELSEWHERE = frozenset({"customer_guid"})  # the trail's Customer column
+# said elsewhere: the customer in the trail's Customer column, a limit's currency at
+# filing (the hub's ``before``) with the limit's amount in "Change"
+SHOWN_ELSEWHERE = frozenset({"customer_guid", "before"})
 SAID_ELSEWHERE_WHEN_NONE = frozenset({"previous_close_till"})  # by "previous_close"
 # An RFC 3339 moment as the desk and the hub write them ("2026-01-02T10:00:00Z", "+00:00").
 MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})")

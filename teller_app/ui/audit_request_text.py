@@ -17,7 +17,6 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from teller_app.core.approvals import CASH_LIMITS_UPDATE, POLICY_UPDATE
 from teller_app.ui.settings_change_text import settings_title
 from teller_app.ui.untrusted import fill
-from teller_app.ui.validators import one_line
 
 CONTEXT = "AuditDetails"
 ALTERED = ("not executed: the stored change no longer matches its SHA-256 (altered after it "
@@ -99,27 +98,16 @@ def result_text(value: object) -> str:
 def change_text(value: object, before: object = None) -> str:
     """A request's change as the desk words it ("set the segment to “vip”"); "" when it is
     no change the desk makes (the caller shows it as it came). A limit reads in the currency
-    the request carries (its change's, else its ``before``'s, ``limit_currency``); the hub's
-    rows carry no ``before`` (yet): a limit asked alone then reads as an amount alone,
-    never in a hryvnia the customer may not have."""
+    the request carries (its change's, else the one the row's ``before`` kept at filing);
+    with neither (an older hub's row, a customer without one) as an amount alone, never in
+    a hryvnia the customer may not have."""
     if not isinstance(value, Mapping) or not value:
         return ""
-    # imported here: change_request_dialog and field_values take words from audit_details
+    # imported here: change_request_dialog takes its field names from audit_details
     from teller_app.ui.change_request_dialog import describe_change
-    from teller_app.ui.field_values import field_value_text
-    from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD, limit_currencies
 
-    change = dict(value)
     try:
-        if LIMIT_FIELD not in change:
-            return describe_change(change)
-        _was_in, wanted_in = limit_currencies(
-            change, before if isinstance(before, Mapping) else None, unknown=None)
-        return "; ".join(  # describe_change's words, in its context: one translation
-            QCoreApplication.translate("ChangeRequestDialog", "set the allowed balance to %1")
-            .replace("%1", one_line(field_value_text(key, wanted, currency=wanted_in)))
-            if key == LIMIT_FIELD else describe_change({key: wanted})
-            for key, wanted in change.items()
-            if key != ASSET_FIELD)  # named with the limit's amount
+        return describe_change(dict(value), before if isinstance(before, Mapping) else None,
+                               unknown=None)
     except (InvalidOperation, ValueError, TypeError):
         return ""

@@ -28,7 +28,7 @@ translate = QCoreApplication.translate  # context "Supervision", as in Supervisi
 
 def awaiting_approval(request: ChangeRequest) -> str:
     return translate("Supervision", "Awaiting approval: %1").replace(
-        "%1", describe_change(request.displayed_change()))
+        "%1", describe_change(request.displayed_change(), request.before))
 
 
 REQUEST_LINE = "pendingRequestLine"

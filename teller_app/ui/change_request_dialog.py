@@ -7,6 +7,7 @@ in-place approval. ``submitted(change, reason, in_place)``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +31,7 @@ from teller_app.ui import theme
 from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.audit_details import field_name
 from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
+from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD, limit_currencies
 from teller_app.ui.money import format_money
 from teller_app.ui.untrusted import fill, plain_label, shown, shown_lines
 from teller_app.ui.validators import check_text, one_line
@@ -53,10 +55,14 @@ def change_choices(customer: CustomerView) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def describe_change(change: dict[str, Any]) -> str:
+def describe_change(change: Mapping[str, Any], before: Mapping[str, Any] | None = None,
+                    unknown: str | None = DEFAULT_CURRENCY) -> str:
     """The change in words; each value on one line (a value cannot fake a line of its own
-    where this is shown: the inbox, the card, the audit trail)."""
+    where this is shown: the inbox, the card, the audit trail). A limit reads in the currency
+    the request carries (its change's, else the one its ``before`` kept at filing, else
+    ``unknown``; None: the amount alone), its currency not again on its own."""
     parts = []
+    limit_in = limit_currencies(change, before, unknown)[1]
     for key, value in change.items():
         if key == "is_disabled":
             parts.append(
@@ -69,11 +75,13 @@ def describe_change(change: dict[str, Any]) -> str:
         elif key == "kyc_level":
             parts.append(QCoreApplication.translate("ChangeRequestDialog", "set KYC level to %1")
                          .replace("%1", one_line(field_value_text(key, value))))
-        elif key == "balance_allowed":
-            currency = str(change.get("balance_asset_code") or DEFAULT_CURRENCY)
+        elif key == LIMIT_FIELD:
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the allowed balance to %1")
-                         .replace("%1", field_value_text(key, value, currency=currency)))
+                         .replace("%1", one_line(field_value_text(key, value,
+                                                                  currency=limit_in))))
+        elif key == ASSET_FIELD and LIMIT_FIELD in change:
+            continue  # named with the limit's amount
         elif key == "segment":
             parts.append(QCoreApplication.translate("ChangeRequestDialog",
                                                     "set the segment to “%1”")

@@ -207,7 +207,7 @@ class SupervisionCards(SupervisionBase):
         # the same order as the inbox: customer, who asked, the change, the reason
         name = isolate(official_name(customer.surname, customer.name, customer.paternal_name)
                        or customer.login)
-        described = describe_change(request.displayed_change())
+        described = describe_change(request.displayed_change(), request.before)
         summary = shown_lines(summary_text(  # the maker's reason: kept to its lines
             request, customer=name, described=described,
             maker=isolate(self.session.employee.display_name)))

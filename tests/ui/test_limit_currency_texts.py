@@ -13,9 +13,11 @@ from typing import Any
 from teller_app.hub.commands import Command, audit_facts
 from teller_app.platform.hub_models import AuditRecord, ChangeRequest
 from teller_app.ui.approvals_drift import change_with_current, moved_warning
-from teller_app.ui.audit_details import detail_items
+from teller_app.ui.audit_details import detail_items, details_text
 from teller_app.ui.audit_entry import AuditEntryDialog
 from teller_app.ui.audit_model import AuditTableModel
+from teller_app.ui.card_actions import awaiting_approval
+from teller_app.ui.change_request_dialog import describe_change
 
 NBSP, FSI, PDI = "\u00a0", "\u2068", "\u2069"
 CUSTOMER = "c94eb2af-2f0e-4b8e-9a57-1f3d2e8b6a10"
@@ -94,3 +96,25 @@ def test_a_moved_value_stays_on_its_line(english: None) -> None:
     warning = moved_warning(request)
     assert "\n" not in warning and "\r" not in warning
     assert f"wanted {FSI}Wanted Decision: approved{PDI}" in warning
+
+
+def test_the_hub_s_kept_currency_is_said_once_on_the_trail(english: None) -> None:
+    row = _hub_row({"balance_allowed": "100.00", "balance_asset_code": "USD"})
+    text = details_text(row)
+    assert f"Change: set the allowed balance to 500.00{NBSP}USD" in text
+    assert "before" not in text and "balance_asset_code" not in text  # not again, raw
+
+
+def test_a_limit_alone_reads_in_its_currency_at_filing_wherever_a_request_is_shown(
+        english: None) -> None:
+    request = _request({"balance_allowed": "500"},
+                       {"balance_allowed": "100", "balance_asset_code": "USD"}, {})
+    # the inbox's Change column, the approve-here summary, the card's "Awaiting approval"
+    assert change_with_current(request) == f"set the allowed balance to 500.00{NBSP}USD"
+    assert describe_change(request.displayed_change(), request.before) == \
+        f"set the allowed balance to 500.00{NBSP}USD"
+    assert awaiting_approval(request) == \
+        f"Awaiting approval: set the allowed balance to 500.00{NBSP}USD"
+    # asked with its currency: named once, with the amount
+    both = {"balance_allowed": "500", "balance_asset_code": "EUR"}
+    assert describe_change(both) == f"set the allowed balance to 500.00{NBSP}EUR"
