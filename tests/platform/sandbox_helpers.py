@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import httpx
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.platform import BankJwtLogin, NewCustomer, PasswordLogin, PlatformClient
+from tests.phones import unused_phone
 
 
 def password_client(sb: SandboxProcess, role: str = "Teller", branch_index: int | None = 0,
@@ -49,7 +49,7 @@ def expire_session(sb: SandboxProcess, token: str | None) -> None:
 
 def new_customer(sb: SandboxProcess, branch_index: int | None = 0, **kw: Any) -> NewCustomer:
     asset = sb.manifest["asset"]
-    login = kw.pop("login", f"+38050{uuid.uuid4().int % 10**7:07d}")
+    login = kw.pop("login", unused_phone())
     branch = sb.manifest["branches"][branch_index]["guid"] if branch_index is not None else None
     return NewCustomer(asset_code=asset["code"], asset_issuer=asset["issuer"], login=login,
                        name=kw.pop("name", "Тарас"), surname=kw.pop("surname", "Шевченко"),

@@ -11,7 +11,6 @@ Real sandbox + hub processes over HTTP, no mocks."""
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +21,7 @@ from teller_app.core.embedded_stack import EmbeddedStack
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.demo_onboarding import DemoOnboarding
 from teller_app.ui.till_desk import hub_cash
+from tests.phones import unused_phone
 
 from .conftest import TELLER, make_window, new_customer
 from .embedded_desk import embedded_stack, hub_session, open_cosigned_till
@@ -71,7 +71,7 @@ def test_a_new_customer_s_first_cash_deposit_is_confirmed(  # type: ignore[no-un
     try:
         qtbot.waitUntil(lambda: onboarding.issued, timeout=30000)
         new = new_customer(stack.sandbox, session, surname="Перша", name="Вкладниця",
-                           phone_number="+38067" + str(uuid.uuid4().int)[:7])
+                           phone_number=unused_phone())
         created = arun(CustomerService(session.client, hub=session.hub).create(new))
         assert len(created.accounts) == 1  # its first account
         service = _cash_desk(arun, session, stack, "T-first")
