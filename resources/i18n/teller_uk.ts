@@ -418,32 +418,32 @@
         <translation>%1: під час подання %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="91"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="92"/>
         <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="103"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="104"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="108"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="109"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="111"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="112"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="124"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="125"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="127"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="128"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -1355,12 +1355,12 @@
         <translation>статус, що потребує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
@@ -1370,82 +1370,87 @@
         <translation>без ліміту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="26"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="25"/>
         <source>applied</source>
         <translation>застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="27"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="26"/>
         <source>applied (found on the platform after it did not answer)</source>
         <translation>застосовано (знайдено на платформі після того, як вона не відповіла)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="29"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="28"/>
         <source>applied (it was already on the platform)</source>
         <translation>застосовано (це вже було на платформі)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="31"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="30"/>
         <source>applied (the platform confirmed it after a late answer)</source>
         <translation>застосовано (платформа підтвердила після запізнілої відповіді)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="32"/>
         <source>applied (found on the platform when resuming)</source>
         <translation>застосовано (знайдено на платформі під час відновлення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="34"/>
         <source>not executed: the stored change was altered after it was filed</source>
         <translation>не виконано: збережену зміну змінено після подання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="36"/>
         <source>not applied: the platform failed the payment after a lost answer</source>
         <translation>не застосовано: платіж на платформі завершився невдало після втраченої відповіді</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="39"/>
         <source>interrupted before it was executed, not applied yet: an approver must resume it</source>
         <translation>перервано до виконання, ще не застосовано: той, хто погоджує, має відновити виконання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="52"/>
+        <source>no answer in time</source>
+        <translation>немає відповіді вчасно</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="66"/>
         <source>not executed: %1</source>
         <translation>не виконано: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="68"/>
         <source>not applied: the platform could not be reached (%1)</source>
         <translation>не застосовано: платформа була недоступна (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="72"/>
         <source>not applied: the platform did not confirm the payment within %1 s of the lost answer</source>
         <translation>не застосовано: платформа не підтвердила платіж протягом %1 с після втраченої відповіді</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="63"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="75"/>
         <source>not applied: the stored settings (%1) are not valid</source>
         <translation>не застосовано: збережені налаштування (%1) недійсні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="79"/>
         <source>not applied: the settings (%1) changed after this request was filed: file it again</source>
         <translation>не застосовано: налаштування (%1) змінилися після подання запиту; подайте його знову</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="82"/>
         <source>interrupted: the platform cannot be read (%1)</source>
         <translation>перервано: дані платформи не вдається прочитати (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="84"/>
         <source>not known yet (%1): the platform is read until it settles</source>
         <translation>ще невідомо (%1): платформу перевіряють, доки це не з’ясується</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_request_text.py" line="88"/>
         <source>the platform did not answer the confirm: %1</source>
         <translation>платформа не відповіла на підтвердження: %1</translation>
     </message>
@@ -2584,93 +2589,92 @@
 <context>
     <name>ChangeRequestDialog</name>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="51"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="53"/>
         <source>Lower the KYC level</source>
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="63"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="69"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="67"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="76"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="120"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="128"/>
         <source>Request a change — %1</source>
         <translation>Запит на зміну — %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="150"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
         <source>&amp;Send for approval</source>
         <translation>&amp;Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="151"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="159"/>
         <source>Supervisor approves &amp;here…</source>
         <translation>Контролер погоджує &amp;тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="156"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="164"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="166"/>
         <source>Ch&amp;ange</source>
         <translation>&amp;Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="167"/>
         <source>Now</source>
         <translation>Зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="160"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="168"/>
         <source>New &amp;KYC level</source>
         <translation>Новий &amp;рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="169"/>
         <source>&amp;Reason</source>
         <translation>&amp;Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="149"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="218"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="226"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_request_text.py" line="119"/>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="79"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="86"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="91"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>

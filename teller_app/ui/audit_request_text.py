@@ -46,6 +46,19 @@ def _settings(entity: str) -> str:
     return settings_title(SETTINGS_OF.get(entity, entity))
 
 
+# the client's and the hub's words for a call that got no answer ("no answer in time
+# (ReadTimeout)"): the desk's words, the exception's name kept for IT
+NO_ANSWER = re.compile(r"no answer in time( \(\w+\))?")
+NO_ANSWER_WORDS = QT_TRANSLATE_NOOP("AuditDetails", "no answer in time")
+
+
+def _why(text: str) -> str:
+    found = NO_ANSWER.fullmatch(text)
+    if found is None:
+        return text  # the platform's own message
+    return QCoreApplication.translate(CONTEXT, str(NO_ANSWER_WORDS)) + (found[1] or "")
+
+
 # A result with details: the hub's words around them (a pattern), the desk's (%1: the
 # details, worded by the function).
 PATTERNS: tuple[tuple[re.Pattern[str], object, Callable[[str], str]], ...] = (
@@ -53,7 +66,7 @@ PATTERNS: tuple[tuple[re.Pattern[str], object, Callable[[str], str]], ...] = (
      QT_TRANSLATE_NOOP("AuditDetails", "not executed: %1"), str),
     (re.compile(r"DCM unreachable, not applied: (.+)", re.S),
      QT_TRANSLATE_NOOP("AuditDetails", "not applied: the platform could not be reached (%1)"),
-     str),
+     _why),
     (re.compile(r"DCM did not confirm it: the draft was still CREATED (\d+) s after the lost "
                 r"answer"),
      QT_TRANSLATE_NOOP("AuditDetails", "not applied: the platform did not confirm the payment "
@@ -66,12 +79,14 @@ PATTERNS: tuple[tuple[re.Pattern[str], object, Callable[[str], str]], ...] = (
      QT_TRANSLATE_NOOP("AuditDetails", "not applied: the settings (%1) changed after this "
                        "request was filed: file it again"), _settings),
     (re.compile(r"interrupted; DCM cannot be read: (.+)", re.S),
-     QT_TRANSLATE_NOOP("AuditDetails", "interrupted: the platform cannot be read (%1)"), str),
+     QT_TRANSLATE_NOOP("AuditDetails", "interrupted: the platform cannot be read (%1)"), _why),
     (re.compile(r"in doubt: (.+); DCM is read until it settles \[since \d+\]", re.S),
      QT_TRANSLATE_NOOP("AuditDetails", "not known yet (%1): the platform is read until it "
                        "settles"), lambda inner: result_text(inner)),
-    (re.compile(r"DCM did not answer the confirm \((.+)\)", re.S),  # why it is in doubt
-     QT_TRANSLATE_NOOP("AuditDetails", "the platform did not answer the confirm: %1"), str),
+    # why it is in doubt; its ")" may be cut (the hub keeps 800 characters of it)
+    (re.compile(r"DCM did not answer the confirm \((.+?)\)?", re.S),
+     QT_TRANSLATE_NOOP("AuditDetails", "the platform did not answer the confirm: %1"),
+     _why),
 )
 
 

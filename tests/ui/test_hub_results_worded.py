@@ -166,3 +166,16 @@ def test_every_result_the_hub_writes_is_worded(marking: None) -> None:
 def test_the_platforms_own_message_is_shown_as_it_came(marking: None) -> None:
     message = "Payment amount exceeds the customer's allowed balance"
     assert result_text(message) == message
+
+
+def test_a_call_without_an_answer_is_said_in_the_desk_s_words(marking: None) -> None:
+    """The hub's "no answer in time" (and the client's, with the exception's name) inside a
+    result; and an in-doubt result whose reason the hub cut at 800 characters, ")" and all."""
+    assert result_text("DCM unreachable, not applied: no answer in time") == (
+        "<not applied: the platform could not be reached (<no answer in time>)>")
+    inner = "DCM did not answer the confirm (no answer in time (ReadTimeout))"
+    assert result_text(f"in doubt: {inner}; DCM is read until it settles [since 17]") == (
+        "<not known yet (<the platform did not answer the confirm: <no answer in time> "
+        "(ReadTimeout)>): the platform is read until it settles>")
+    cut = "DCM did not answer the confirm (" + "x" * 200  # its ")" cut off
+    assert result_text(cut) == "<the platform did not answer the confirm: " + "x" * 200 + ">"
