@@ -78,7 +78,14 @@ class Command:
 CUSTOMER_KINDS: tuple[str, ...] = get_args(Kind)
 
 
-LIMIT_ASSET = "balance_asset_code"  # the currency of a limit (balance_allowed)
+LIMIT = "balance_allowed"  # a customer's allowed balance (limit) ...
+LIMIT_ASSET = "balance_asset_code"  # ... and its currency
+
+
+def limit_asked_alone(change: dict[str, Any]) -> bool:
+    """A limit without its currency: the request keeps the currency at filing (``before``),
+    judges the approval against it (``customer_drift``) and its audit rows name it."""
+    return LIMIT in change and LIMIT_ASSET not in change
 
 
 def audit_facts(cmd: Command) -> dict[str, Any]:
@@ -94,7 +101,7 @@ def audit_facts(cmd: Command) -> dict[str, Any]:
         change = cmd.change
         facts["change"] = change
         asset = (cmd.before or {}).get(LIMIT_ASSET)
-        if "balance_allowed" in change and LIMIT_ASSET not in change and asset:
+        if limit_asked_alone(change) and asset:
             facts["before"] = {LIMIT_ASSET: asset}  # only the currency: no more of the record
     return facts
 

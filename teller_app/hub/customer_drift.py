@@ -41,7 +41,7 @@ STALE_PREFIX = CUSTOMER_CHANGED
 # (a fraud freeze) was judged anew by someone; a change judged before that freeze (a raised
 # limit, a new phone number: the step an account takeover needs) must not go through it.
 FROZEN = "is_disabled"
-ASSET = "balance_asset_code"  # kept at filing with a limit asked alone (routes_requests)
+ASSET = commands.LIMIT_ASSET  # kept at filing with a limit asked alone (routes_requests)
 SHOWN_CHARS = 60  # a value in the result (its 1000 characters hold several fields)
 
 
@@ -89,7 +89,7 @@ def drift(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
     if FROZEN not in change and have.get(FROZEN) and not before.get(FROZEN):
         out[FROZEN] = {"was": before.get(FROZEN), "now": True}
     # a limit was judged in its currency: another currency since filing moves it too
-    if "balance_allowed" in change and ASSET not in change and ASSET in before and not same(
+    if commands.limit_asked_alone(change) and ASSET in before and not same(
             ASSET, before[ASSET], have.get(ASSET)):
         out[ASSET] = {"was": before[ASSET], "now": have.get(ASSET)}
     return out

@@ -164,7 +164,7 @@ async def file_request(body: RequestIn, request: Request, emp: Operator) -> Any:
                                           attempt="file", desk_id=body.desk_id)
     current = {**fields_of(customer), **policy.customer_fields(customer)}
     # a limit is kept with its currency: "1 000 UAH → 500 USD", and judged again if it moves
-    kept = set(change) | ({"balance_asset_code"} if "balance_allowed" in change else set())
+    kept = set(change) | ({commands.LIMIT_ASSET} if commands.LIMIT in change else set())
     before = {"login": customer.login, "name": customer.name, "surname": customer.surname,
               **{k: v for k, v in customer.model_dump(mode="json").items() if k in kept},
               **{k: current[k] for k in kept if k in current}}

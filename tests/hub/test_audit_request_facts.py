@@ -105,6 +105,17 @@ def test_a_limit_asked_alone_keeps_its_currency_in_the_rows(main_hub: HubProc,
     for action in ("request", "decision"):
         detail = rows[action]["detail"]
         assert detail["before"] == {"balance_asset_code": kept["balance_asset_code"]}, detail
-    # a change that names its currency, or none, carries no ``before``
-    both = shared_hubs.file_change(main_hub, teller, guid, {"segment": "vip"}, "segment")
-    assert "before" not in _rows(main_hub, sup, both["id"])["request"]["detail"]
+    # a withdrawal's row the same
+    again = shared_hubs.file_change(main_hub, teller, guid, {"balance_allowed": "600"}, "more")
+    with main_hub.client() as c:
+        r = c.post(f"/api/v1/requests/{again['id']}/withdraw", headers=teller, json={})
+        assert r.status_code == 200, r.text
+    assert _rows(main_hub, sup, again["id"])["request"]["detail"]["before"] == {
+        "balance_asset_code": asset["code"]}
+    # a limit that names its currency, or no limit, carries no ``before``
+    named = shared_hubs.file_change(main_hub, teller, guid, {
+        "balance_allowed": "700", "balance_asset_code": asset["code"],
+        "balance_asset_issuer": asset["issuer"]}, "named")
+    other = shared_hubs.file_change(main_hub, teller, guid, {"segment": "vip"}, "segment")
+    for req in (named, other):
+        assert "before" not in _rows(main_hub, sup, req["id"])["request"]["detail"]
