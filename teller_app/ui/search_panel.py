@@ -71,8 +71,9 @@ class SearchPanel(QWidget):
         self.ops = ops
         self.source_for = source_for
         self.model = CustomerTableModel(ops, self)
-        # the search under way (then shown) had a filter on: the filter bar's or a branch
-        self.narrowed = False
+        # the results shown came from a search with a filter on (the filter bar's or a
+        # branch); the one under way, until its first page replaces them
+        self.narrowed = self._narrowing = False
 
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -145,7 +146,7 @@ class SearchPanel(QWidget):
         branch = self.selected_branch()
         source = self.source_for(branch)
         # the model drops every older search's answer, so what it shows next is this one's
-        self.narrowed = branch is not None or narrows(source)
+        self._narrowing = branch is not None or narrows(source)
         self.model.search(source, self.search_box.text().strip())
 
     def current_row(self) -> Any | None:
@@ -174,6 +175,7 @@ class SearchPanel(QWidget):
                 self.table.selectRow(0)
 
     def _shown(self, query: str) -> None:
+        self.narrowed = self._narrowing
         self._update_summary()
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.selectRow(0)

@@ -86,3 +86,26 @@ def test_head_office_choosing_a_branch_is_a_filter(qtbot: Any, ops: Any) -> None
     with qtbot.waitSignal(panel.results_shown, timeout=5000):
         panel.branch_filter.setCurrentIndex(1)
     assert panel.summary.text() == f"1 customer(s) {FILTERED}"
+
+
+class _Down(_Branches):
+    """The whole list cannot be read: a search of it fails."""
+
+    async def first_page(self, query: str, limit: int) -> tuple[list[CustomerView], int, bool]:
+        raise OSError("down")
+
+
+def test_the_count_keeps_saying_what_the_rows_shown_came_from(qtbot: Any, ops: Any) -> None:
+    """A filtered list stays on screen when the next, unfiltered search fails: the count (said
+    again, e.g. after a language switch) still says those rows are the filtered ones."""
+    panel = SearchPanel(ops, lambda branch: _Branches(branch) if branch else _Down(branch))
+    qtbot.addWidget(panel)
+    panel.set_branches([("b1", "Київ, Хрещатик")])
+    with qtbot.waitSignal(panel.results_shown, timeout=5000):
+        panel.branch_filter.setCurrentIndex(1)
+    assert panel.summary.text() == f"1 customer(s) {FILTERED}"
+    with qtbot.waitSignal(panel.model.search_failed, timeout=5000):
+        panel.branch_filter.setCurrentIndex(0)  # the whole list: it fails
+    assert panel.model.total == 1  # the filtered rows stay
+    panel._update_summary()  # as a language switch says it again
+    assert panel.summary.text() == f"1 customer(s) {FILTERED}"
