@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
-from teller_app.ui.async_op import OpRunner
+from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.people_lookup import NameLookup
 from teller_app.ui.till_text import till_state_text
@@ -77,7 +77,9 @@ class BranchCashView(QDialog):
         self.names: dict[str, str] = {}  # lower-case e-mail -> name
         self._names_asked: set[str] = set()
         self._employee_names = employee_names  # None: the e-mails stay
-        self._naming = False  # a look-up of names runs: the columns wait for its names
+        # the look-ups of names running, with the e-mails each asked for: the columns wait
+        # for their names
+        self._lookups: dict[Op, list[str]] = {}
         self._fitted: set[QTableWidget] = set()  # fitted to their rows: widths kept now
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
@@ -240,7 +242,7 @@ class BranchCashView(QDialog):
                       kept_count.id if kept_count is not None else None)
         self._enable_buttons()
         self._look_up_names(position)
-        if not self._naming:  # else once the names are in (``_names_done``)
+        if not self._naming():  # else once the names are in (``_names_done``)
             self._fit_new_rows()
         self.loaded.emit(position)
 
@@ -292,15 +294,25 @@ class BranchCashView(QDialog):
         if not wanted or lookup is None:
             return
         self._names_asked.update(wanted)  # asked once: an unknown e-mail stays an e-mail
-        self._naming = True
 
         def failed(_exc: BaseException) -> None:
             # names are decoration: the e-mails stay, the names are asked again on a refresh
             self._names_asked.difference_update(wanted)
             self._names_done()
 
-        self.ops.run(lambda: lookup(wanted), on_success=self._names_found, on_error=failed,
-                     parent=self)
+        op = self.ops.run(lambda: lookup(wanted), on_success=self._names_found,
+                          on_error=failed, parent=self)
+        self._lookups[op] = wanted
+
+    def _naming(self) -> bool:
+        """A look-up of names still runs. One that was cancelled (no callback comes) ends
+        here: its e-mails are asked again on a refresh."""
+        for op, wanted in list(self._lookups.items()):
+            if op.done():
+                if op.task is None or op.task.cancelled():
+                    self._names_asked.difference_update(wanted)
+                del self._lookups[op]
+        return bool(self._lookups)
 
     def _names_found(self, names: dict[str, str]) -> None:
         self.names.update({k.lower(): v for k, v in names.items() if v})
@@ -309,8 +321,8 @@ class BranchCashView(QDialog):
         self._names_done()
 
     def _names_done(self) -> None:
-        self._naming = False
-        self._fit_new_rows()
+        if not self._naming():  # the last look-up's names are in too
+            self._fit_new_rows()
 
     def _selected_till(self) -> Till | None:
         row = _selected_row(self.tills)

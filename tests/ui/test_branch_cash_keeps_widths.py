@@ -72,3 +72,44 @@ def test_a_width_the_supervisor_set_stays_through_a_refresh(qtbot: Any, ops: Any
     assert view.tills.columnWidth(0) == wider
     assert view.transfers.columnWidth(0) == narrower
     assert _name_shown(view) == TELLER_NAME  # the names kept too
+
+
+OTHER = "teller2.kyiv@demo.bank"
+OTHER_NAME = "Шевченко-Квітка-Основ'яненко Тарасій Григорович"
+
+
+class _Growing(_Position):
+    """One till at first; a transfer asked for by another teller from the second read."""
+
+    async def position(self, branch_guid: str | None = None) -> BranchPosition:
+        first = await super().position(branch_guid)
+        transfers = () if self.reads == 1 else (
+            Transfer("x-2", "to_vault", Decimal("50.00"), "pending", OTHER),)
+        return BranchPosition(None, first.vault, first.total, first.tills, transfers)
+
+
+def test_overlapping_name_look_ups_fit_the_columns_after_the_last(
+        qtbot: Any, ops: Any, english: None) -> None:
+    """A refresh asks for a new name while the first look-up still runs: the first to answer
+    does not fit the new table before its name is in (it kept a clipped name for good)."""
+    gates = {TELLER: asyncio.Event(), OTHER: asyncio.Event()}
+    known = {TELLER: TELLER_NAME, OTHER: OTHER_NAME}
+
+    async def names(emails: list[str]) -> dict[str, str]:
+        for email in emails:
+            await gates[email].wait()
+        return {e: known[e] for e in emails}
+
+    view = BranchCashView(ops, _Growing(), employee_names=names)  # type: ignore[arg-type]
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.position is not None, timeout=5000)
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.refresh()  # the transfer by the other teller: a second look-up
+    assert view.transfers.rowCount() == 1
+    gates[TELLER].set()  # the first look-up answers, the second still runs
+    qtbot.waitUntil(lambda: _name_shown(view) == TELLER_NAME, timeout=5000)
+    gates[OTHER].set()
+    qtbot.waitUntil(lambda: view.transfers.item(0, 0).text() == OTHER_NAME, timeout=5000)
+    qtbot.waitUntil(lambda: view.transfers.columnWidth(0)
+                    >= _one_line(view.transfers, OTHER_NAME), timeout=5000)
