@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
 
 from teller_app.hub import commands, execute
 from teller_app.platform.hub_models import AuditList, AuditRecord
@@ -20,6 +19,8 @@ from teller_app.ui.audit_details import detail_items, details_text
 from teller_app.ui.audit_entry import AuditEntryDialog, entry_action_text
 from teller_app.ui.audit_request_text import RESULTS
 from teller_app.ui.audit_view import AuditTableModel, AuditView
+
+from .marking import marked
 
 NBSP = "\u00a0"
 CUSTOMER = "c94eb2af-2f0e-4b8e-9a57-1f3d2e8b6a10"
@@ -84,23 +85,10 @@ def test_the_entry_dialog_names_the_maker(qtbot: Any, english: None) -> None:
     assert f"Maker: Мельник Оксана ({MAKER})" in text and "Comment" not in text
 
 
-class _Marking(QTranslator):
-    """Every AuditDetails text marked: shows what goes through the translator."""
-
-    def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
-        return f"<{source}>" if context == "AuditDetails" else ""
-
-    def isEmpty(self) -> bool:
-        return False
-
-
 @pytest.fixture()
 def marking(qapp: Any) -> Iterator[None]:
-    translator = _Marking()
-    assert QCoreApplication.installTranslator(translator)
-    yield
-    QCoreApplication.removeTranslator(translator)
+    with marked("AuditDetails"):
+        yield
 
 
 def test_execution_results_are_words_unknown_ones_as_written(marking: None) -> None:

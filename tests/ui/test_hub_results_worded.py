@@ -16,11 +16,12 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
 
 from teller_app.hub import bank_settings, customer_drift
 from teller_app.platform.hub_models import PHONE_TAKEN
 from teller_app.ui.audit_request_text import result_text
+
+from .marking import marked
 
 HUB = Path(__file__).parents[2] / "teller_app" / "hub"
 DETAIL = "42"  # what a detail of a result (a message, a number, a name) is made of here
@@ -128,23 +129,10 @@ def hub_results() -> list[tuple[str, str]]:
     return found
 
 
-class _Marking(QTranslator):
-    """Every text of the desk's result words marked: shows what went through a translator."""
-
-    def translate(self, context: str, source: str, disambiguation: str | None = None,
-                  n: int = -1) -> str:
-        return f"<{source}>" if context in ("AuditDetails", "ApprovalsInbox") else ""
-
-    def isEmpty(self) -> bool:
-        return False
-
-
 @pytest.fixture()
 def marking(qapp: Any) -> Iterator[None]:
-    translator = _Marking()
-    assert QCoreApplication.installTranslator(translator)
-    yield
-    QCoreApplication.removeTranslator(translator)
+    with marked("AuditDetails", "ApprovalsInbox"):
+        yield
 
 
 def test_the_hub_writes_the_results_this_test_reads() -> None:

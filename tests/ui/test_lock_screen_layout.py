@@ -1,6 +1,7 @@
 """The lock screen at a 1280 px window: one centred column (not fields across the window),
 a bold title, Sign out small and last (on screen and in the Tab order), Unlock the default;
-a refused "different employee" sign-in is said inside that employee's box."""
+a refused "different employee" sign-in is said inside that employee's box; an empty field is
+said beside it (nothing is sent), in either form."""
 
 from __future__ import annotations
 
@@ -124,3 +125,32 @@ def test_an_empty_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> N
     screen.other_password.setText("secret")
     screen.switch_button.click()
     assert asked == [("supervisor.kyiv@demo.bank", "secret")]
+
+
+def test_an_empty_unlock_is_said_by_the_field_and_sends_nothing(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
+    _window, locker, _sign_out = locked
+    screen = locker.screen
+    sent: list[str] = []
+    screen.unlock_requested.connect(sent.append)
+
+    screen.unlock_button.setFocus()  # a click (or Space) on Unlock, the field left empty
+    screen.unlock_button.click()
+    qtbot.waitUntil(screen.error.isVisible, timeout=3000)
+    assert screen.error.text() == "Enter your password."
+    # beside the field: right under the password's row, in the same column
+    assert screen.error.geometry().top() >= screen.password.geometry().bottom()
+    assert not screen.other_box.isAncestorOf(screen.error)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.password, timeout=3000)
+    assert not screen.password.isReadOnly() and screen.unlock_button.isEnabled()
+
+    screen.error.hide()
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)  # Enter in the empty field: the same
+    assert screen.error.isVisible() and screen.error.text() == "Enter your password."
+    assert QApplication.focusWidget() is screen.password
+    assert sent == [] and locker.is_locked
+
+    # Typed, it is sent: the message was about the empty field only.
+    screen.password.setText("wrong")
+    screen.unlock_button.click()
+    qtbot.waitUntil(lambda: screen.error.text() == "Wrong password.", timeout=3000)
+    assert sent == ["wrong"]
