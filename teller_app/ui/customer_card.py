@@ -2,8 +2,9 @@
 
 Cached values are painted at once (marked with their age) and then refreshed from the
 platform in the background, so the card never waits for the network to show something.
-Public for the supervision module: ``customer``, ``actions_layout`` (one row of buttons),
-``notes_layout`` (lines under that row: a note there never widens the window), ``refresh()``.
+Public for the supervision module: ``customer``, ``actions_layout`` (the buttons, wrapping
+onto more lines when narrow), ``notes_layout`` (lines under them: a note there never widens
+the window), ``refresh()``.
 A live language switch re-texts the card from its state (``retranslate``); nothing is rebuilt.
 """
 
@@ -35,6 +36,7 @@ from teller_app.ui.banner import Banner
 from teller_app.ui.customer_card_text import DETAIL_KEYS, detail_captions, detail_texts, flags_html
 from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
+from teller_app.ui.flow_layout import FlowLayout
 from teller_app.ui.untrusted import plain_label, shown_lines
 from teller_app.ui.validators import check_iban, isolate
 
@@ -93,8 +95,10 @@ class CustomerCard(QWidget):
         self.freshness.setObjectName("freshness")
         self.freshness.setStyleSheet(theme.muted_style())
 
-        # Actions: other modules add buttons here (supervision.install).
-        self.actions_layout = QHBoxLayout()
+        # Actions: other modules add buttons here (supervision.install). They wrap onto a
+        # second line when the window is narrow: eight Ukrainian buttons in one row (~1150 px)
+        # beside the supervisor's inbox made the window wider than a 1280 px screen.
+        self.actions_layout = FlowLayout()
         self.back_button = QPushButton(self)
         self.back_button.clicked.connect(self.back_requested.emit)
         self.refresh_button = QPushButton(self)
@@ -111,7 +115,6 @@ class CustomerCard(QWidget):
                        self.open_account_button):
             self.actions_layout.addWidget(button)
             press_on_enter(button)
-        self.actions_layout.addStretch(1)
         self.notes_layout = QVBoxLayout()  # empty: takes no room
 
         self.details = QFormLayout()

@@ -1,0 +1,66 @@
+"""A supervisor's customer card beside the approvals inbox fits a 1280 px screen in Ukrainian:
+the card's eight buttons wrap onto a second line instead of making the window wider than the
+screen (VQA: 1452 px); every button stays whole and inside the card. Against the embedded
+sandbox + Teller Hub."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from teller_app.core.customers import CustomerService
+from teller_app.ui.settings import switch_language
+
+from .conftest import make_window, new_customer
+from .embedded_desk import embedded_stack, hub_session
+
+pytestmark = pytest.mark.slow
+
+SCREEN_WIDTH = 1280
+SUPERVISOR = "supervisor.kyiv@demo.bank"
+stack = embedded_stack("ui-supervisor-card-fits")
+
+
+@pytest.fixture()
+def desk(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
+    session = hub_session(arun, stack, SUPERVISOR)
+    window = make_window(qtbot, ops, session, stack.sandbox)
+    window.resize(SCREEN_WIDTH, 720)
+    yield window
+    window._closing_for_sign_out = True
+    ops.cancel_all()
+    arun(session.close())
+
+
+def _whole_and_inside(card: QWidget, button: QPushButton) -> bool:
+    right = button.mapTo(card, QPoint(button.width(), 0)).x()
+    return button.width() >= button.minimumSizeHint().width() and right <= card.width()
+
+
+def test_the_card_beside_the_inbox_fits_in_ukrainian(qtbot, arun, stack, desk) -> None:  # type: ignore[no-untyped-def]
+    session = desk.session
+    made = arun(CustomerService(session.client, hub=session.hub).create(
+        new_customer(stack.sandbox, session, surname="Шевченко", name="Олександра")))
+    card = desk.open_customer(made.customer)
+    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date" and not desk.ops.is_busy(),
+                    timeout=20000)
+    dock = desk.supervision.inbox_dock
+    assert dock is not None and dock.isVisible()  # the inbox is beside the card
+    supervision = card.findChild(QWidget, "supervisionActions")
+    row = [b for b in (card.back_button, card.refresh_button, card.edit_button,
+                       card.open_account_button, *supervision.findChildren(QPushButton))
+           if b.isVisible()]
+    assert len(row) >= 6
+    english = card.back_button.text()
+    try:
+        switch_language("uk")
+        qtbot.waitUntil(lambda: card.back_button.text() != english, timeout=5000)
+        # laid out again in the longer words: each button whole, inside the card ...
+        qtbot.waitUntil(lambda: all(_whole_and_inside(card, b) for b in row), timeout=5000)
+        desk.layout().activate()
+        # ... and the window no wider than the screen
+        assert desk.minimumSizeHint().width() <= SCREEN_WIDTH
+        assert desk.width() <= SCREEN_WIDTH
+    finally:
+        switch_language("en")
