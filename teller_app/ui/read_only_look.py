@@ -1,7 +1,8 @@
-"""A field whose value can no longer change looks it: read-only, and see-through inside its
-usual frame (the window's own colour, in either theme and across a live switch, instead of the
-white "type here" box). Not disabled: the focus stays (Enter in it still does the dialog's
-next step, the focus frame shows) and its text can still be selected and copied."""
+"""A field whose value can no longer change looks it: read-only, without its box and
+see-through (its text on the window's own colour, as a label's, in either theme and across a
+live switch; a box kept inside its frame was hard to tell from a typing box in the dark
+theme, whose two colours are close). Not disabled: the focus stays (Enter in it still does
+the dialog's next step) and its text can still be selected and copied."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QLineEdit
 def set_read_only(field: QLineEdit, read_only: bool) -> None:
     """``field`` read-only (and looking it) or editable again."""
     field.setReadOnly(read_only)
+    field.setFrame(not read_only)
     if not read_only:
         field.setPalette(QPalette())  # nothing of its own: the window's palette again
         return

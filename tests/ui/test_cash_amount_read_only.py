@@ -1,5 +1,5 @@
 """Once the cash draft is sent the amount (and the purpose) can no longer change: the field is
-read-only and looks it (the window's colour inside its frame, not the white "type here" box),
+read-only and looks it (no box: its text on the window's colour, not the "type here" box),
 through the confirm and after it; a create that surely failed makes it editable again.
 Against the real sandbox (no hub: the teller confirms up to the limit)."""
 
@@ -40,7 +40,8 @@ def _looks_editable(dialog: CashDialog, field: QLineEdit) -> bool:
 
 
 def _looks_read_only(dialog: CashDialog, field: QLineEdit) -> bool:
-    return _fill(dialog, field) == dialog.palette().color(QPalette.ColorRole.Window)
+    return (_fill(dialog, field) == dialog.palette().color(QPalette.ColorRole.Window)
+            and not field.hasFrame())
 
 
 def test_a_confirmed_amount_is_read_only_and_looks_it(qtbot: Any, ops: Any, sandbox: Any,
@@ -84,9 +85,9 @@ def test_an_editable_field_again_looks_editable(qtbot: Any) -> None:
     field = QLineEdit("150.00")
     qtbot.addWidget(field)
     set_read_only(field, True)
-    assert field.isReadOnly()
+    assert field.isReadOnly() and not field.hasFrame()
     assert field.palette().color(QPalette.ColorRole.Base).alpha() == 0
     set_read_only(field, False)
-    assert not field.isReadOnly()
+    assert not field.isReadOnly() and field.hasFrame()
     assert field.palette().color(QPalette.ColorRole.Base) == QPalette().color(
         QPalette.ColorRole.Base)
