@@ -1658,175 +1658,175 @@
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="91"/>
+        <location filename="../../teller_app/ui/till_position.py" line="93"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="91"/>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Teller</source>
         <translation>Касир</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="92"/>
+        <location filename="../../teller_app/ui/till_position.py" line="94"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="92"/>
+        <location filename="../../teller_app/ui/till_position.py" line="94"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="98"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99"/>
+        <location filename="../../teller_app/ui/till_position.py" line="101"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99"/>
+        <location filename="../../teller_app/ui/till_position.py" line="101"/>
         <source>Counted</source>
         <translation>Перераховано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="100"/>
+        <location filename="../../teller_app/ui/till_position.py" line="102"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="100"/>
+        <location filename="../../teller_app/ui/till_position.py" line="102"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position.py" line="103"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="109"/>
+        <location filename="../../teller_app/ui/till_position.py" line="111"/>
         <source>Co-sign the &amp;opening count</source>
         <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="110"/>
+        <location filename="../../teller_app/ui/till_position.py" line="112"/>
         <source>Co-sign the c&amp;lose</source>
         <translation>Підписати &amp;закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="111"/>
+        <location filename="../../teller_app/ui/till_position.py" line="113"/>
         <source>Co-sign the &amp;vault count</source>
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="112"/>
+        <location filename="../../teller_app/ui/till_position.py" line="114"/>
         <source>&amp;Approve the transfer</source>
         <translation>&amp;Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="113"/>
+        <location filename="../../teller_app/ui/till_position.py" line="115"/>
         <source>Re&amp;ject the transfer</source>
         <translation>Відх&amp;илити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="114"/>
+        <location filename="../../teller_app/ui/till_position.py" line="116"/>
         <source>Cou&amp;nt the vault…</source>
         <translation>Пере&amp;рахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="117"/>
+        <location filename="../../teller_app/ui/till_position.py" line="119"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="143"/>
+        <location filename="../../teller_app/ui/till_position.py" line="145"/>
         <source>&amp;Tills</source>
         <translation>Ка&amp;си</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="145"/>
+        <location filename="../../teller_app/ui/till_position.py" line="147"/>
         <source>Tran&amp;sfers waiting</source>
         <translation>Пере&amp;дачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="147"/>
+        <location filename="../../teller_app/ui/till_position.py" line="149"/>
         <source>Vault counts &amp;waiting</source>
         <translation>Перерахунки сховища, що о&amp;чікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="138"/>
+        <location filename="../../teller_app/ui/till_position.py" line="140"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="121"/>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>Don&amp;e</source>
         <translation>&amp;Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="139"/>
+        <location filename="../../teller_app/ui/till_position.py" line="141"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="140"/>
+        <location filename="../../teller_app/ui/till_position.py" line="142"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="205"/>
+        <location filename="../../teller_app/ui/till_position.py" line="207"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="225"/>
+        <location filename="../../teller_app/ui/till_position.py" line="227"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="226"/>
+        <location filename="../../teller_app/ui/till_position.py" line="228"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="324"/>
+        <location filename="../../teller_app/ui/till_position.py" line="336"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="327"/>
         <location filename="../../teller_app/ui/till_position.py" line="339"/>
-        <location filename="../../teller_app/ui/till_position.py" line="353"/>
+        <location filename="../../teller_app/ui/till_position.py" line="351"/>
+        <location filename="../../teller_app/ui/till_position.py" line="365"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="334"/>
+        <location filename="../../teller_app/ui/till_position.py" line="346"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="350"/>
+        <location filename="../../teller_app/ui/till_position.py" line="362"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="365"/>
+        <location filename="../../teller_app/ui/till_position.py" line="377"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="370"/>
+        <location filename="../../teller_app/ui/till_position.py" line="382"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -2705,12 +2705,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="44"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2719,7 +2719,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2728,7 +2728,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2737,22 +2737,22 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="176"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
@@ -2802,52 +2802,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="215"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="266"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="237"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="268"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="270"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="272"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="276"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="284"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="286"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
@@ -2867,32 +2867,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="358"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="361"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="375"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="378"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -3996,7 +3996,6 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen_page.py" line="190"/>
-        <location filename="../../teller_app/ui/lock_screen_page.py" line="204"/>
         <source>Enter your password.</source>
         <translation>Введіть свій пароль.</translation>
     </message>
@@ -4004,6 +4003,11 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/lock_screen_page.py" line="200"/>
         <source>Enter the employee&apos;s e-mail.</source>
         <translation>Введіть e-mail працівника.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/lock_screen_page.py" line="204"/>
+        <source>Enter the employee&apos;s password.</source>
+        <translation>Введіть пароль працівника.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/lock_screen_page.py" line="122"/>
@@ -5207,33 +5211,33 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="159"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="81"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="161"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="87"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="88"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="129"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="130"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="187"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="189"/>
         <source>Filters are on.</source>
         <translation>Увімкнено фільтри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="189"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="191"/>
         <source>No customers match the filters.</source>
         <translation>Жоден клієнт не відповідає фільтрам.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="192"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="194"/>
         <source>%n customer(s) match the filters</source>
         <translation>
             <numerusform>%n клієнт відповідає фільтрам</numerusform>
@@ -5242,17 +5246,17 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="199"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="201"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="201"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="203"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="193"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="195"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>

@@ -201,7 +201,8 @@ class LockScreen(QWidget):
                                    self.other_email)
             return
         if not self.other_password.text():
-            self._say_in_other_box(lambda: self.tr("Enter your password."), self.other_password)
+            self._say_in_other_box(lambda: self.tr("Enter the employee's password."),
+                                   self.other_password)
             return
         self.other_password.setFocus(Qt.FocusReason.OtherFocusReason)
         self.set_busy(True)

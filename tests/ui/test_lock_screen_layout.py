@@ -117,7 +117,7 @@ def test_an_empty_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> N
 
     screen.other_email.setText("supervisor.kyiv@demo.bank")
     qtbot.keyClick(screen.other_password, Qt.Key.Key_Return)  # Enter, no password
-    assert screen.other_error.text() == "Enter your password."
+    assert screen.other_error.text() == "Enter the employee's password."
     assert QApplication.focusWidget() is screen.other_password
     assert screen.other_email.text() == "supervisor.kyiv@demo.bank"  # nothing typed is lost
     assert asked == [] and locker.is_locked
