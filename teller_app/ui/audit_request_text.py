@@ -122,7 +122,6 @@ def change_text(value: object, before: object = None) -> str:
     from teller_app.ui.change_request_dialog import describe_change
 
     try:
-        return describe_change(dict(value), before if isinstance(before, Mapping) else None,
-                               unknown=None)
+        return describe_change(dict(value), before if isinstance(before, Mapping) else None)
     except (InvalidOperation, ValueError, TypeError):
         return ""

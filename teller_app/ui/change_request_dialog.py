@@ -30,7 +30,7 @@ from teller_app.core.views import CustomerLike, CustomerView, customer_view
 from teller_app.ui import theme
 from teller_app.ui.a11y_form import tab_chain
 from teller_app.ui.audit_details import field_name
-from teller_app.ui.field_values import DEFAULT_CURRENCY, field_value_text
+from teller_app.ui.field_values import field_value_text
 from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD, limit_currencies
 from teller_app.ui.money import format_money
 from teller_app.ui.untrusted import fill, plain_label, shown, shown_lines
@@ -56,11 +56,12 @@ def change_choices(customer: CustomerView) -> list[tuple[str, dict[str, Any]]]:
 
 
 def describe_change(change: Mapping[str, Any], before: Mapping[str, Any] | None = None,
-                    unknown: str | None = DEFAULT_CURRENCY) -> str:
+                    unknown: str | None = None) -> str:
     """The change in words; each value on one line (a value cannot fake a line of its own
     where this is shown: the inbox, the card, the audit trail). A limit reads in the currency
     the request carries (its change's, else the one its ``before`` kept at filing, else
-    ``unknown``; None: the amount alone), its currency not again on its own."""
+    ``unknown``; None: the amount alone, as the card shows it), its currency not again on its
+    own."""
     parts = []
     limit_in = limit_currencies(change, before, unknown)[1]
     for key, value in change.items():
@@ -104,7 +105,7 @@ def current_text(customer: CustomerView, change: dict[str, Any]) -> str:
     """What ``change`` would change, as the customer has it now ("Status: active"), in the
     words ``describe_change`` uses; "" for a change of nothing the customer view holds."""
     parts = []
-    currency = customer.balance_asset_code or DEFAULT_CURRENCY
+    currency = customer.balance_asset_code or None  # none: the amount alone, as the card
     for key in change:
         if "amount" in change or not hasattr(customer, key):
             continue  # a cash payment changes no customer field

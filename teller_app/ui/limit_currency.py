@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from teller_app.ui.field_values import DEFAULT_CURRENCY
-
 ASSET_FIELD = "balance_asset_code"  # named with the balance it goes with, not on its own
 LIMIT_FIELD = "balance_allowed"
 
@@ -19,8 +17,9 @@ def _code(values: Mapping[str, object] | None) -> str | None:
 
 
 def limit_currencies(change: Mapping[str, object], before: Mapping[str, object] | None,
-                     unknown: str | None = DEFAULT_CURRENCY) -> tuple[str | None, str | None]:
+                     unknown: str | None = None) -> tuple[str | None, str | None]:
     """(at filing, wanted): a limit set in UAH and asked in USD reads so. ``unknown`` where
-    nothing says (the hryvnia of an older hub's request; None: the amount alone)."""
+    nothing says (None: the amount alone, as the card shows a limit without a currency;
+    never a hryvnia the customer may not have)."""
     was_in = _code(before) or unknown
     return was_in, _code(change) or was_in

@@ -34,8 +34,9 @@ def test_each_kind_of_value_in_words(ukrainian: None) -> None:
 
 def test_a_request_and_its_drift_say_the_same_words(ukrainian: None) -> None:
     # the allowed balance in the asset the change names, not always hryvnia
-    assert describe_change({"balance_allowed": "10", "balance_asset_code": "EUR"}).startswith(
-        f"встановити дозволений баланс 10,00{NBSP}EUR;")
+    # (named once, with the amount)
+    assert describe_change({"balance_allowed": "10", "balance_asset_code": "EUR"}) == (
+        f"встановити дозволений баланс 10,00{NBSP}EUR")
     assert describe_change({"paternal_name": ""}).endswith(" → (немає)")  # was "… → "
     told = customer_changed_text(CUSTOMER_CHANGED + json.dumps(
         {"is_disabled": {"was": False, "now": True}, "segment": {"was": "", "now": "vip"}}))

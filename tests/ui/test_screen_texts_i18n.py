@@ -64,8 +64,10 @@ def test_a_change_names_its_fields_and_amounts_in_words(ukrainian: str) -> None:
         "ім’я → Іван; прізвище → Петренко")
     text = describe_change({"phone_number": "+380501234567", "status": "blocked"})
     assert text.startswith("телефон → +380501234567; ") and "phone_number" not in text
-    assert describe_change({"balance_allowed": "150000.50"}).endswith(
-        f"150{NBSP}000,50{NBSP}₴")
+    # a limit in the currency the request names; none named: the amount alone (as the card)
+    assert describe_change({"balance_allowed": "150000.50", "balance_asset_code": "UAH"}) \
+        .endswith(f"150{NBSP}000,50{NBSP}₴")
+    assert describe_change({"balance_allowed": "150000.50"}).endswith(f"150{NBSP}000,50")
     cash = describe_change({"amount": "150000.50", "currency": "UAH", "payment_guid": "p-1"})
     assert cash.endswith(f"150{NBSP}000,50{NBSP}₴") and "UAH" not in cash
 
