@@ -33,6 +33,7 @@ from teller_app.ui import theme
 from teller_app.ui.account_panel import AccountPanel, _selectable, caption_row, set_caption
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
+from teller_app.ui.columns_or_stacked import ColumnsOrStacked
 from teller_app.ui.customer_card_text import DETAIL_KEYS, detail_captions, detail_texts, flags_html
 from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.error_text import friendly_message, is_connectivity_error
@@ -140,10 +141,7 @@ class CustomerCard(QWidget):
         right.addWidget(self.open_account_frame)
         right.addLayout(self.accounts_box)
         right.addStretch(1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 2)
-        columns.addSpacing(16)
-        columns.addLayout(right, 3)
+        self.columns = columns = ColumnsOrStacked(left, right)  # stacked when narrow
 
         body = QWidget(self)
         body_layout = QVBoxLayout(body)

@@ -1,13 +1,14 @@
 """A supervisor's customer card beside the approvals inbox fits a 1280 px screen in Ukrainian:
 the card's eight buttons wrap onto a second line instead of making the window wider than the
-screen (VQA: 1452 px); every button stays whole and inside the card. Against the embedded
-sandbox + Teller Hub."""
+screen (VQA: 1452 px); every button stays whole and inside the card; the details and the accounts
+stand one above the other there (side by side they cut the IBAN and scrolled sideways), and
+side by side again when the inbox is closed. Against the embedded sandbox + Teller Hub."""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 
 from teller_app.core.customers import CustomerService
 from teller_app.ui.settings import switch_language
@@ -43,8 +44,8 @@ def test_the_card_beside_the_inbox_fits_in_ukrainian(qtbot, arun, stack, desk) -
     made = arun(CustomerService(session.client, hub=session.hub).create(
         new_customer(stack.sandbox, session, surname="Шевченко", name="Олександра")))
     card = desk.open_customer(made.customer)
-    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date" and not desk.ops.is_busy(),
-                    timeout=20000)
+    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date" and not desk.ops.is_busy()
+                    and len(card.account_panels) >= 1, timeout=20000)
     dock = desk.supervision.inbox_dock
     assert dock is not None and dock.isVisible()  # the inbox is beside the card
     supervision = card.findChild(QWidget, "supervisionActions")
@@ -62,5 +63,17 @@ def test_the_card_beside_the_inbox_fits_in_ukrainian(qtbot, arun, stack, desk) -
         # ... and the window no wider than the screen
         assert desk.minimumSizeHint().width() <= SCREEN_WIDTH
         assert desk.width() <= SCREEN_WIDTH
+        # the card's ~700 px: accounts under the details, nothing to scroll sideways
+        qtbot.waitUntil(lambda: not card.columns.side_by_side(), timeout=5000)
+        scroll = card.findChild(QScrollArea)
+        qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible(), timeout=5000)
+        details_bottom = max(label.mapTo(card, QPoint(0, label.height())).y()
+                             for label in card.detail_labels.values() if label.isVisible())
+        assert card.accounts_title.mapTo(card, QPoint(0, 0)).y() >= details_bottom
+        panel = card.account_panels[0]
+        assert panel.mapTo(card, QPoint(panel.width(), 0)).x() <= scroll.viewport().width() + 6
+        dock.close()  # the whole window's width: side by side again
+        qtbot.waitUntil(card.columns.side_by_side, timeout=5000)
+        assert card.accounts_title.mapTo(card, QPoint(0, 0)).y() < details_bottom
     finally:
         switch_language("en")
