@@ -39,7 +39,9 @@ from .routes_api import router as api_router
 from .routes_bank_auth import router as bank_auth_router
 from .serve_checks import check_cash_zone
 from .settings import HubSettings
+from .shutdown_steps import STEP_WITHIN_S, bounded_step, bounded_steps
 from .state import HubState
+from .task_stop import AGAIN_WITHIN_S, STOP_WITHIN_S
 from .token_replay import JtiLedger
 from .vault import SealedCache
 from .version_gate import VersionGate, document_desk_refusal
@@ -49,6 +51,8 @@ log = logging.getLogger("teller_hub")
 READY_WITHIN_S = 2.0  # /readyz answers within this, ready or not (a balancer's probe)
 MAX_BODY = 4 * 1024 * 1024  # the largest request is an onboarding import
 GZIP_MIN_BYTES = 1024  # smaller answers fit in a packet or two: compressing them saves nothing
+# the directory's close stops its tasks (each bounded by ``stop_task``) before its client's
+DCM_CLOSE_WITHIN_S = STOP_WITHIN_S + AGAIN_WITHIN_S + STEP_WITHIN_S / 2
 
 
 def optional_routers() -> list[APIRouter]:
@@ -114,9 +118,12 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
             # draining (readyz 503) from here if no SIGTERM said so; the four-eyes runtime's
             # shutdown (inner) has awaited its executions: what the proxy left, within the drain
             await drain.wait()
-            await dcm.close()
-            await http.aclose()
-            await engine.dispose()
+            # then the closes, each bounded and named if it overruns (``shutdown_steps``):
+            # the DCM clients at once, the engine last (nothing uses it after)
+            await bounded_steps({"dcm directory close": dcm.close(),
+                                 "http client close": http.aclose()},
+                                within=DCM_CLOSE_WITHIN_S)
+            await bounded_step("database engine dispose", engine.dispose())
 
     # no trailing-slash redirects (``/user_auth/`` is a 404, not a 307 to elsewhere); the API's
     # map (/docs, /openapi.json) only when the settings ask for it

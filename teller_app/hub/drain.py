@@ -11,6 +11,8 @@ import time
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
+from .task_stop import leave, waiting_at
+
 log = logging.getLogger("teller_hub")
 
 MIN_WAIT_S = 0.5  # the lifespan's share when the requests used up the whole drain
@@ -62,4 +64,9 @@ class Drain:
             task.cancel()
         if mine:
             await asyncio.wait(mine, timeout=MIN_WAIT_S)
+        for task in mine:
+            if not task.done():  # its cancel lost: named, and ``serve`` ends the process
+                log.error("drained work did not stop: left running", extra={
+                    "task": task.get_name(), "waiting_at": waiting_at(task)})
+                leave(task)
         return False

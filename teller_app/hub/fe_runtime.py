@@ -14,12 +14,14 @@ from fastapi import FastAPI, Request
 
 from .cash_watcher import CashWatcher
 from .code_level import CodeLevel
+from .commands import Command
 from .dcm_reader import Reader
 from .drain import Drain
 from .events import EventBus, prune
 from .execute import Executor
+from .shutdown_steps import STEP_WITHIN_S, bounded_steps
 from .state import HubState
-from .task_stop import stop_task
+from .task_stop import AGAIN_WITHIN_S, STOP_WITHIN_S, leave, stop_task
 from .watcher import Leased, Watcher
 
 log = logging.getLogger("teller_hub.four_eyes")
@@ -84,6 +86,8 @@ async def _resume_loop(fe: FourEyes) -> None:
 
 
 DEAF_TASK = "TELLER_HUB_TEST_DEAF_TASK"  # fault injector (tests only): a task losing cancels
+# the event bus's close stops its poll (bounded by ``stop_task``); the others are one close
+CLOSE_WITHIN_S = STOP_WITHIN_S + AGAIN_WITHIN_S + STEP_WITHIN_S / 2
 
 
 async def _deaf_task() -> None:
@@ -130,7 +134,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # at once: one task's bounded wait does not add to another's
         await asyncio.gather(*(stop_task(task) for task in fe.tasks))
         await drain.wait(fe.executor.executions())
-        for worker in leased:  # another process takes the watchers at once, not in ~40 s
-            await worker.release()
-        await fe.bus.close()
-        await reader.close()
+        _leave_executions(fe.executor.executions())
+        # at once, each bounded and named if it overruns (``shutdown_steps``); the leases
+        # released: another process takes the watchers at once, not in ~40 s
+        await asyncio.gather(
+            bounded_steps({f"{worker.lease_name} lease release": worker.release()
+                           for worker in leased}),
+            bounded_steps({"event bus close": fe.bus.close(),
+                           "dcm reader close": reader.close()}, within=CLOSE_WITHIN_S))
+
+
+def _leave_executions(running: list[asyncio.Future[Command]]) -> None:
+    """Executions the drain's time did not see end (each keeps its lease marker: another
+    process's resume loop takes it over once stale): left running, as a task a stop left, so
+    ``serve`` ends the process after its shutdown instead of ``asyncio.run`` awaiting them
+    (unbounded) at its end."""
+    for execution in running:
+        if isinstance(execution, asyncio.Task) and not execution.done():
+            leave(execution)

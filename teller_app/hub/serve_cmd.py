@@ -4,7 +4,8 @@ to the database), so a configuration mistake is one line on stderr and exit 2, n
 half-started process; then it binds (``--port 0`` picks a free port), migrates an embedded
 SQLite database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a
 line once connections are accepted. SIGTERM stops it cleanly (exit 0): ``/readyz`` answers 503
-from then on, and the work in progress ends within ``shutdown_drain_s`` (``drain``)."""
+from then on, the work in progress ends within ``shutdown_drain_s`` (``drain``), and each close
+after it is bounded (``shutdown_steps``)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .files import create_private_once, private_dir, write_private
 from .master_key_check import check_before_serving
 from .serve_checks import check_admin_token, check_bank_key, check_cash_zone, tls_options
 from .settings import HubSettings, SettingsError
+from .shutdown_steps import overran_steps
 from .task_stop import left_running
 
 MANIFEST_NAME = "hub.json"
@@ -148,11 +150,13 @@ class _Server(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets=sockets)
         self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
-        left = left_running()
-        if left:
+        left, overran = left_running(), overran_steps()
+        if left or overran:
             # the shutdown's work is done (drain, leases, closes); asyncio.run would await
-            # these tasks for ever, and the process would wait for a SIGKILL
-            log.error("hub stopped with background tasks still running: process ended",
-                      extra={"tasks": left})
+            # these tasks for ever (and the interpreter's end would join a driver's thread
+            # an overrun step left blocked), and the process would wait for a SIGKILL
+            log.error("hub stopped with background tasks still running: process ended"
+                      if left else "hub stopped after a shutdown step overran: process ended",
+                      extra={"tasks": left, "steps": overran})
             logging.shutdown()  # written out before the exit
             os._exit(0)

@@ -42,14 +42,20 @@ async def stop_task(task: asyncio.Task[Any] | None, *, within: float = STOP_WITH
     if not task.done():
         log.error("background task did not stop: left running",
                   extra={"task": task.get_name(), "waiting_at": waiting_at(task)})
-        _left.add(task)
-        task.add_done_callback(_left.discard)
+        leave(task)
         return False
     if not task.cancelled() and (error := task.exception()) is not None:
         # taken here (not "never retrieved" at exit); its type only, as every log line
         log.warning("background task had failed", extra={
             "task": task.get_name(), "error": type(error).__name__})
     return True
+
+
+def leave(task: asyncio.Task[Any]) -> None:
+    """Count ``task`` among those the shutdown leaves running (``left_running``)."""
+    if not task.done():
+        _left.add(task)
+        task.add_done_callback(_left.discard)
 
 
 def left_running() -> list[str]:
