@@ -182,7 +182,8 @@ class Executor:
             async with held(self.state.engine, cmd.id, cmd.execution_started_at):
                 return await work
 
-        task = asyncio.ensure_future(leased())
+        # named: a shutdown that leaves it running says which request (``task_stop``)
+        task = asyncio.create_task(leased(), name=f"execution {cmd.kind} {cmd.id}")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return await asyncio.shield(task)
@@ -249,7 +250,8 @@ class Executor:
         marked = await mark_in_doubt(self.state.engine, cmd.id, message)
         current = await commands.get(self.state.engine, cmd.id) or cmd
         if marked is not None:
-            task = asyncio.ensure_future(self._settle_in_doubt(current, by))
+            task = asyncio.create_task(self._settle_in_doubt(current, by),
+                                       name=f"settling {cmd.kind} {cmd.id}")
             self._settling.add(task)
             task.add_done_callback(self._settling.discard)
         return current
