@@ -5,6 +5,7 @@ of one module never meet another's) and sessions signed in on it through the hub
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from teller_app.core.till import Till, TillService
 from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.sign_in import sandbox_target, sign_in
 
-from .conftest import password_of
+from .conftest import make_window, password_of
 
 
 def embedded_stack(name: str) -> Callable[..., Iterator[EmbeddedStack]]:
@@ -42,6 +43,22 @@ def hub_session(arun: Any, stack: EmbeddedStack, email: str) -> Any:
                            store=None))
     assert session.hub is not None
     return session
+
+
+@contextmanager
+def hub_desk_window(qtbot: Any, ops: Any, arun: Any, stack: EmbeddedStack, email: str,
+                    width: int = 1280) -> Iterator[Any]:
+    """``email``'s main window on ``stack`` (signed in through the hub), ``width`` px wide;
+    its ops cancelled and its session closed afterwards."""
+    session = hub_session(arun, stack, email)
+    window = make_window(qtbot, ops, session, stack.sandbox)
+    window.resize(width, 720)
+    try:
+        yield window
+    finally:
+        window._closing_for_sign_out = True  # no app controller listens in tests
+        ops.cancel_all()
+        arun(session.close())
 
 
 SUPERVISOR = "supervisor.kyiv@demo.bank"  # co-signs a first till opening

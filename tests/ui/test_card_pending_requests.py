@@ -16,8 +16,8 @@ from teller_app.core.approvals import ApprovalService, actor_from_session
 from teller_app.core.customers import CustomerService
 from teller_app.ui.settings import switch_language
 
-from .conftest import TELLER, make_window, new_customer
-from .embedded_desk import embedded_stack, hub_session
+from .conftest import TELLER, new_customer
+from .embedded_desk import embedded_stack, hub_desk_window
 
 pytestmark = pytest.mark.slow
 
@@ -31,13 +31,8 @@ stack = embedded_stack("ui-card-pending")
 
 @pytest.fixture()
 def desk(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
-    session = hub_session(arun, stack, TELLER)
-    window = make_window(qtbot, ops, session, stack.sandbox)
-    window.resize(SCREEN_WIDTH, 720)
-    yield window
-    window._closing_for_sign_out = True
-    ops.cancel_all()
-    arun(session.close())
+    with hub_desk_window(qtbot, ops, arun, stack, TELLER, SCREEN_WIDTH) as window:
+        yield window
 
 
 def _deleted() -> None:

@@ -13,25 +13,19 @@ from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 from teller_app.core.customers import CustomerService
 from teller_app.ui.settings import switch_language
 
-from .conftest import make_window, new_customer
-from .embedded_desk import embedded_stack, hub_session
+from .conftest import new_customer
+from .embedded_desk import SUPERVISOR, embedded_stack, hub_desk_window
 
 pytestmark = pytest.mark.slow
 
 SCREEN_WIDTH = 1280
-SUPERVISOR = "supervisor.kyiv@demo.bank"
 stack = embedded_stack("ui-supervisor-card-fits")
 
 
 @pytest.fixture()
 def desk(qtbot, ops, arun, stack):  # type: ignore[no-untyped-def]
-    session = hub_session(arun, stack, SUPERVISOR)
-    window = make_window(qtbot, ops, session, stack.sandbox)
-    window.resize(SCREEN_WIDTH, 720)
-    yield window
-    window._closing_for_sign_out = True
-    ops.cancel_all()
-    arun(session.close())
+    with hub_desk_window(qtbot, ops, arun, stack, SUPERVISOR, SCREEN_WIDTH) as window:
+        yield window
 
 
 def _whole_and_inside(card: QWidget, button: QPushButton) -> bool:
