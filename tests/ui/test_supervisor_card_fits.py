@@ -69,5 +69,8 @@ def test_the_card_beside_the_inbox_fits_in_ukrainian(qtbot, arun, stack, desk) -
         dock.close()  # the whole window's width: side by side again
         qtbot.waitUntil(card.columns.side_by_side, timeout=5000)
         assert card.accounts_title.mapTo(card, QPoint(0, 0)).y() < details_bottom
+        dock.show()  # and from side by side, narrowed again: stacked again
+        qtbot.waitUntil(lambda: not card.columns.side_by_side(), timeout=5000)
+        qtbot.waitUntil(lambda: not scroll.horizontalScrollBar().isVisible(), timeout=5000)
     finally:
         switch_language("en")
