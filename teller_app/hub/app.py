@@ -39,7 +39,7 @@ from .routes_api import router as api_router
 from .routes_bank_auth import router as bank_auth_router
 from .serve_checks import check_cash_zone
 from .settings import HubSettings
-from .shutdown_steps import STEP_WITHIN_S, bounded_step, bounded_steps
+from .shutdown_steps import STEP_WITHIN_S, bounded_step, bounded_steps, forget_overran
 from .state import HubState
 from .task_stop import AGAIN_WITHIN_S, STOP_WITHIN_S
 from .token_replay import JtiLedger
@@ -84,6 +84,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         # ``serve`` refused one that does not load before it bound its port; an app built
         # without ``serve`` fails to start here)
         app.state.cash_zone = check_cash_zone(settings)
+        forget_overran()  # an earlier app's overruns are not this one's to end a process for
         engine = make_engine(settings)
         # verify: the process's shared context of the public roots (what httpx would build
         # for verify=True), built once and, in the embedded hub, before its settings arrive

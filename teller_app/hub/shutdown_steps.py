@@ -16,6 +16,7 @@ than ``SLOW_STEP_S`` but ended is named too, so a slow stop says where its time 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import time
 from collections.abc import Coroutine
@@ -63,10 +64,21 @@ def overran_steps() -> list[str]:
     return list(_overran)
 
 
+def forget_overran() -> None:
+    """A new app starts with none (the record is the process's; ``serve`` reads it)."""
+    _overran.clear()
+
+
 async def bounded_steps(steps: dict[str, Coroutine[Any, Any, Any]], *,
                         within: float = STEP_WITHIN_S) -> bool:
     """Independent steps at once (one's bounded wait does not add to another's); True when
     every one ended in time."""
-    done = await asyncio.gather(*(bounded_step(name, work, within=within)
-                                  for name, work in steps.items()))
+    try:
+        done = await asyncio.gather(*(bounded_step(name, work, within=within)
+                                      for name, work in steps.items()))
+    except asyncio.CancelledError:  # the shutdown itself cancelled: a step never started
+        for work in steps.values():  # is closed, not left "never awaited"
+            if inspect.getcoroutinestate(work) == inspect.CORO_CREATED:
+                work.close()
+        raise
     return all(done)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 
 import pytest
@@ -49,6 +50,8 @@ async def test_a_step_that_overruns_is_named_cancelled_and_the_shutdown_goes_on(
     assert record.levelno == logging.ERROR and record.__dict__["step"] == "engine dispose"
     assert any(w.endswith("_never_answers") for w in record.__dict__["waiting_at"])
     assert "engine dispose" in shutdown_steps.overran_steps()
+    shutdown_steps.forget_overran()  # as a new app starts: no later test's serve ends for it
+    assert shutdown_steps.overran_steps() == []
 
 
 @pytest.mark.asyncio
@@ -90,3 +93,15 @@ async def test_drained_work_that_loses_its_cancel_is_named_and_left_for_serve_to
         task.cancel()
         await asyncio.wait({task}, timeout=5)
     assert task.done() and "test-proxy-bookkeeping" not in left_running()
+
+
+@pytest.mark.asyncio
+async def test_steps_cancelled_before_they_start_are_closed_not_left_unawaited() -> None:
+    works = {"dcm reader close": _quick(), "event bus close": _quick()}
+    task = asyncio.create_task(bounded_steps(works))
+    await asyncio.sleep(0)  # gather made its tasks; none of them has run yet
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for work in works.values():  # closed here: no "coroutine … was never awaited" at exit
+        assert inspect.getcoroutinestate(work) == inspect.CORO_CLOSED
