@@ -17,7 +17,7 @@ from teller_app.ui.audit_details import field_name
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.field_values import field_value_text
-from teller_app.ui.limit_currency import ASSET_FIELD, limit_currencies
+from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD, limit_currencies
 from teller_app.ui.local_time import local_text
 from teller_app.ui.untrusted import fill
 from teller_app.ui.validators import isolate
@@ -61,8 +61,10 @@ def change_from_to(request: ChangeRequest) -> str:
             parts.append(fill(translate("ApprovalsInbox", "%1: %2 → %3"), field_name(field),
                               isolate(field_value_text(field, before[field], currency=was_in)),
                               isolate(field_value_text(field, wanted, currency=wanted_in))))
-        else:
-            parts.append(describe_change({field: wanted}))
+        else:  # a limit not kept at filing: still in the currency it is asked in
+            asked = {field: wanted, **({ASSET_FIELD: wanted_in}
+                                       if field == LIMIT_FIELD and wanted_in else {})}
+            parts.append(describe_change(asked))
     return "; ".join(parts)
 
 

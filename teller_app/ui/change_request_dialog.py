@@ -55,15 +55,13 @@ def change_choices(customer: CustomerView) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def describe_change(change: Mapping[str, Any], before: Mapping[str, Any] | None = None,
-                    unknown: str | None = None) -> str:
+def describe_change(change: Mapping[str, Any], before: Mapping[str, Any] | None = None) -> str:
     """The change in words; each value on one line (a value cannot fake a line of its own
     where this is shown: the inbox, the card, the audit trail). A limit reads in the currency
-    the request carries (its change's, else the one its ``before`` kept at filing, else
-    ``unknown``; None: the amount alone, as the card shows it), its currency not again on its
-    own."""
+    the request carries (its change's, else the one its ``before`` kept at filing; neither:
+    the amount alone, as the card shows it), its currency not again on its own."""
     parts = []
-    limit_in = limit_currencies(change, before, unknown)[1]
+    limit_in = limit_currencies(change, before)[1]
     for key, value in change.items():
         if key == "is_disabled":
             parts.append(

@@ -12,6 +12,7 @@ from typing import Any
 
 from teller_app.hub.commands import Command, audit_facts
 from teller_app.platform.hub_models import AuditRecord, ChangeRequest
+from teller_app.ui.approvals_detail import change_from_to
 from teller_app.ui.approvals_drift import change_with_current, moved_warning
 from teller_app.ui.audit_details import detail_items, details_text
 from teller_app.ui.audit_entry import AuditEntryDialog
@@ -118,3 +119,12 @@ def test_a_limit_alone_reads_in_its_currency_at_filing_wherever_a_request_is_sho
     # asked with its currency: named once, with the amount
     both = {"balance_allowed": "500", "balance_asset_code": "EUR"}
     assert describe_change(both) == f"set the allowed balance to 500.00{NBSP}EUR"
+
+
+def test_a_limit_not_kept_at_filing_reads_in_the_currency_asked(english: None) -> None:
+    """A request whose ``before`` kept the currency but not the limit (an older hub's): the
+    limit is described as asked, in that currency, not as an amount alone."""
+    request = _request({"balance_allowed": "500", "balance_asset_code": "USD"},
+                       {"balance_asset_code": "UAH"}, {})
+    text = change_from_to(request)
+    assert f"set the allowed balance to 500.00{NBSP}USD" in text

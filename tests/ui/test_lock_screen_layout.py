@@ -27,7 +27,10 @@ def locked(qtbot, qloop):  # type: ignore[no-untyped-def]
     window.setCentralWidget(stack)
     window.resize(1280, 720)
 
+    checked: list[str] = []  # the passwords the locker asked to verify
+
     async def verify(password: str) -> bool:
+        checked.append(password)
         return False
 
     async def switch(email: str, password: str) -> object:
@@ -42,7 +45,7 @@ def locked(qtbot, qloop):  # type: ignore[no-untyped-def]
     qtbot.waitExposed(window)
     locker.lock()
     qtbot.waitUntil(locker.screen.isVisible, timeout=3000)
-    yield window, locker, sign_out
+    yield window, locker, sign_out, checked
     locker.stop()  # its guard would hide the next test's windows
 
 
@@ -52,7 +55,7 @@ def _showing(screen, text: str) -> list[QLabel]:  # type: ignore[no-untyped-def]
 
 
 def test_a_refused_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
-    _window, locker, _sign_out = locked
+    _window, locker, _sign_out, _checked = locked
     screen = locker.screen
     screen.password.setText("wrong")
     screen.unlock_button.click()
@@ -71,7 +74,7 @@ def test_a_refused_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> 
 
 
 def test_the_lock_screen_is_a_centred_column_with_sign_out_last(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
-    window, locker, sign_out = locked
+    window, locker, sign_out, _checked = locked
     screen = locker.screen
     qtbot.waitUntil(lambda: screen.width() >= 1200, timeout=3000)
     middle = screen.width() / 2
@@ -104,7 +107,7 @@ def test_the_lock_screen_is_a_centred_column_with_sign_out_last(qtbot, locked) -
 
 
 def test_an_empty_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
-    _window, locker, _sign_out = locked
+    _window, locker, _sign_out, _checked = locked
     screen = locker.screen
     asked: list[tuple[str, str]] = []
     screen.switch_requested.connect(lambda email, password: asked.append((email, password)))
@@ -128,7 +131,7 @@ def test_an_empty_switch_is_said_in_the_other_employee_s_box(qtbot, locked) -> N
 
 
 def test_an_empty_unlock_is_said_by_the_field_and_sends_nothing(qtbot, locked) -> None:  # type: ignore[no-untyped-def]
-    _window, locker, _sign_out = locked
+    _window, locker, _sign_out, checked = locked
     screen = locker.screen
     sent: list[str] = []
     screen.unlock_requested.connect(sent.append)
@@ -147,10 +150,10 @@ def test_an_empty_unlock_is_said_by_the_field_and_sends_nothing(qtbot, locked) -
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)  # Enter in the empty field: the same
     assert screen.error.isVisible() and screen.error.text() == "Enter your password."
     assert QApplication.focusWidget() is screen.password
-    assert sent == [] and locker.is_locked
+    assert sent == [] and checked == [] and locker.is_locked
 
     # Typed, it is sent: the message was about the empty field only.
     screen.password.setText("wrong")
     screen.unlock_button.click()
     qtbot.waitUntil(lambda: screen.error.text() == "Wrong password.", timeout=3000)
-    assert sent == ["wrong"]
+    assert sent == ["wrong"] and checked == ["wrong"]
