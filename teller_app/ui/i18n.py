@@ -54,23 +54,22 @@ def install_translators(app: QApplication, lang: str) -> list[QTranslator]:
     if lang != "en" and qt_translator.load(locale, "qtbase", "_", qt_dir):
         app.installTranslator(qt_translator)
         installed.append(qt_translator)
+    i18n = resources_dir() / "i18n"
     if lang != "en":  # after qtbase: Qt asks the translator installed last first
-        installed += _load(app, resources_dir() / "i18n" / f"qt_extra_{lang}.qm")
-    ours = QTranslator(app)
-    qm = resources_dir() / "i18n" / f"teller_{lang}.qm"
-    if qm.exists() and ours.load(str(qm)):
-        app.installTranslator(ours)
-        installed.append(ours)
-    elif lang != "en":
-        log.info("no compiled translation at %s; showing English", qm)
+        installed += _load(app, i18n / f"qt_extra_{lang}.qm", "no compiled translation at %s")
+    # English is the source language: no file of its own is needed
+    installed += _load(app, i18n / f"teller_{lang}.qm", None if lang == "en" else
+                       "no compiled translation at %s; showing English")
     return installed
 
 
-def _load(app: QApplication, qm: Path) -> list[QTranslator]:
+def _load(app: QApplication, qm: Path, missing: str | None) -> list[QTranslator]:
+    """``qm`` installed (a list of it), or nothing and ``missing`` logged with its path."""
     translator = QTranslator(app)
     if qm.exists() and translator.load(str(qm)):
         app.installTranslator(translator)
         return [translator]
     translator.deleteLater()
-    log.info("no compiled translation at %s", qm)
+    if missing is not None:
+        log.info(missing, qm)
     return []
