@@ -34,9 +34,7 @@ class AuditTableModel(QAbstractTableModel):
             self.tr("Customer"), self.tr("Details"),
         )
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.entries:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self.entries) - 1, len(COLUMNS) - 1))
+        self._rows_changed()
 
     def set_entries(self, entries: list[AuditRecord]) -> None:
         self.beginResetModel()
@@ -46,6 +44,10 @@ class AuditTableModel(QAbstractTableModel):
     def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
         self.employee_names.update(employees)
         self.customer_names.update(customers)
+        self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        """Every row to be painted again (their texts are made at display time)."""
         if self.entries:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self.entries) - 1, len(COLUMNS) - 1))
