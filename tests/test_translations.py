@@ -10,7 +10,6 @@ packaging/build_translations.py) into a temporary copy of the committed .ts, so 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -20,12 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.build_translations_tool import build_translations
+
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "build_translations", ROOT / "packaging" / "build_translations.py")
-assert _spec and _spec.loader
-bt = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(bt)
+bt = build_translations()
 
 # %1..%9 (also %L1), %n / %Ln, and str.format fields like {name} or {0}
 PLACEHOLDER = re.compile(r"%L?[1-9]|%L?n|\{[^{}\s]*\}")

@@ -96,16 +96,12 @@ def test_the_build_compiles_the_extra_file_and_update_leaves_it(monkeypatch: Any
     """``build_translations.py --update`` re-extracts only teller_*.ts (lupdate would empty
     the hand-written qt_extra_uk.ts: no Teller source holds Qt's strings) and compiles
     qt_extra_uk.ts with the others (PyInstaller ships every resources/ file but .ts)."""
-    import importlib.util
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[2]
-    spec = importlib.util.spec_from_file_location(
-        "build_translations", root / "packaging" / "build_translations.py")
-    assert spec and spec.loader
-    bt = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bt)
+    from tests.build_translations_tool import build_translations
+
+    bt = build_translations()
     calls: list[list[str]] = []
     monkeypatch.setattr(subprocess, "run", lambda args, **_kw: calls.append(list(args)))
     monkeypatch.setattr(sys, "argv", ["build_translations.py", "--update"])
