@@ -55,7 +55,7 @@ def _moved_parts(request: ChangeRequest) -> list[str]:
     change, before = request.displayed_change(), request.before or {}
     current = request.current or {}
     was_in, wanted_in = limit_currencies(change, before)
-    now_in = str(current.get(ASSET_FIELD) or was_in)
+    now_in = str(current.get(ASSET_FIELD) or "") or was_in  # none known: the amount alone
 
     def value(field: str, raw: object, currency: str | None) -> str:
         return isolate(field_value_text(field, raw, currency=currency))

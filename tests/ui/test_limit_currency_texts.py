@@ -128,3 +128,12 @@ def test_a_limit_not_kept_at_filing_reads_in_the_currency_asked(english: None) -
                        {"balance_asset_code": "UAH"}, {})
     text = change_from_to(request)
     assert f"set the allowed balance to 500.00{NBSP}USD" in text
+
+
+def test_a_moved_limit_without_a_currency_reads_as_amounts_alone(english: None) -> None:
+    """No side knows a currency: the warning shows amounts, never "None" or a hryvnia."""
+    request = _request({"balance_allowed": "500"}, {"balance_allowed": "100"},
+                       {"balance_allowed": "300"})
+    text = change_with_current(request)
+    assert "500.00" in text and "300.00" in text and "100.00" in text
+    assert "None" not in text and "UAH" not in text
