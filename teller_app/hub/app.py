@@ -39,9 +39,8 @@ from .routes_api import router as api_router
 from .routes_bank_auth import router as bank_auth_router
 from .serve_checks import check_cash_zone
 from .settings import HubSettings
-from .shutdown_steps import STEP_WITHIN_S, bounded_step, bounded_steps, forget_overran
+from .shutdown_steps import TASK_CLOSE_WITHIN_S, bounded_step, bounded_steps, forget_overran
 from .state import HubState
-from .task_stop import AGAIN_WITHIN_S, STOP_WITHIN_S
 from .token_replay import JtiLedger
 from .vault import SealedCache
 from .version_gate import VersionGate, document_desk_refusal
@@ -51,8 +50,6 @@ log = logging.getLogger("teller_hub")
 READY_WITHIN_S = 2.0  # /readyz answers within this, ready or not (a balancer's probe)
 MAX_BODY = 4 * 1024 * 1024  # the largest request is an onboarding import
 GZIP_MIN_BYTES = 1024  # smaller answers fit in a packet or two: compressing them saves nothing
-# the directory's close stops its tasks (each bounded by ``stop_task``) before its client's
-DCM_CLOSE_WITHIN_S = STOP_WITHIN_S + AGAIN_WITHIN_S + STEP_WITHIN_S / 2
 
 
 def optional_routers() -> list[APIRouter]:
@@ -123,7 +120,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
             # the DCM clients at once, the engine last (nothing uses it after)
             await bounded_steps({"dcm directory close": dcm.close(),
                                  "http client close": http.aclose()},
-                                within=DCM_CLOSE_WITHIN_S)
+                                within=TASK_CLOSE_WITHIN_S)  # the directory stops its refresh
             await bounded_step("database engine dispose", engine.dispose())
 
     # no trailing-slash redirects (``/user_auth/`` is a 404, not a 307 to elsewhere); the API's

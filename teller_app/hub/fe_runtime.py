@@ -19,9 +19,9 @@ from .dcm_reader import Reader
 from .drain import Drain
 from .events import EventBus, prune
 from .execute import Executor
-from .shutdown_steps import STEP_WITHIN_S, bounded_steps
+from .shutdown_steps import TASK_CLOSE_WITHIN_S, bounded_steps
 from .state import HubState
-from .task_stop import AGAIN_WITHIN_S, STOP_WITHIN_S, leave, stop_task
+from .task_stop import leave, stop_task
 from .watcher import Leased, Watcher
 
 log = logging.getLogger("teller_hub.four_eyes")
@@ -86,8 +86,6 @@ async def _resume_loop(fe: FourEyes) -> None:
 
 
 DEAF_TASK = "TELLER_HUB_TEST_DEAF_TASK"  # fault injector (tests only): a task losing cancels
-# the event bus's close stops its poll (bounded by ``stop_task``); the others are one close
-CLOSE_WITHIN_S = STOP_WITHIN_S + AGAIN_WITHIN_S + STEP_WITHIN_S / 2
 
 
 async def _deaf_task() -> None:
@@ -140,8 +138,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.gather(
             bounded_steps({f"{worker.lease_name} lease release": worker.release()
                            for worker in leased}),
-            bounded_steps({"event bus close": fe.bus.close(),
-                           "dcm reader close": reader.close()}, within=CLOSE_WITHIN_S))
+            bounded_steps({"event bus close": fe.bus.close(),  # the bus stops its poll first
+                           "dcm reader close": reader.close()}, within=TASK_CLOSE_WITHIN_S))
 
 
 def _leave_executions(running: list[asyncio.Future[Command]]) -> None:

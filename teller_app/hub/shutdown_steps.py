@@ -22,11 +22,13 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
-from .task_stop import stop_task, waiting_at
+from .task_stop import AGAIN_WITHIN_S, STOP_WITHIN_S, stop_task, waiting_at
 
 log = logging.getLogger("teller_hub")
 
 STEP_WITHIN_S = 5.0  # a close's or a release's share of the shutdown
+# a close that first stops a background task of its own (bounded by ``stop_task``)
+TASK_CLOSE_WITHIN_S = STOP_WITHIN_S + AGAIN_WITHIN_S + STEP_WITHIN_S / 2
 CANCEL_WITHIN_S = 1.0  # an overrun step's time to end after its cancel (and after a second)
 SLOW_STEP_S = 1.0  # a step that ended but took longer than this is logged (info)
 _overran: list[str] = []  # the steps that overran, in order
