@@ -13,20 +13,16 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,15 +35,10 @@ from teller_app.ui import profile_manager_io as pio
 from teller_app.ui.a11y_form import name
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.error_text import safe_text
+from teller_app.ui.profile_check_results import CheckResultsTable
 from teller_app.ui.profile_manager_check import test_profile
 from teller_app.ui.profile_manager_form import ProfileForm
-from teller_app.ui.untrusted import plain_label, shown_lines, tip
-
-
-def status_text(status: str) -> str:
-    return {"ok": QCoreApplication.translate("ProfileManager", "ok"),
-            "adapted": QCoreApplication.translate("ProfileManager", "adapted"),
-            "failed": QCoreApplication.translate("ProfileManager", "failed")}.get(status, status)
+from teller_app.ui.untrusted import plain_label, shown_lines
 
 
 class ProfileManagerDialog(QDialog):
@@ -98,18 +89,7 @@ class ProfileManagerDialog(QDialog):
         self.message = plain_label(QLabel(self))  # it may quote a server's or a file's words
         self.message.setObjectName("profileMessage")
         self.message.hide()
-        self.results = QTableWidget(0, 3, self)
-        self.results.setObjectName("checkResults")
-        name(self.results, self.tr("Connection test results"))
-        self.results.setHorizontalHeaderLabels(
-            [self.tr("Check"), self.tr("Result"), self.tr("Evidence")])
-        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.results.setWordWrap(True)
-        self.results.verticalHeader().hide()
-        header = self.results.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.results = CheckResultsTable(self)
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -337,17 +317,7 @@ class ProfileManagerDialog(QDialog):
 
     def _checked(self, checks: list[Check]) -> None:
         self.checks = checks
-        self.results.setRowCount(len(checks))
-        palette = self.palette()
-        for row, check in enumerate(checks):
-            state = QTableWidgetItem(status_text(check.status))
-            if check.status == "failed":
-                state.setForeground(theme.error_color(palette))
-            for col, item in enumerate((QTableWidgetItem(check.name), state,
-                                        QTableWidgetItem(check.detail))):
-                item.setToolTip(tip(check.detail))  # a server's body: escaped, clipped
-                self.results.setItem(row, col, item)
-        self.results.resizeRowsToContents()
+        self.results.show_checks(checks)
         failed = sum(c.status == "failed" for c in checks)
         if failed:
             self._show(self.tr("{failed} of {total} checks failed.").format(
