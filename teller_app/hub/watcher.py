@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from teller_app.platform import PlatformError
 from teller_app.platform.models import Customer
 
-from . import audit, commands, events, phone_watch, policy, vault
+from . import audit, commands, events, phone_watch, policy, task_stop, vault
 from .code_level import CodeLevel
 from .customer_drift import same
 from .db import dialect_insert, now
@@ -44,7 +44,10 @@ WATCHED = ("is_disabled", "status", "kyc_level", "balance_allowed")
 ALSO_WATCHED = ("phone_number", "branch_guid", "segment")
 PAGE = 500
 PAGES_PER_TICK = 20
-RELEASE_WITHIN_S = 3.0  # at shutdown; TimeoutError is an OSError
+RELEASE_WITHIN_S = 3.0  # at shutdown, its rollback included
+# SQLite waits this long for a file another process holds locked (not its busy_timeout, 15 s):
+# a release it cannot make fails and rolls back within RELEASE_WITHIN_S, leaving nothing behind
+RELEASE_BUSY_MS = 2000
 EXPLAIN_SLACK_S = 120  # a command decided this long before the snapshot still explains it
 
 
@@ -59,6 +62,24 @@ def fields_of(c: Customer) -> dict[str, Any]:
     return {"is_disabled": bool(c.is_disabled), "status": c.status or "",
             "kyc_level": int(c.kyc_level or 0),
             "balance_allowed": format(Decimal(c.balance_allowed or 0), "f")}
+
+
+async def _sqlite_busy_ms(conn: AsyncConnection, ms: int) -> int | None:
+    """On SQLite: how long a statement on ``conn`` waits for a locked file, set to ``ms``
+    (the value it had, to set back); None elsewhere."""
+    if conn.dialect.name != "sqlite":
+        return None
+    was = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+    await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(ms)}")
+    return int(was or 0)
+
+
+def _give_up(task: asyncio.Task[None]) -> None:
+    """A release not waited for any longer: cancelled, and left to end by itself (its
+    driver's own timeout); counted as left running, so ``serve`` does not wait for it."""
+    task.cancel()
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())  # seen: logged already
+    task_stop.leave(task)
 
 
 class LeaseLost(Exception):
@@ -122,20 +143,44 @@ class Leased:
 
     async def release(self) -> None:
         """At shutdown: the lease expires now, so another process takes the task at its next
-        tick (its cursor stays). Only ours: one another process took meanwhile is left."""
+        tick (its cursor stays). Only ours: one another process took meanwhile is left.
+        Returns within RELEASE_WITHIN_S even when the database is locked or not answering."""
         if not self.leading:
             return
-        try:  # bounded: a database not answering must not hold the shutdown
-            async with asyncio.timeout(RELEASE_WITHIN_S), self.state.engine.begin() as conn:
-                await conn.execute(leases.update().where(
-                    leases.c.name == self.lease_name, leases.c.holder == self.holder).values(
-                        expires_at=0))
-        except (sa.exc.SQLAlchemyError, OSError) as exc:  # it expires on its own then
+        # Bounded here, rollback included: a statement cancelled by a timeout inside
+        # ``begin()`` is rolled back on its connection, behind the statement still waiting
+        # (SQLite: its busy timeout; PostgreSQL not answering: the command timeout).
+        work = asyncio.create_task(self._expire_lease(),
+                                   name=f"{self.lease_name} lease release")
+        try:
+            await asyncio.wait({work}, timeout=RELEASE_WITHIN_S)
+        except asyncio.CancelledError:
+            _give_up(work)
+            raise
+        if not work.done():  # the lease expires on its own then
+            _give_up(work)
+            error: BaseException | None = TimeoutError()
+        else:
+            error = asyncio.CancelledError() if work.cancelled() else work.exception()
+        if error is not None:
+            if not isinstance(error, (sa.exc.SQLAlchemyError, OSError, asyncio.CancelledError)):
+                raise error
             log.warning("watcher lease not released", extra={"lease": self.lease_name,
-                                                             "error": type(exc).__name__})
+                                                             "error": type(error).__name__})
             return
         self.leading = False
         log.info("watcher lease released", extra={"lease": self.lease_name})
+
+    async def _expire_lease(self) -> None:
+        async with self.state.engine.begin() as conn:
+            busy_ms = await _sqlite_busy_ms(conn, RELEASE_BUSY_MS)
+            try:
+                await conn.execute(leases.update().where(
+                    leases.c.name == self.lease_name, leases.c.holder == self.holder).values(
+                        expires_at=0))
+            finally:  # the pooled connection waits as long as before for its next user
+                if busy_ms is not None:
+                    await _sqlite_busy_ms(conn, busy_ms)
 
     def _ttl(self) -> float:
         return self.interval * 3 + 10
@@ -275,8 +320,13 @@ class Watcher(Leased):
     @staticmethod
     async def _alert(conn: AsyncConnection, customer: Customer, old: dict[str, Any],
                      new: dict[str, Any], diff: dict[str, Any], reasons: list[str]) -> Any:
+        fields: dict[str, dict[str, Any]] = {
+            k: {"before": old.get(k), "after": new[k]} for k in diff}
+        if commands.LIMIT in fields and customer.balance_asset_code:
+            # the limit's currency, or a desk words it in one the customer may not have
+            fields[commands.LIMIT][commands.LIMIT_ASSET] = customer.balance_asset_code
         detail = {"customer_guid": customer.wallet_user_guid, "login": customer.login,
-                  "fields": {k: {"before": old.get(k), "after": new[k]} for k in diff},
+                  "fields": fields,
                   "reasons": reasons,
                   "updated_at": customer.updated_at.isoformat() if customer.updated_at else None}
         return await Watcher._record(conn, customer.branch_guid or None, detail)
