@@ -53,7 +53,8 @@ def approval_error_text(exc: BaseException) -> str:
         # imported here: approvals_drift words its texts with this module's
         from teller_app.ui.approvals_drift import not_applied_text
 
-        moved = not_applied_text(exc.request.result)  # nothing was sent: not "refused"
+        # nothing was sent: not "refused"; a limit in the currency the request kept
+        moved = not_applied_text(exc.request.result, exc.request.before)
         if moved is not None:
             return moved
         return translate("ApprovalsInbox", "Approved, but the platform refused the change: %1"

@@ -16,6 +16,7 @@ from teller_app.core.approvals import ApprovalService
 from teller_app.platform.hub_models import Alert
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
+from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD
 from teller_app.ui.untrusted import fill, shown
 
 PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
@@ -50,7 +51,15 @@ def alert_text(who: str, fields: Mapping[str, object], reasons: Sequence[str]) -
             "%1", who)
     after = {k: (v.get("after") if isinstance(v, dict) else v) for k, v in fields.items()}
     return fill(QCoreApplication.translate("ApprovalsInbox", "%1: %2 (no approved request)"),
-                who, describe_change(after))
+                who, describe_change(after, limit_asset(fields)))
+
+
+def limit_asset(fields: Mapping[str, object]) -> dict[str, object] | None:
+    """The customer's balance currency the hub names with a changed limit (the alert's
+    ``before`` for ``describe_change``); None from an older hub: the amount alone."""
+    limit = fields.get(LIMIT_FIELD)
+    code = limit.get(ASSET_FIELD) if isinstance(limit, Mapping) else None
+    return {ASSET_FIELD: code} if isinstance(code, str) and code else None
 
 
 async def open_alerts(service: ApprovalService) -> list[Alert]:

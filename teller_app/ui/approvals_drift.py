@@ -8,6 +8,8 @@ while that read runs (``ApproveGate``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
@@ -94,16 +96,22 @@ def moved_warning(request: ChangeRequest | None) -> str:
                      ).replace("%1", "; ".join(_moved_parts(request)))
 
 
-def customer_changed_text(result: str | None) -> str | None:
+def customer_changed_text(result: str | None,
+                          before: Mapping[str, object] | None = None) -> str | None:
     """A request's end when its customer changed after filing, in the desk's language;
-    None: any other outcome."""
+    None: any other outcome. A limit's "was" reads in the currency ``before`` kept at filing
+    (the request's), its "now" in the customer's new one when that moved too; none known:
+    the amount alone."""
     moved = customer_changed(result)
     if moved is None:
         return None
+    asset = moved.get(ASSET_FIELD) or {}
+    was_in = limit_currencies({}, before)[0] or str(asset.get("was") or "") or None
+    now_in = str(asset.get("now") or "") or was_in
     details = "; ".join(
         fill(translate("ApprovalsInbox", "%1: was %2, now %3"), field_name(field),
-             field_value_text(field, values.get("was")),
-             field_value_text(field, values.get("now")))
+             field_value_text(field, values.get("was"), currency=was_in),
+             field_value_text(field, values.get("now"), currency=now_in))
         for field, values in moved.items())
     if not details:
         return translate("ApprovalsInbox", "Not applied: someone else changed the customer "
@@ -130,7 +138,9 @@ def phone_taken_text(result: str | None) -> str | None:
                      "written.").replace("%1", shown(login, 120, breaks=False))
 
 
-def not_applied_text(result: str | None) -> str | None:
+def not_applied_text(result: str | None,
+                     before: Mapping[str, object] | None = None) -> str | None:
     """A request that ended before anything was sent to the platform (its customer changed,
-    or its phone number is another's), in the desk's language; None: any other outcome."""
-    return customer_changed_text(result) or phone_taken_text(result)
+    or its phone number is another's), in the desk's language; None: any other outcome.
+    ``before``: the request's, when known (a limit's currency, ``customer_changed_text``)."""
+    return customer_changed_text(result, before) or phone_taken_text(result)
