@@ -34,8 +34,9 @@ from teller_app.ui.audit_people import PERSON_KEYS, person_text
 from teller_app.ui.audit_request_text import change_text, result_text
 from teller_app.ui.cash_text import kind_text, request_reason_text
 from teller_app.ui.data_text import outcome_text
+from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD
 from teller_app.ui.local_time import local_text
-from teller_app.ui.money import format_money, no_limit_text
+from teller_app.ui.money import format_money, limit_text, no_limit_text
 from teller_app.ui.settings_change_text import CHECKS, check_text
 from teller_app.ui.till_text import denomination_text, hub_need_reason, till_kind_text
 
@@ -111,6 +112,11 @@ def _fields(value: object) -> str:
         parts = []
         for key, change in value.items():
             show = partial(_amount, str(key)) if key in AMOUNT_KEYS else value_text
+            if key == LIMIT_FIELD and isinstance(change, Mapping):
+                # in the currency the hub names with it; an older hub's: the amount alone
+                code = change.get(ASSET_FIELD)
+                show = partial(limit_text, minor_unit=MINOR_UNIT,
+                               currency=str(code) if code else None)
             if key == "phone_holder" and isinstance(change, Mapping):
                 parts.append(f"{field_name(str(key))}: {_customer(change)}")
             elif isinstance(change, Mapping) and ("before" in change or "after" in change):
@@ -218,6 +224,8 @@ def detail_items(detail: Mapping[str, object], names: Mapping[str, str] | None =
                 text = person_text(value, names or {})
             elif key == "change":  # a limit in the currency the request carries
                 text = change_text(value, detail.get("before")) or value_text(value)
+            elif key == "result":  # likewise a limit the customer's drift names
+                text = result_text(value, detail.get("before"))
             else:
                 text = FORMATS.get(key, value_text)(value)
             out.append((_tr(LABELS[key]), text, True))

@@ -90,9 +90,10 @@ PATTERNS: tuple[tuple[re.Pattern[str], object, Callable[[str], str]], ...] = (
 )
 
 
-def result_text(value: object) -> str:
+def result_text(value: object, before: object = None) -> str:
     """A result of the hub's in words (a request ended before anything was sent as the inbox
-    says it); any other (the platform's own message) as it came."""
+    says it, a limit in the currency ``before``, the request's, kept); any other (the
+    platform's own message) as it came."""
     text = str(value)
     source = RESULTS.get(text)
     if source:
@@ -100,7 +101,8 @@ def result_text(value: object) -> str:
     # imported here: approvals_drift takes its field names from audit_details
     from teller_app.ui.approvals_drift import not_applied_text
 
-    ended = not_applied_text(text)  # the customer changed, or the phone number is another's
+    # the customer changed, or the phone number is another's
+    ended = not_applied_text(text, before if isinstance(before, Mapping) else None)
     if ended is not None:
         return ended
     for pattern, words, detail in PATTERNS:

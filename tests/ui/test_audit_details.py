@@ -105,7 +105,8 @@ def test_the_audit_table_shows_them(english: None) -> None:
 
 def test_an_allowed_balance_of_0_is_no_limit(english: None) -> None:
     """0 is the platform's "no limit" (FAQ 12): an audit reader must not see "0.00 UAH"."""
-    alert = {"fields": {"balance_allowed": {"before": "1000", "after": "0"}}}
+    alert = {"fields": {"balance_allowed": {"before": "1000", "after": "0",
+                                            "balance_asset_code": "UAH"}}}
     assert details_text(alert) == (
         "Fields: allowed balance: " + format_money(Decimal("1000"), 2, "UAH") + " → no limit")
     assert "no limit" in details_text({"fields": {"balance_allowed": "0.00"}})

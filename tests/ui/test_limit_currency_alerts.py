@@ -14,6 +14,7 @@ from teller_app.platform.hub_models import CUSTOMER_CHANGED, ChangeRequest
 from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approvals_alerts import AlertsList, alert_text
 from teller_app.ui.approvals_drift import customer_changed_text
+from teller_app.ui.audit_details import details_text
 
 NBSP = "\u00a0"
 LIMIT_MOVED = {"balance_allowed": {"was": "1000", "now": "5000"}}
@@ -66,4 +67,20 @@ def test_the_approvers_outcome_names_the_requests_currency(english: None) -> Non
                             before={"balance_allowed": "1000", "balance_asset_code": "USD"},
                             state="failed", result=CUSTOMER_CHANGED + json.dumps(LIMIT_MOVED))
     text = approval_error_text(ExecutionFailed(request))
+    assert f"was 1,000.00{NBSP}USD, now 5,000.00{NBSP}USD" in text, text
+
+
+def test_the_trail_words_an_alerts_limit_in_the_currency_the_hub_names(english: None) -> None:
+    row = {"fields": _alert_fields(balance_asset_code="USD"), "reasons": ["balance_allowed"]}
+    text = details_text(row)
+    assert f"1,000.00{NBSP}USD → 5,000.00{NBSP}USD" in text, text
+    assert "balance_asset_code" not in text  # said once, with the amounts
+    older = details_text({"fields": _alert_fields(), "reasons": ["balance_allowed"]})
+    assert "1,000.00 → 5,000.00" in older and "₴" not in older and "UAH" not in older, older
+
+
+def test_the_trail_words_a_moved_limit_in_the_requests_currency(english: None) -> None:
+    row = {"result": CUSTOMER_CHANGED + json.dumps(LIMIT_MOVED),
+           "before": {"balance_asset_code": "USD"}}
+    text = details_text(row)
     assert f"was 1,000.00{NBSP}USD, now 5,000.00{NBSP}USD" in text, text
