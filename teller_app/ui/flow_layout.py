@@ -34,6 +34,13 @@ class FlowLayout(QLayout):
     def takeAt(self, index: int) -> QLayoutItem | None:
         return self._items.pop(index) if 0 <= index < len(self._items) else None
 
+    def insertWidget(self, index: int, widget: QWidget) -> None:
+        """``widget`` at ``index`` (the end when out of range), as a box layout's."""
+        self.addWidget(widget)  # Qt's own path: parented to the layout's widget, shown
+        if 0 <= index < len(self._items) - 1:
+            self._items.insert(index, self._items.pop())
+            self.invalidate()
+
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation(0)
 

@@ -103,9 +103,10 @@ def supervisor_window(qtbot, ops, arun, sandbox):  # type: ignore[no-untyped-def
 def test_supervision_buttons_on_a_card_follow_a_live_switch(qtbot, supervisor_window):  # type: ignore[no-untyped-def]
     card = _loaded_card(qtbot, supervisor_window, 0)
     box = card.findChild(QWidget, "supervisionActions")
-    buttons = box.findChildren(QPushButton)
+    buttons = box.buttons()
     toggle = card.findChild(QPushButton, "toggleDisabledButton")
     assert toggle is not None and toggle.text() in ("Disable customer", "Enable customer")
+    assert toggle in buttons
     toggle.setFocus()
     amounts = _amounts(card)
     try:
@@ -113,7 +114,7 @@ def test_supervision_buttons_on_a_card_follow_a_live_switch(qtbot, supervisor_wi
         qtbot.waitUntil(lambda: toggle.text() in ("Вимкнути клієнта", "Увімкнути клієнта"),
                         timeout=5000)
         assert left_in_english(card) == []
-        assert box.findChildren(QPushButton) == buttons  # re-texted, not rebuilt
+        assert box.buttons() == buttons  # re-texted, not rebuilt
         assert toggle.hasFocus() and _amounts(card) == amounts
     finally:
         switch_language("en")
@@ -153,7 +154,8 @@ def test_a_background_refresh_keeps_the_card_buttons_and_focus(qtbot, supervisor
     box = card.findChild(QWidget, "supervisionActions")
     deposit = card.findChild(QPushButton, "cash_deposit_button")
     assert deposit is not None
-    buttons = box.findChildren(QPushButton)
+    buttons = box.buttons()
+    assert deposit in buttons
     deposit.setFocus()
     changed: list[object] = []
     card.customer_changed.connect(changed.append)
@@ -161,5 +163,5 @@ def test_a_background_refresh_keeps_the_card_buttons_and_focus(qtbot, supervisor
     qtbot.waitUntil(lambda: bool(changed) and card.freshness.text() == "Up to date",
                     timeout=10000)
     QApplication.processEvents()  # a deleteLater would run here
-    assert box.findChildren(QPushButton) == buttons
+    assert box.buttons() == buttons
     assert deposit.hasFocus()

@@ -44,7 +44,7 @@ def test_the_card_beside_the_inbox_fits_in_ukrainian(qtbot, arun, stack, desk) -
     assert dock is not None and dock.isVisible()  # the inbox is beside the card
     supervision = card.findChild(QWidget, "supervisionActions")
     row = [b for b in (card.back_button, card.refresh_button, card.edit_button,
-                       card.open_account_button, *supervision.findChildren(QPushButton))
+                       card.open_account_button, *supervision.buttons())
            if b.isVisible()]
     assert len(row) >= 6
     english = card.back_button.text()
