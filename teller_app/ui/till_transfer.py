@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -47,6 +47,15 @@ class TransferDialog(QDialog):
         self.direction = QComboBox(self)
         self.direction.addItem(self.tr("From the vault to my till"), "to_till")
         self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
+        # Filed, the direction reads as the amount does: its words in a read-only field, in
+        # the choice's place (a disabled choice was grey, and not read out as a value). Made
+        # next to the choice, so it stands where the choice did in the Tab order.
+        self.direction_filed = QLineEdit(self)
+        self.direction_filed.setObjectName("transferDirectionFiled")
+        self.direction_filed.hide()
+        direction_row = QHBoxLayout()
+        direction_row.addWidget(self.direction)
+        direction_row.addWidget(self.direction_filed)
         self.amount = QLineEdit(self)
         self.amount.setObjectName("transferAmount")
         # the currency as amounts read in this language ("1 200,00 ₴", "1,200.00 UAH")
@@ -63,7 +72,8 @@ class TransferDialog(QDialog):
         self.send.clicked.connect(self.request)
         form = QFormLayout(self)
         form.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with the status
-        form.addRow(self.tr("Direction"), self.direction)
+        self.direction_label = add_row(form, self.tr("Direction"), direction_row,
+                                       focus=self.direction)
         add_row(form, self.tr("Amount"), amount_row, focus=self.amount)  # its label's field
         form.addRow(self.status)
         form.addRow(buttons)
@@ -84,7 +94,7 @@ class TransferDialog(QDialog):
             self.send.setEnabled(False)
             # filed: what was asked for no longer changes here (a new request, a new dialog)
             set_read_only(self.amount, True)
-            self.direction.setEnabled(False)
+            self._show_direction_filed()
             self.status.setText(self._filed_text(transfer.state, transfer.amount))
             self.requested.emit(transfer)
 
@@ -102,6 +112,20 @@ class TransferDialog(QDialog):
         self.ops.run(lambda: self.service.request_transfer(direction, value, transfer_id),
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Asking for a transfer"), disable=(self.send,), write=True)
+
+    def _show_direction_filed(self) -> None:
+        """The chosen direction as read-only text where the choice was; the choice goes (off
+        as well as hidden: no key or click reaches it)."""
+        shown = self.direction_filed
+        shown.setText(self.direction.currentText())
+        set_read_only(shown, True)
+        shown.setAccessibleName(self.direction.accessibleName())  # "Direction", and its value
+        self.direction_label.setBuddy(shown)  # Alt+letter lands on what is shown
+        shown.show()
+        if self.direction.hasFocus():  # not as a Tab would: that selects all of its words
+            shown.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.direction.setEnabled(False)
+        self.direction.hide()
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
