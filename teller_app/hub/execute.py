@@ -47,6 +47,7 @@ from . import bank_settings, commands, customer_drift, execute_cash, phone_holde
 from .canon import sha256_hex
 from .commands import Command
 from .db import now
+from .dcm_connections import DcmConnections
 from .dcm_reader import Reader as Reader  # importable from here too (the cash watcher, tests)
 from .dcm_reader import bank_auth as _bank_auth  # Mode B's login (tests import it from here)
 from .errors import HubError
@@ -95,9 +96,13 @@ ALTERED = ("not executed: the stored change no longer matches its SHA-256 (alter
 
 
 class Executor:
-    def __init__(self, state: HubState, reader: Reader) -> None:
+    def __init__(self, state: HubState, reader: Reader,
+                 connections: DcmConnections | None = None) -> None:
         self.state = state
         self.reader = reader
+        # one pool of DCM connections for every execution of this process (closed at its
+        # shutdown, ``fe_runtime``): each execution's client keeps its own credentials
+        self.connections = connections or DcmConnections()
         self._running: set[asyncio.Future[Command]] = set()  # shielded: kept referenced
         self._settling: set[asyncio.Future[Command]] = set()  # lost confirms read on DCM
 
@@ -110,7 +115,8 @@ class Executor:
             auth: Any = PasswordLogin(cmd.checker, None, session_token=session_token)
         else:
             auth = _bank_auth(self.state, cmd.checker)
-        return PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth, timeout=10.0)
+        return PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth, timeout=10.0,
+                              transport=self.connections.transport(s.dcm_url))
 
     async def _apply(self, client: PlatformClient, cmd: Command, actor: str,
                      judged: Customer | None = None) -> None:

@@ -139,7 +139,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             bounded_steps({f"{worker.lease_name} lease release": worker.release()
                            for worker in leased}),
             bounded_steps({"event bus close": fe.bus.close(),  # the bus stops its poll first
-                           "dcm reader close": reader.close()}, within=TASK_CLOSE_WITHIN_S))
+                           "dcm reader close": reader.close(),
+                           # a connection a left execution still uses: closed once it is read
+                           "dcm execution connections close": fe.executor.connections.close()},
+                          within=TASK_CLOSE_WITHIN_S))
 
 
 def _leave_executions(running: list[asyncio.Future[Command]]) -> None:
