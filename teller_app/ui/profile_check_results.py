@@ -17,8 +17,6 @@ from teller_app.ui import theme
 from teller_app.ui.a11y_form import name
 from teller_app.ui.untrusted import tip
 
-CONTEXT = "ProfileManagerDialog"  # the dialog's own texts: one translation context
-
 
 def status_text(status: str) -> str:
     return {"ok": QCoreApplication.translate("ProfileManager", "ok"),
@@ -30,10 +28,12 @@ class CheckResultsTable(QTableWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 3, parent)
         self.setObjectName("checkResults")
-        name(self, QCoreApplication.translate(CONTEXT, "Connection test results"))
-        self.setHorizontalHeaderLabels([QCoreApplication.translate(CONTEXT, "Check"),
-                                        QCoreApplication.translate(CONTEXT, "Result"),
-                                        QCoreApplication.translate(CONTEXT, "Evidence")])
+        # the dialog's texts (its context, literal: lupdate reads no variable)
+        translate = QCoreApplication.translate
+        name(self, translate("ProfileManagerDialog", "Connection test results"))
+        self.setHorizontalHeaderLabels([translate("ProfileManagerDialog", "Check"),
+                                        translate("ProfileManagerDialog", "Result"),
+                                        translate("ProfileManagerDialog", "Evidence")])
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(True)
         self.verticalHeader().hide()
