@@ -98,12 +98,19 @@ def audit_facts(cmd: Command) -> dict[str, Any]:
     if cmd.customer_guid:
         facts["customer_guid"] = cmd.customer_guid
     if cmd.kind in CUSTOMER_KINDS:
-        change = cmd.change
-        facts["change"] = change
-        asset = (cmd.before or {}).get(LIMIT_ASSET)
-        if limit_asked_alone(change) and asset:
-            facts["before"] = {LIMIT_ASSET: asset}  # only the currency: no more of the record
+        facts["change"] = cmd.change
+        facts.update(kept_currency(cmd))
     return facts
+
+
+def kept_currency(cmd: Command) -> dict[str, Any]:
+    """``{"before": {currency}}`` for a limit asked alone whose currency was kept at filing
+    (only the currency: no more of the record), else {}: the request's rows and its
+    execution's (a "changed since filing" result names the limit) read in that currency."""
+    asset = (cmd.before or {}).get(LIMIT_ASSET)
+    if cmd.kind in CUSTOMER_KINDS and limit_asked_alone(cmd.change) and asset:
+        return {"before": {LIMIT_ASSET: asset}}
+    return {}
 
 
 def _from_row(r: Any) -> Command:
@@ -264,8 +271,9 @@ async def finish_on(conn: AsyncConnection, cmd: Command, *, applied: bool, resul
     await audit.append(conn, audit.Entry(
         actor=actor, action="execution", entity=f"request:{cmd.id}",
         branch_guid=new.branch_guid,
-        detail={**(extra or {}), "state": state, "result": result[:1000],
-                "sha256": new.sha256, "customer_guid": new.customer_guid}))
+        detail={**(extra or {}), **kept_currency(new), "state": state,
+                "result": result[:1000], "sha256": new.sha256,
+                "customer_guid": new.customer_guid}))
     return new
 
 

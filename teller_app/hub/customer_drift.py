@@ -143,7 +143,8 @@ async def end_unapplied(engine: AsyncEngine, cmd: Command, checker: HubEmployee,
         await audit.append(conn, audit.Entry(
             actor=checker.email, action="execution", entity=f"request:{cmd.id}",
             branch_guid=new.branch_guid,
-            detail={"state": commands.FAILED, "result": result, "sha256": new.sha256,
+            detail={**commands.kept_currency(new), "state": commands.FAILED,
+                    "result": result, "sha256": new.sha256,
                     "customer_guid": new.customer_guid, "approved": False,
                     "comment": comment, "maker": new.maker, "desk_id": desk_id}))
     return new

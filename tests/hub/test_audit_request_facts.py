@@ -9,10 +9,11 @@ from typing import Any
 
 import shared_hubs
 from cash_request_helpers import authorized_cash_draft
-from fe_helpers import new_customer
+from fe_helpers import ADMIN, new_customer, put_customer
 from hub_proc import HubProc
 
 from teller_app.core.embedded_sandbox import SandboxProcess
+from teller_app.hub.customer_drift import STALE_PREFIX
 
 shared, main_hub = shared_hubs.fixtures("auditfacts", TELLER_HUB_WATCH="0")
 
@@ -119,3 +120,23 @@ def test_a_limit_asked_alone_keeps_its_currency_in_the_rows(main_hub: HubProc,
     other = shared_hubs.file_change(main_hub, teller, guid, {"segment": "vip"}, "segment")
     for req in (named, other):
         assert "before" not in _rows(main_hub, sup, req["id"])["request"]["detail"]
+
+
+def test_an_ended_limits_execution_row_keeps_its_currency(main_hub: HubProc,
+                                                         sandbox: SandboxProcess) -> None:
+    """A limit asked alone that another desk moved meanwhile ends "failed" ("changed since
+    filing", which names the limit): that execution row keeps the currency at filing too, so
+    the trail words the moved limit in it (it said the amounts alone)."""
+    b0, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    asset = sandbox.manifest["asset"]
+    guid = new_customer(sandbox, b0, balance_asset_code=asset["code"],
+                        balance_asset_issuer=asset["issuer"])
+    req = shared_hubs.file_change(main_hub, teller, guid, {"balance_allowed": "500"}, "limit")
+    put_customer(sandbox, ADMIN, guid, balance_allowed="900")  # another desk, directly
+    with main_hub.client() as c:
+        r = c.post(f"/api/v1/requests/{req['id']}/approve", headers=sup,
+                   json={"sha256": req["sha256"]})
+    assert r.status_code == 200 and r.json()["state"] == "failed", r.text
+    ended = _rows(main_hub, sup, req["id"])["execution"]["detail"]
+    assert ended["result"].startswith(STALE_PREFIX), ended
+    assert ended["before"] == {"balance_asset_code": asset["code"]}, ended
