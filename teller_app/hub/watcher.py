@@ -323,7 +323,8 @@ class Watcher(Leased):
         fields: dict[str, dict[str, Any]] = {
             k: {"before": old.get(k), "after": new[k]} for k in diff}
         if commands.LIMIT in fields and customer.balance_asset_code:
-            # the limit's currency, or a desk words it in one the customer may not have
+            # the currency of the new limit (the customer's now; not watched, so the old
+            # limit's may have been another), or a desk words it in one they may not have
             fields[commands.LIMIT][commands.LIMIT_ASSET] = customer.balance_asset_code
         detail = {"customer_guid": customer.wallet_user_guid, "login": customer.login,
                   "fields": fields,

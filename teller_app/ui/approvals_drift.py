@@ -57,7 +57,8 @@ def _moved_parts(request: ChangeRequest) -> list[str]:
     change, before = request.displayed_change(), request.before or {}
     current = request.current or {}
     was_in, wanted_in = limit_currencies(change, before)
-    now_in = str(current.get(ASSET_FIELD) or "") or was_in  # none known: the amount alone
+    # the customer's currency now when it moved too (cleared: the amount alone)
+    now_in = (str(current.get(ASSET_FIELD) or "") or None) if ASSET_FIELD in current else was_in
 
     def value(field: str, raw: object, currency: str | None) -> str:
         return isolate(field_value_text(field, raw, currency=currency))
@@ -107,7 +108,7 @@ def customer_changed_text(result: str | None,
         return None
     asset = moved.get(ASSET_FIELD) or {}
     was_in = limit_currencies({}, before)[0] or str(asset.get("was") or "") or None
-    now_in = str(asset.get("now") or "") or was_in
+    now_in = (str(asset.get("now") or "") or None) if ASSET_FIELD in moved else was_in
     details = "; ".join(
         fill(translate("ApprovalsInbox", "%1: was %2, now %3"), field_name(field),
              field_value_text(field, values.get("was"), currency=was_in),

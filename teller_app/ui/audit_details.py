@@ -112,18 +112,21 @@ def _fields(value: object) -> str:
         parts = []
         for key, change in value.items():
             show = partial(_amount, str(key)) if key in AMOUNT_KEYS else value_text
+            show_after = show
             if key == LIMIT_FIELD and isinstance(change, Mapping):
-                # in the currency the hub names with it; an older hub's: the amount alone
+                # the hub names the customer's currency now: the new amount's (the old one's
+                # may have moved with it), so the old amount reads alone, as an older hub's
                 code = change.get(ASSET_FIELD)
-                show = partial(limit_text, minor_unit=MINOR_UNIT,
-                               currency=str(code) if code else None)
+                show = partial(limit_text, minor_unit=MINOR_UNIT, currency=None)
+                show_after = partial(limit_text, minor_unit=MINOR_UNIT,
+                                     currency=str(code) if code else None)
             if key == "phone_holder" and isinstance(change, Mapping):
                 parts.append(f"{field_name(str(key))}: {_customer(change)}")
             elif isinstance(change, Mapping) and ("before" in change or "after" in change):
                 before, after = change.get("before"), change.get("after")
                 parts.append(f"{field_name(str(key))}: "
                              f"{'—' if before is None else show(before)} → "
-                             f"{'—' if after is None else show(after)}")
+                             f"{'—' if after is None else show_after(after)}")
             else:
                 parts.append(f"{field_name(str(key))}: {show(change)}")
         return "; ".join(parts)

@@ -73,7 +73,8 @@ def test_the_approvers_outcome_names_the_requests_currency(english: None) -> Non
 def test_the_trail_words_an_alerts_limit_in_the_currency_the_hub_names(english: None) -> None:
     row = {"fields": _alert_fields(balance_asset_code="USD"), "reasons": ["balance_allowed"]}
     text = details_text(row)
-    assert f"1,000.00{NBSP}USD → 5,000.00{NBSP}USD" in text, text
+    # the new amount's currency: the old one's may have moved with it, so it reads alone
+    assert f"allowed balance: 1,000.00 → 5,000.00{NBSP}USD" in text, text
     assert "balance_asset_code" not in text  # said once, with the amounts
     older = details_text({"fields": _alert_fields(), "reasons": ["balance_allowed"]})
     assert "1,000.00 → 5,000.00" in older and "₴" not in older and "UAH" not in older, older
@@ -84,3 +85,11 @@ def test_the_trail_words_a_moved_limit_in_the_requests_currency(english: None) -
            "before": {"balance_asset_code": "USD"}}
     text = details_text(row)
     assert f"was 1,000.00{NBSP}USD, now 5,000.00{NBSP}USD" in text, text
+
+
+def test_a_limit_whose_currency_was_cleared_reads_the_new_amount_alone(english: None) -> None:
+    cleared = {**LIMIT_MOVED, "balance_asset_code": {"was": "USD", "now": None}}
+    told = customer_changed_text(CUSTOMER_CHANGED + json.dumps(cleared),
+                                 {"balance_asset_code": "USD"})
+    assert told is not None
+    assert f"was 1,000.00{NBSP}USD, now 5,000.00;" in told, told
