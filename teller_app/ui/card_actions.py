@@ -106,9 +106,11 @@ class CardActions(QWidget):
         before = self.row.itemAt(first - 1) if first > 0 else None
         previous = before.widget() if before is not None else None
         for widget in self._buttons:
-            if previous is not None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            if not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                continue
+            if previous is not None:  # none before the box: the chain starts at its first
                 QWidget.setTabOrder(previous, widget)
-                previous = widget
+            previous = widget
 
     def add_request(self, text: Callable[[], str],
                     withdraw: Callable[[], None]) -> QPushButton:

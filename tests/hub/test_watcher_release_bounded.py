@@ -27,7 +27,7 @@ from teller_app.hub.dcm_reader import Reader
 from teller_app.hub.fe_tables import leases
 from teller_app.hub.settings import HubSettings
 from teller_app.hub.state import HubState
-from teller_app.hub.watcher import RELEASE_WITHIN_S, Watcher
+from teller_app.hub.watcher import RELEASE_BUSY_MS, RELEASE_WITHIN_S, Watcher
 
 WITHIN_S = RELEASE_WITHIN_S + 3  # the bound plus a margin; without it: 15 s or more
 
@@ -97,6 +97,10 @@ def test_a_release_the_database_cannot_take_ends_within_its_bound(
             assert holder == watcher.holder
             await watcher.release()  # the database answers: released
             assert not watcher.leading
+            if kind == "sqlite":  # the release's shorter wait is not left on a pooled one
+                async with engine.connect() as conn:
+                    waits = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+                assert waits != RELEASE_BUSY_MS and waits >= 10_000, waits
         finally:
             await asyncio.wait_for(engine.dispose(), 20)
 

@@ -76,8 +76,8 @@ def _narrowed(qtbot, desk: QWidget, dock: QWidget, width: int) -> int:  # type: 
 
 
 def _seen_order(card: QWidget, buttons: list[QPushButton]) -> list[QPushButton]:
-    """Line by line, left to right, as they are read."""
-    return sorted(buttons, key=lambda b: (b.mapTo(card, QPoint(0, b.height() // 2)).y() // 8,
+    """Line by line, left to right, as they are read (a line's buttons share their top)."""
+    return sorted(buttons, key=lambda b: (b.mapTo(card, QPoint(0, 0)).y(),
                                           b.mapTo(card, QPoint(0, 0)).x()))
 
 
