@@ -34,7 +34,7 @@
 <context>
     <name>CustomerCard</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -42,7 +42,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n h ago</numerusform>
@@ -50,7 +50,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="52"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -134,7 +134,7 @@
 <context>
     <name>ProfileManagerDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
             <numerusform>%n profile exported to {path} (no passwords).</numerusform>

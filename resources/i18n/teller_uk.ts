@@ -207,28 +207,28 @@
         <translation>%1: %2 → %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="72"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="74"/>
         <source>Change: %1</source>
         <translation>Зміна: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="79"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="81"/>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="113"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="95"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
         <source>Rejected: %1 — %2</source>
         <translation>Відхилено: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="97"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
         <source>Approved and applied: %1 — %2</source>
         <translation>Погоджено й застосовано: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_detail.py" line="99"/>
+        <location filename="../../teller_app/ui/approvals_detail.py" line="101"/>
         <source>Approved, waiting to be applied: %1 — %2</source>
         <translation>Погоджено, чекає на застосування: %1 — %2</translation>
     </message>
@@ -293,12 +293,12 @@
         <translation>Тим часом цього клієнта змінив хтось інший: нічого не збережено. Перегляньте картку ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="62"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="63"/>
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="85"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="86"/>
         <source>The request is still waiting: reject it with a comment for its maker.</source>
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
@@ -368,22 +368,22 @@
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="45"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="46"/>
         <source>%1: another customer has the same phone number: %2</source>
         <translation>%1: такий самий номер телефону має інший клієнт: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="48"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="49"/>
         <source>%1: another customer has the same phone number</source>
         <translation>%1: такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="52"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="53"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="74"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="83"/>
         <source>Customer alerts</source>
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
@@ -403,47 +403,47 @@
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="59"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="60"/>
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="67"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="70"/>
         <source>%1: at filing %2 → wanted %3, now %4</source>
         <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="71"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="74"/>
         <source>%1: at filing %2, now %3</source>
         <translation>%1: під час подання %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="92"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="95"/>
         <source>Changed by someone else since it was filed: %1. Approving it applies nothing: the request ends not applied.</source>
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="104"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="113"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="109"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="118"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="112"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="121"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="125"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="134"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="128"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="137"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -1355,12 +1355,12 @@
         <translation>статус, що потребує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
         <source>yes</source>
         <translation>так</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_details.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_details.py" line="59"/>
         <source>no</source>
         <translation>ні</translation>
     </message>
@@ -2594,87 +2594,87 @@
         <translation>Знизити рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="69"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="68"/>
         <source>disable the customer</source>
         <translation>вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="71"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="70"/>
         <source>re-enable the customer</source>
         <translation>знову ввімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="72"/>
         <source>set status to “%1”</source>
         <translation>встановити статус «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="75"/>
         <source>set KYC level to %1</source>
         <translation>встановити рівень KYC %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="128"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="127"/>
         <source>Request a change — %1</source>
         <translation>Запит на зміну — %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="157"/>
         <source>&amp;Send for approval</source>
         <translation>&amp;Надіслати на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="158"/>
         <source>Supervisor approves &amp;here…</source>
         <translation>Контролер погоджує &amp;тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="164"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="163"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="166"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="165"/>
         <source>Ch&amp;ange</source>
         <translation>&amp;Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="166"/>
         <source>Now</source>
         <translation>Зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="168"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="167"/>
         <source>New &amp;KYC level</source>
         <translation>Новий &amp;рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="169"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="168"/>
         <source>&amp;Reason</source>
         <translation>&amp;Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="149"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="148"/>
         <source>Why (required; the supervisor reads this)</source>
         <translation>Причина (обов’язково; її прочитає контролер)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="226"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="225"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="79"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="78"/>
         <source>set the allowed balance to %1</source>
         <translation>встановити дозволений баланс %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="86"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="85"/>
         <source>set the segment to “%1”</source>
         <translation>встановити сегмент «%1»</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/change_request_dialog.py" line="91"/>
+        <location filename="../../teller_app/ui/change_request_dialog.py" line="90"/>
         <source>confirm a cash payment of %1</source>
         <translation>підтвердити касову операцію на %1</translation>
     </message>
@@ -2705,12 +2705,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="46"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2719,7 +2719,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2728,7 +2728,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="52"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2737,22 +2737,22 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
@@ -2802,52 +2802,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="215"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="213"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="240"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="238"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлюємо…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Немає зв’язку — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
@@ -2867,32 +2867,32 @@ If it happens again, tell support what you were doing.</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="361"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="359"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="378"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="376"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -3108,13 +3108,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перевіряємо номер телефону…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="73"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="74"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="259"/>
         <source>A customer with this phone number already exists.</source>
         <translation>Клієнт із цим номером телефону вже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="74"/>
+        <location filename="../../teller_app/ui/approval_errors.py" line="75"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="261"/>
         <source>A customer with this phone number already exists: {name}</source>
         <translation>Клієнт із цим номером телефону вже існує: {name}</translation>
@@ -4524,17 +4524,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManager</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="48"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="22"/>
         <source>ok</source>
         <translation>гаразд</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="49"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="23"/>
         <source>adapted</source>
         <translation>адаптовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="50"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="24"/>
         <source>failed</source>
         <translation>помилка</translation>
     </message>
@@ -4542,87 +4542,87 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ProfileManagerDialog</name>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="62"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="53"/>
         <source>Teller — profiles</source>
         <translation>Teller — профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="72"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="63"/>
         <source>Profiles</source>
         <translation>Профілі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="76"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="67"/>
         <source>No saved profiles. A profile holds one bank platform&apos;s connection settings. The built-in sandbox needs none and is not listed. Fill in the form and save to add a profile.</source>
         <translation>Збережених профілів немає. Профіль містить налаштування підключення до платформи одного банку. Вбудованій пісочниці профіль не потрібен, тому її тут немає. Заповніть форму й збережіть, щоб додати профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="73"/>
         <source>&amp;Add</source>
         <translation>&amp;Додати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="83"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="74"/>
         <source>Du&amp;plicate</source>
         <translation>&amp;Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="85"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="76"/>
         <source>&amp;Delete</source>
         <translation>&amp;Видалити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="88"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="79"/>
         <source>&amp;Save</source>
         <translation>&amp;Зберегти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="91"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="82"/>
         <source>&amp;Test connection</source>
         <translation>&amp;Перевірити з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="93"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="84"/>
         <source>&amp;Import…</source>
         <translation>&amp;Імпорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="95"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="86"/>
         <source>E&amp;xport…</source>
         <translation>&amp;Експорт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="97"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="88"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="103"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="33"/>
         <source>Connection test results</source>
         <translation>Результати перевірки з’єднання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="105"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="34"/>
         <source>Check</source>
         <translation>Перевірка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="105"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="35"/>
         <source>Result</source>
         <translation>Результат</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="105"/>
+        <location filename="../../teller_app/ui/profile_check_results.py" line="36"/>
         <source>Evidence</source>
         <translation>Докази</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="154"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="134"/>
         <source>The profiles file cannot be read: {error}</source>
         <translation>Файл профілів не вдається прочитати: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="175"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="155"/>
         <source>A copy of {name}: change what differs and save.</source>
         <translation>Копія {name}: змініть те, що відрізняється, і збережіть.</translation>
     </message>
@@ -4666,37 +4666,37 @@ If it happens again, tell support what you were doing.</source>
         <translation>Профіль {name} використовує інший екземпляр Teller: закрийте його, а тоді видаліть профіль.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="198"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="178"/>
         <source>A profile named {name} exists already.</source>
         <translation>Профіль з назвою {name} уже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="210"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="190"/>
         <source>Profile {name} saved.</source>
         <translation>Профіль {name} збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="223"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="203"/>
         <source>Enter the e-mail to test the sign-in with.</source>
         <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="229"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="209"/>
         <source>Enter the password to test the sign-in with.</source>
         <translation>Введіть пароль, з яким перевірити вхід.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="233"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="213"/>
         <source>Testing {url}…</source>
         <translation>Перевірка {url}…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="235"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="215"/>
         <source>Testing the connection…</source>
         <translation>Перевірка з’єднання…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/profile_manager.py" line="242"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
             <numerusform>Експортовано %n профіль до {path} (без паролів).</numerusform>
@@ -4705,63 +4705,63 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="253"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="233"/>
         <source>Imported: {names}. Passwords are typed at sign-in.</source>
         <translation>Імпортовано: {names}. Паролі вводяться під час входу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="263"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="243"/>
         <source>it is not a JSON file.</source>
         <translation>це не файл JSON.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="265"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="245"/>
         <source>it is not a Teller profiles export.</source>
         <translation>це не експорт профілів Teller.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="267"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="247"/>
         <source>the profile {name} in it is not valid ({detail}).</source>
         <translation>профіль {name} у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="270"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="250"/>
         <source>a profile in it is not valid ({detail}).</source>
         <translation>один із профілів у ньому некоректний ({detail}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="272"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="252"/>
         <source>Nothing was imported: {why}</source>
         <translation>Нічого не імпортовано: {why}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="353"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="323"/>
         <source>{failed} of {total} checks failed.</source>
         <translation>Не пройдено перевірок: {failed} з {total}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="356"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="326"/>
         <source>All {total} checks passed: this profile works.</source>
         <translation>Усі перевірки ({total}) пройдено: профіль працює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="366"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="336"/>
         <source>The proxy password cannot be kept: the OS keyring cannot be used ({reason}). Nothing was saved; enter the proxy without its password, or save once the keyring works.</source>
         <translation>Пароль проксі неможливо зберегти: сховище паролів ОС недоступне ({reason}). Нічого не збережено; вкажіть проксі без пароля або збережіть, коли сховище запрацює.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="381"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="351"/>
         <source>Export profiles</source>
         <translation>Експорт профілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="383"/>
-        <location filename="../../teller_app/ui/profile_manager.py" line="392"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="353"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="362"/>
         <source>Teller profiles (*.json)</source>
         <translation>Профілі Teller (*.json)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/profile_manager.py" line="390"/>
+        <location filename="../../teller_app/ui/profile_manager.py" line="360"/>
         <source>Import profiles</source>
         <translation>Імпорт профілів</translation>
     </message>
@@ -5820,12 +5820,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/card_actions.py" line="30"/>
+        <location filename="../../teller_app/ui/card_actions.py" line="34"/>
         <source>Awaiting approval: %1</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/card_actions.py" line="94"/>
+        <location filename="../../teller_app/ui/card_actions.py" line="130"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
@@ -6563,47 +6563,47 @@ If it happens again, tell support what you were doing.</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="59"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="68"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="66"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="75"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="67"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="77"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="78"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="88"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="96"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="106"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="116"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="140"/>
         <source>A supervisor has already approved this transfer of %1.</source>
         <translation>Контролер уже погодив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="118"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="142"/>
         <source>A supervisor has already rejected this transfer of %1.</source>
         <translation>Контролер уже відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="119"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="143"/>
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
         <translation>Запит на суму %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="104"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
