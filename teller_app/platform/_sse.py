@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Protocol
 
 import pydantic
 
 from .hub_models import HubEvent
+
+
+class Closable(Protocol):
+    async def aclose(self) -> None: ...
 
 
 async def sse_events(lines: AsyncIterator[str]) -> AsyncGenerator[HubEvent, None]:
@@ -50,3 +55,22 @@ def _event_of(frame: dict[str, str], data: str) -> HubEvent | None:
         return HubEvent.model_validate(body)
     except pydantic.ValidationError:
         return None
+
+
+async def close_stream(response: Closable, *generators: AsyncGenerator[object, None]) -> None:
+    """Close a streamed response, then the generators reading it, all in the calling task.
+
+    Each step runs even if an earlier one fails or a cancel lands in it (a window's close,
+    then the app's end): a generator skipped here stays suspended and the garbage collector
+    closes it later, outside any task or loop, where httpcore's clean-up fails ("Exception
+    ignored in … HTTP11ConnectionByteStream.__aiter__"). The response goes first: it marks
+    httpx's and httpcore's streams closed before its first await, so the generators, closed
+    after it, end without awaiting. The first failure (or cancel) is raised at the end."""
+    first: BaseException | None = None
+    for close in (response.aclose, *(generator.aclose for generator in generators)):
+        try:
+            await close()
+        except BaseException as exc:  # raised again below, once the rest are closed
+            first = first or exc
+    if first is not None:
+        raise first

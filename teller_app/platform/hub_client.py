@@ -27,7 +27,7 @@ import httpx
 from ._http import CONNECT_TIMEOUT_S, HttpCore, QueryValue, RetryPolicy, Sleep, _handle
 from ._hub_errors import hub_error
 from ._sensitive import register_secret
-from ._sse import sse_events
+from ._sse import close_stream, sse_events
 from ._wire import M, exact_text, parse_model, path_segment
 from .api_version import VERSION_PATH, HubVersion
 from .errors import HubUnavailable, PlatformError, Unavailable
@@ -329,12 +329,8 @@ class HubClient:
                 try:
                     async for event in frames:
                         yield event
-                finally:
-                    # the response first: its generators, let go after, find it closed (else
-                    # one dropped first closes it outside any task: "ignored GeneratorExit")
-                    await response.aclose()
-                    await frames.aclose()
-                    await lines.aclose()
+                finally:  # all closed here, even if a second cancel lands meanwhile
+                    await close_stream(response, frames, lines)
         except httpx.HTTPError as exc:
             raise HubUnavailable(f"the Teller Hub event stream broke: {type(exc).__name__}",
                                  method="GET", path=EVENTS_PATH) from None
