@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from teller_app.core.customers import CustomerService
 from teller_app.core.embedded_stack import EmbeddedStack, start_embedded
 from teller_app.core.till import Till, TillService
 from teller_app.core.till_cosign import cosign_with_credentials
 from teller_app.ui.sign_in import sandbox_target, sign_in
 
-from .conftest import make_window, password_of
+from .conftest import make_window, new_customer, password_of
 
 
 def embedded_stack(name: str) -> Callable[..., Iterator[EmbeddedStack]]:
@@ -62,6 +63,20 @@ def hub_desk_window(qtbot: Any, ops: Any, arun: Any, stack: EmbeddedStack, email
 
 
 SUPERVISOR = "supervisor.kyiv@demo.bank"  # co-signs a first till opening
+
+
+def open_new_customers_card(qtbot: Any, arun: Any, stack: EmbeddedStack, desk: Any) -> Any:
+    """A new customer's card on ``desk``, loaded (up to date, its account shown), with the
+    supervisor's inbox open beside it."""
+    session = desk.session
+    made = arun(CustomerService(session.client, hub=session.hub).create(
+        new_customer(stack.sandbox, session, surname="Шевченко", name="Олександра")))
+    card = desk.open_customer(made.customer)
+    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date" and not desk.ops.is_busy()
+                    and len(card.account_panels) >= 1, timeout=20000)
+    dock = desk.supervision.inbox_dock
+    assert dock is not None and dock.isVisible()  # the inbox is beside the card
+    return card
 
 
 def open_cosigned_till(arun: Any, stack: EmbeddedStack, till: TillService, session: Any,

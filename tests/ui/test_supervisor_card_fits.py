@@ -10,11 +10,9 @@ import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QPushButton, QScrollArea, QWidget
 
-from teller_app.core.customers import CustomerService
 from teller_app.ui.settings import switch_language
 
-from .conftest import new_customer
-from .embedded_desk import SUPERVISOR, embedded_stack, hub_desk_window
+from .embedded_desk import SUPERVISOR, embedded_stack, hub_desk_window, open_new_customers_card
 
 pytestmark = pytest.mark.slow
 
@@ -34,14 +32,8 @@ def _whole_and_inside(card: QWidget, button: QPushButton) -> bool:
 
 
 def test_the_card_beside_the_inbox_fits_in_ukrainian(qtbot, arun, stack, desk) -> None:  # type: ignore[no-untyped-def]
-    session = desk.session
-    made = arun(CustomerService(session.client, hub=session.hub).create(
-        new_customer(stack.sandbox, session, surname="Шевченко", name="Олександра")))
-    card = desk.open_customer(made.customer)
-    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date" and not desk.ops.is_busy()
-                    and len(card.account_panels) >= 1, timeout=20000)
+    card = open_new_customers_card(qtbot, arun, stack, desk)
     dock = desk.supervision.inbox_dock
-    assert dock is not None and dock.isVisible()  # the inbox is beside the card
     supervision = card.findChild(QWidget, "supervisionActions")
     row = [b for b in (card.back_button, card.refresh_button, card.edit_button,
                        card.open_account_button, *supervision.buttons())

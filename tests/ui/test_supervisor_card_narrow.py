@@ -12,11 +12,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea, QWidget
 
-from teller_app.core.customers import CustomerService
 from teller_app.ui.settings import switch_language
 
-from .conftest import new_customer
-from .embedded_desk import SUPERVISOR, embedded_stack, hub_desk_window
+from .embedded_desk import SUPERVISOR, embedded_stack, hub_desk_window, open_new_customers_card
 
 pytestmark = pytest.mark.slow
 
@@ -83,14 +81,8 @@ def _seen_order(card: QWidget, buttons: list[QPushButton]) -> list[QPushButton]:
 
 def test_a_narrow_supervisor_card_beside_the_inbox_shows_every_button(  # type: ignore[no-untyped-def]
         qtbot, arun, stack, desk) -> None:
-    session = desk.session
-    made = arun(CustomerService(session.client, hub=session.hub).create(
-        new_customer(stack.sandbox, session, surname="Шевченко", name="Олександра")))
-    card = desk.open_customer(made.customer)
-    qtbot.waitUntil(lambda: card.freshness.text() == "Up to date" and not desk.ops.is_busy()
-                    and len(card.account_panels) >= 1, timeout=20000)
+    card = open_new_customers_card(qtbot, arun, stack, desk)
     dock = desk.supervision.inbox_dock
-    assert dock is not None and dock.isVisible()  # the inbox takes part of the 900 px
     row = _row(card)
     names = [b.objectName() for b in row]
     assert {"cash_deposit_button", "accountHistoryButton"} <= set(names), names
