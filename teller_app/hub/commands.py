@@ -121,10 +121,12 @@ def _from_row(r: Any) -> Command:
 
 
 def summary(cmd: Command) -> dict[str, Any]:
-    """What an event carries: enough for an inbox row without a second request."""
+    """What an event carries: enough for an inbox row without a second request (a limit
+    asked alone: its currency at filing, which a "changed since filing" result names)."""
     return {"request_id": cmd.id, "request_kind": cmd.kind, "customer_guid": cmd.customer_guid,
             "branch_guid": cmd.branch_guid, "maker": cmd.maker, "state": cmd.state,
-            "checker": cmd.checker, "sha256": cmd.sha256, "result": cmd.result}
+            "checker": cmd.checker, "sha256": cmd.sha256, "result": cmd.result,
+            **kept_currency(cmd)}
 
 
 async def get(engine_or_conn: AsyncEngine | AsyncConnection, command_id: str) -> Command | None:

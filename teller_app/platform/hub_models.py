@@ -146,6 +146,7 @@ class HubEvent(_Wire):
     checker: str | None = None
     sha256: str | None = None
     result: str | None = None
+    before: dict[str, Any] | None = None  # a limit asked alone: its currency at filing
     # alert.unapproved_change
     alert_id: int | None = None
     login: str | None = None

@@ -53,7 +53,7 @@ class SupervisionNotices(SupervisionCards):
         if event.kind == "request.failed":  # ended before anything was sent: not "refused"
             from teller_app.ui.approvals_drift import not_applied_text
 
-            text = not_applied_text(event.result) or text
+            text = not_applied_text(event.result, event.before) or text
         self.window.status_bar.showMessage(text, 15_000)
         self._say(text, level)
         self.request_decided.emit(event)

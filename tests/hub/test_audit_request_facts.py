@@ -140,3 +140,9 @@ def test_an_ended_limits_execution_row_keeps_its_currency(main_hub: HubProc,
     ended = _rows(main_hub, sup, req["id"])["execution"]["detail"]
     assert ended["result"].startswith(STALE_PREFIX), ended
     assert ended["before"] == {"balance_asset_code": asset["code"]}, ended
+    # the maker's event says it too: their desk words the moved limit in it
+    with main_hub.client() as c:
+        told = c.get("/api/v1/events/list", headers=teller, params={"limit": 500}).json()
+    [failed] = [e for e in told["events"]
+                if e["kind"] == "request.failed" and e.get("request_id") == req["id"]]
+    assert failed["before"] == {"balance_asset_code": asset["code"]}, failed

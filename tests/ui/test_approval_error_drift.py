@@ -44,6 +44,14 @@ def test_the_maker_is_told_their_request_was_not_applied(main_window) -> None:  
                      state="failed", result="DCM refused: bad phone")
     main_window.supervision._tell_maker(other)
     assert "the platform refused it" in main_window.status_bar.currentMessage()
+    # a limit asked alone: in the currency the request kept at filing (the event names it)
+    limit = {"balance_allowed": {"was": "1000", "now": "5000"}}
+    kept = HubEvent(id=3, kind="request.failed", request_id="r3", customer_guid="c1",
+                    state="failed", result=CUSTOMER_CHANGED + json.dumps(limit),
+                    before={"balance_asset_code": "USD"})
+    main_window.supervision._tell_maker(kept)
+    said = main_window.status_bar.currentMessage()
+    assert "was 1,000.00\u00a0USD, now 5,000.00\u00a0USD" in said, said
 
 
 def test_a_direct_change_over_someone_elses_is_told_as_not_saved(qapp) -> None:  # type: ignore[no-untyped-def]
