@@ -2,103 +2,85 @@
 
 An execution acts in its approver's name (a DCM session token, or a bank JWT minted for
 them), so each one keeps a ``PlatformClient`` of its own (its own auth, cookie jar and
-headers) and only borrows the connections: its client's close leaves them to the next
+headers) and only borrows the connections: its client's close gives them back for the next
 execution, which then pays no new TCP and TLS handshake. Nothing of an execution's
 credentials lives on a connection (HTTP headers are per request).
 
-The pool is closed at the hub's shutdown (``close``, a bounded step). An execution the drain
-left running keeps the connection it is using until its answer is read (the pool is closed
-when the last one is given back); a new request after the close is refused as never sent
-("cannot connect"), so a write is not sent while the hub stops.
+The pool is closed at the hub's shutdown (``close``, a bounded step) once no execution's
+client borrows it any more: an execution the drain left running goes on with every step it
+still has to take (a refusal would end an approved request "failed" because this hub was
+stopping). A client made after that close gets connections of its own, closed with it, as
+every execution had before the pool.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
 
 import httpx
 
 from teller_app.platform._http import KEEPALIVE_S
 from teller_app.platform.transport import TransportSettings, client_options
 
+log = logging.getLogger("teller_hub.dcm_connections")
+
+
+def _transport(base_url: str) -> httpx.AsyncHTTPTransport:
+    # what each execution's client built for itself before (``platform._http.HttpCore``):
+    # public roots, the environment ignored (no proxy, no CA from it), httpx's bounds
+    verify = client_options(base_url, TransportSettings())["verify"]
+    return httpx.AsyncHTTPTransport(
+        verify=verify, trust_env=False,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
+                            keepalive_expiry=KEEPALIVE_S))
+
 
 class _SharedPool:
-    """One DCM URL's connection pool, with the number of requests using it."""
+    """One DCM URL's connections, with the number of execution clients borrowing them."""
 
     def __init__(self, base_url: str) -> None:
-        # what each execution's client built for itself before (``platform._http.HttpCore``):
-        # public roots, the environment ignored (no proxy, no CA from it), httpx's bounds
-        verify = client_options(base_url, TransportSettings())["verify"]
-        self.transport = httpx.AsyncHTTPTransport(
-            verify=verify, trust_env=False,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20,
-                                keepalive_expiry=KEEPALIVE_S))
-        self.in_use = 0
+        self.transport = _transport(base_url)
+        self.borrowers = 0
         self.closing = False
         self.closed = False
 
-    async def send(self, request: httpx.Request) -> httpx.Response:
-        if self.closing:
-            raise httpx.ConnectError("the hub is stopping: its DCM connections are closed",
-                                     request=request)
-        self.in_use += 1
-        try:
-            response = await self.transport.handle_async_request(request)
-        except BaseException:
-            await self._given_back()
-            raise
-        # in use until its body is read (or the response closed): then given back
-        response.stream = _GivenBackOnClose(response.stream, self)
-        return response
-
-    async def _given_back(self) -> None:
-        self.in_use -= 1
-        if self.closing and self.in_use == 0:
-            await self._close_now()
+    async def given_back(self) -> None:
+        self.borrowers -= 1
+        if self.closing and self.borrowers == 0:
+            # inside the last client's close, its work done: a failed close is only logged
+            try:
+                await self.close_now()
+            except Exception as exc:  # nothing of the execution depends on it
+                log.warning("dcm connections close failed", extra={"error": type(exc).__name__})
 
     async def close(self) -> None:
         self.closing = True
-        if self.in_use == 0:
-            await self._close_now()
+        if self.borrowers == 0:
+            await self.close_now()
 
-    async def _close_now(self) -> None:
+    async def close_now(self) -> None:
         if not self.closed:
             self.closed = True
             await self.transport.aclose()
 
 
-class _GivenBackOnClose(httpx.AsyncByteStream):
-    def __init__(self, stream: httpx.AsyncByteStream | httpx.SyncByteStream,
-                 pool: _SharedPool) -> None:
-        assert isinstance(stream, httpx.AsyncByteStream)
-        self._stream = stream
-        self._pool = pool
-        self._open = True
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._open:
-                self._open = False
-                await self._pool._given_back()
-
-
 class _Borrowed(httpx.AsyncBaseTransport):
-    """An execution client's transport: the shared pool, which its close leaves open."""
+    """An execution client's transport: the shared pool, given back (not closed) when the
+    client closes."""
 
     def __init__(self, pool: _SharedPool) -> None:
-        self._pool = pool
+        self._pool: _SharedPool | None = pool
+        pool.borrowers += 1
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._pool.send(request)
+        if self._pool is None:
+            raise httpx.ConnectError("this execution's DCM client is closed", request=request)
+        return await self._pool.transport.handle_async_request(request)
 
     async def aclose(self) -> None:
-        """The pool is the process's: closed by ``DcmConnections.close`` at shutdown."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.given_back()
 
 
 class DcmConnections:
@@ -109,21 +91,23 @@ class DcmConnections:
         self._closed = False
 
     def transport(self, base_url: str) -> httpx.AsyncBaseTransport:
-        """A transport for one execution's client on ``base_url``'s shared pool."""
+        """A transport for one execution's client on ``base_url``: the shared pool's (its
+        own connections once the pool is closed)."""
         key = base_url.rstrip("/")
         pool = self._pools.get(key)
-        if pool is None:
+        if pool is None and not self._closed:
             pool = self._pools[key] = _SharedPool(key)
-            pool.closing = self._closed  # after the shutdown's close: refused, not opened
+        if pool is None or pool.closed:
+            return _transport(key)  # closed with its client
         return _Borrowed(pool)
 
     async def close(self) -> None:
-        """Close every pool (one still in use: once its last answer is read)."""
+        """Close every pool (one still borrowed: when its last client closes)."""
         self._closed = True
         for pool in list(self._pools.values()):
             await pool.close()
 
     @property
     def closed(self) -> bool:
-        """Every pool is closed (none is still in use by an execution the drain left)."""
-        return self._closed and all(p.closed or not p.in_use for p in self._pools.values())
+        """Every pool is closed (none is still borrowed by an execution the drain left)."""
+        return self._closed and all(p.closed for p in self._pools.values())

@@ -1,7 +1,7 @@
 """The hub's shutdown closes the connection its executions share with DCM (kept open from
 one execution to the next), as a bounded step; an execution the drain left running keeps
 the connection it is reading its answer on (the shutdown neither waits for it nor breaks
-it), and the pool is closed once that answer is read. A real hub app (its lifespan driven
+it), and the pool is closed once that execution ends. A real hub app (its lifespan driven
 here, requests through ASGI) on SQLite and PostgreSQL; the sandbox over HTTP behind a proxy
 that tells which connection carried each request and when the hub closed it."""
 
@@ -26,7 +26,7 @@ from teller_app.hub.dcm_connections import DcmConnections
 from teller_app.hub.files import private_dir
 from teller_app.hub.serve_cmd import migrate_sqlite
 from teller_app.hub.settings import HubSettings, load_settings
-from teller_app.platform import PasswordLogin, PlatformClient, Unavailable
+from teller_app.platform import PasswordLogin, PlatformClient
 
 DRAIN_S = 1.0  # the held execution outlives it: left running
 STEP = "dcm execution connections close"
@@ -131,10 +131,12 @@ async def test_shutdown_closes_the_shared_connection_after_a_left_execution_is_r
 
 
 @pytest.mark.asyncio
-async def test_after_the_close_a_request_is_refused_as_never_sent(
+async def test_a_left_execution_goes_on_after_the_close_and_a_late_one_has_its_own(
         sandbox: SandboxProcess, proxy: DcmSeenProxy) -> None:
-    """A closed pool would open a new connection for a late request (and nothing would close
-    it): refused instead, as nothing sent (so a write is settled by reading, never resent)."""
+    """An execution the drain left keeps every step it still has to take after the
+    shutdown's close (a refusal there ended an approved request "failed" because this hub
+    was stopping); the pool closes with its client. A client made after that has a
+    connection of its own, closed with it (nothing left open, nothing refused)."""
     connections = DcmConnections()
 
     def client() -> PlatformClient:
@@ -142,18 +144,20 @@ async def test_after_the_close_a_request_is_refused_as_never_sent(
         return PlatformClient(proxy.url, sandbox.counterparty_guid, auth=auth, timeout=10.0,
                               transport=connections.transport(proxy.url))
 
-    before = client()
-    await before.login()  # over a connection of the pool
-    await before.aclose()  # the execution's client: the pool stays open
-    [sign_in, *_] = proxy.requests
+    left = client()
+    await left.login()  # over a connection of the pool
+    sign_in = proxy.requests[-1]
+    await connections.close()  # the shutdown's step, while ``left`` is still running
+    assert not connections.closed
+    await left.list_branches()  # its next step: taken, on the same connection
+    assert proxy.requests[-1].connection == sign_in.connection
     assert sign_in.connection not in proxy.closed_by_client
-    await connections.close()
+    await left.aclose()  # its end: the pool closes
     await _until(lambda: sign_in.connection in proxy.closed_by_client, "the pool closed")
-    accepted = proxy.connections
-    late = client()
-    with pytest.raises(Unavailable) as refused:
-        await late.login()
-    await late.aclose()
-    assert refused.value.not_sent
-    assert proxy.connections == accepted  # no new connection opened
     assert connections.closed
+    late = client()
+    await late.login()
+    own = proxy.requests[-1].connection
+    assert own != sign_in.connection
+    await late.aclose()
+    await _until(lambda: own in proxy.closed_by_client, "the late client's own closed")
