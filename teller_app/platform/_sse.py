@@ -65,12 +65,14 @@ async def close_stream(response: Closable, *generators: AsyncGenerator[object, N
     closes it later, outside any task or loop, where httpcore's clean-up fails ("Exception
     ignored in … HTTP11ConnectionByteStream.__aiter__"). The response goes first: it marks
     httpx's and httpcore's streams closed before its first await, so the generators, closed
-    after it, end without awaiting. The first failure (or cancel) is raised at the end."""
-    first: BaseException | None = None
+    after it, end without awaiting. At the end a cancel is raised again before any failure
+    (a close's error must not turn a stop into a reconnect), else the first failure."""
+    failures: list[BaseException] = []
     for close in (response.aclose, *(generator.aclose for generator in generators)):
         try:
             await close()
         except BaseException as exc:  # raised again below, once the rest are closed
-            first = first or exc
-    if first is not None:
-        raise first
+            failures.append(exc)
+    if failures:
+        stops = [exc for exc in failures if not isinstance(exc, Exception)]
+        raise (stops or failures)[0]
