@@ -140,7 +140,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                            for worker in leased}),
             bounded_steps({"event bus close": fe.bus.close(),  # the bus stops its poll first
                            "dcm reader close": reader.close(),
-                           # a connection a left execution still uses: closed once it is read
+                           # borrowed by an execution the drain left: closed when it ends
                            "dcm execution connections close": fe.executor.connections.close()},
                           within=TASK_CLOSE_WITHIN_S))
 
