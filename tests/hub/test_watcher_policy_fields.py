@@ -86,3 +86,19 @@ def test_a_snapshot_without_the_new_fields_is_no_change(hub: HubProc,
         hub, "SELECT fields FROM customer_snapshots WHERE customer_guid = :g", g=guid))),
         timeout=30)
     assert _alert_fields(hub, guid) is None
+
+
+def test_a_limit_changed_around_the_hub_is_alerted_with_its_currency(
+        hub: HubProc, sandbox: SandboxProcess) -> None:
+    """The alert names the customer's balance currency with the limit's amounts, so a desk
+    words them in it and not in a hryvnia the customer may not have."""
+    asset = sandbox.manifest["asset"]
+    guid = new_customer(sandbox, branches(sandbox)[0], balance_asset_code=asset["code"],
+                        balance_asset_issuer=asset["issuer"])
+    code = read_customer(sandbox, guid).balance_asset_code
+    assert code == asset["code"]
+    wait_for(lambda: _known(hub, guid), timeout=30)
+    put_customer(sandbox, ADMIN, guid, balance_allowed=5000)
+    detail = wait_for(lambda: _alert_fields(hub, guid), timeout=30)
+    limit = detail["fields"]["balance_allowed"]
+    assert limit == {"before": "1000", "after": "5000", "balance_asset_code": code}, detail
