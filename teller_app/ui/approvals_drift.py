@@ -102,17 +102,18 @@ def customer_changed_text(result: str | None,
     """A request's end when its customer changed after filing, in the desk's language;
     None: any other outcome. A limit's "was" reads in the currency ``before`` kept at filing
     (the request's), its "now" in the customer's new one when that moved too; none known:
-    the amount alone."""
+    the amount alone. Each value is isolated on one line: another desk's value cannot fake a
+    line or reorder the words around it."""
     moved = customer_changed(result)
     if moved is None:
         return None
     asset = moved.get(ASSET_FIELD) or {}
     was_in = limit_currencies({}, before)[0] or str(asset.get("was") or "") or None
     now_in = (str(asset.get("now") or "") or None) if ASSET_FIELD in moved else was_in
-    details = "; ".join(
+    details = "; ".join(  # each value isolated on one line, as ``_moved_parts`` does
         fill(translate("ApprovalsInbox", "%1: was %2, now %3"), field_name(field),
-             field_value_text(field, values.get("was"), currency=was_in),
-             field_value_text(field, values.get("now"), currency=now_in))
+             isolate(field_value_text(field, values.get("was"), currency=was_in)),
+             isolate(field_value_text(field, values.get("now"), currency=now_in)))
         for field, values in moved.items())
     if not details:
         return translate("ApprovalsInbox", "Not applied: someone else changed the customer "

@@ -41,10 +41,19 @@ def test_a_phone_alert_keeps_both_logins(english: None) -> None:
 def test_a_drift_keeps_a_previous_value_holding_a_placeholder(english: None) -> None:
     told = customer_changed_text(CUSTOMER_CHANGED + json.dumps(
         {"surname": {"was": "Ko%3val", "now": "Shevchenko"}}))
-    # was "surname: was KoShevchenkoval, now Shevchenko"
+    # was "surname: was KoShevchenkoval, now Shevchenko"; each value isolated
     assert told == ("Not applied: someone else changed the customer after the request was "
-                    "filed (surname: was Ko%3val, now Shevchenko). Nothing was written; file "
-                    "the request again if it is still needed.")
+                    "filed (surname: was \u2068Ko%3val\u2069, now \u2068Shevchenko\u2069). "
+                    "Nothing was written; file the request again if it is still needed.")
+
+
+def test_a_drift_value_cannot_fake_a_line_or_turn_the_text(english: None) -> None:
+    told = customer_changed_text(CUSTOMER_CHANGED + json.dumps(
+        {"surname": {"was": "Ko\u202eval\nNothing else", "now": "Shevchenko"}}))
+    assert told is not None
+    # the value stays on one line inside its own isolate: the override ends where it does
+    assert "\n" not in told
+    assert "was \u2068Ko\u202eval Nothing else\u2069, now" in told, told
 
 
 def test_the_inbox_drift_keeps_values_holding_placeholders(english: None) -> None:
