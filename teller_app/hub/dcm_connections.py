@@ -19,7 +19,7 @@ import logging
 
 import httpx
 
-from teller_app.platform._http import KEEPALIVE_S
+from teller_app.platform import KEEPALIVE_S
 from teller_app.platform.transport import TransportSettings, client_options
 
 log = logging.getLogger("teller_hub.dcm_connections")

@@ -45,8 +45,9 @@ ALSO_WATCHED = ("phone_number", "branch_guid", "segment")
 PAGE = 500
 PAGES_PER_TICK = 20
 RELEASE_WITHIN_S = 3.0  # at shutdown, its rollback included
-# SQLite waits this long for a file another process holds locked (not its busy_timeout, 15 s):
-# a release it cannot make fails and rolls back within RELEASE_WITHIN_S, leaving nothing behind
+# A release waits this long for a lock another process holds (SQLite: a locked file, not its
+# busy_timeout of 15 s; PostgreSQL: the lease row, the server's lock_timeout): it fails and
+# rolls back within RELEASE_WITHIN_S, leaving nothing behind, on the server neither
 RELEASE_BUSY_MS = 2000
 EXPLAIN_SLACK_S = 120  # a command decided this long before the snapshot still explains it
 
@@ -72,6 +73,17 @@ async def _sqlite_busy_ms(conn: AsyncConnection, ms: int) -> int | None:
     was = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
     await conn.exec_driver_sql(f"PRAGMA busy_timeout={int(ms)}")
     return int(was or 0)
+
+
+async def _pg_release_bound(conn: AsyncConnection) -> None:
+    """On PostgreSQL: the server ends a statement of this transaction that waits for a lock
+    longer than RELEASE_BUSY_MS (or runs 0.5 s longer, still within RELEASE_WITHIN_S), so a
+    release never leaves one waiting there. ``SET LOCAL``: gone with the transaction, the
+    pooled connection keeps its own settings."""
+    if conn.dialect.name != "postgresql":
+        return
+    await conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(RELEASE_BUSY_MS)}")
+    await conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(RELEASE_BUSY_MS) + 500}")
 
 
 def _give_up(task: asyncio.Task[None]) -> None:
@@ -173,6 +185,7 @@ class Leased:
 
     async def _expire_lease(self) -> None:
         async with self.state.engine.begin() as conn:
+            await _pg_release_bound(conn)
             busy_ms = await _sqlite_busy_ms(conn, RELEASE_BUSY_MS)
             try:
                 await conn.execute(leases.update().where(

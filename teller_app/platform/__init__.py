@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from teller_app.lazy_exports import exports, lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
-    from ._http import DEFAULT_TIMEOUT, RetryPolicy, background_calls
+    from ._http import DEFAULT_TIMEOUT, KEEPALIVE_S, RetryPolicy, background_calls
     from ._sensitive import redact, register_secret
     from .auth import BankJwtLogin, HubLogin, Operation, PasswordLogin
     from .client import PlatformClient
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 # The TYPE_CHECKING imports above say the same for mypy (``implicit_reexport`` here);
 # tests/test_lazy_exports.py keeps the two equal.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "._http": ("DEFAULT_TIMEOUT", "RetryPolicy", "background_calls"),
+    "._http": ("DEFAULT_TIMEOUT", "KEEPALIVE_S", "RetryPolicy", "background_calls"),
     "._sensitive": ("redact", "register_secret"),
     ".auth": ("BankJwtLogin", "HubLogin", "Operation", "PasswordLogin"),
     ".client": ("PlatformClient",),

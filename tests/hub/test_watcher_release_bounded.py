@@ -3,7 +3,9 @@ database cannot take the write, without the shutdown's outer bound: on SQLite wh
 another connection holds locked for writing, and on PostgreSQL that stops answering (a proxy
 holds every byte, sockets open). Before, the timeout cancelled the UPDATE but the rollback
 of ``engine.begin()`` then queued behind it for SQLite's busy timeout or asyncpg's command
-timeout (15 s each). The hub's own engine (``make_engine``) on its migrated schema."""
+timeout (15 s each). On PostgreSQL with the lease row locked by another transaction the
+server itself ends the release's wait (its lock timeout), leaving no statement waiting there.
+The hub's own engine (``make_engine``) on its migrated schema."""
 
 from __future__ import annotations
 
@@ -102,6 +104,70 @@ def test_a_release_the_database_cannot_take_ends_within_its_bound(
                     waits = (await conn.exec_driver_sql("PRAGMA busy_timeout")).scalar()
                 assert waits != RELEASE_BUSY_MS and waits >= 10_000, waits
         finally:
+            await asyncio.wait_for(engine.dispose(), 20)
+
+    asyncio.run(run())
+
+
+@pytest.fixture(params=["postgresql"])
+def pg_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return fresh_database(request, tmp_path)
+
+
+_WAITING = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")
+_UNGRANTED = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+
+
+def test_a_lease_row_another_transaction_holds_is_given_up_by_the_server(
+        pg_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """PostgreSQL with its lease row locked by another process: the server itself ends the
+    release's UPDATE (its lock timeout, that transaction's only), so nothing of it waits on
+    after the release gave up, and its pooled connection goes on with the default timeout.
+    Before, the UPDATE waited on the server until the client's 3 s cancelled it."""
+
+    async def run() -> None:
+        engine = make_engine(HubSettings(database_url=pg_url))
+        other = make_engine(HubSettings(database_url=pg_url))  # another hub process
+        state = cast(HubState, SimpleNamespace(engine=engine))
+        watcher = Watcher(state, cast(Reader, None))
+        try:
+            assert await watcher._lease() is None
+            async with engine.connect() as conn:  # the pool's one connection, as it was
+                pid = (await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar()
+                lock_was = (await conn.exec_driver_sql("SHOW lock_timeout")).scalar()
+                statement_was = (await conn.exec_driver_sql("SHOW statement_timeout")).scalar()
+            async with other.connect() as holding, holding.begin():
+                await holding.execute(sa.select(leases.c.holder).where(
+                    leases.c.name == "watcher").with_for_update())
+                with caplog.at_level(logging.WARNING, logger="teller_hub.watcher"):
+                    t0 = time.monotonic()
+                    await watcher.release()
+                    took = time.monotonic() - t0
+                # the lock still held: nothing of the release waits for it on the server
+                assert (await holding.exec_driver_sql(_WAITING)).scalar() == 0
+                assert (await holding.exec_driver_sql(_UNGRANTED)).scalar() == 0
+            assert took < RELEASE_WITHIN_S, took  # ended by the server, not the client
+            errors = [getattr(r, "error", None) for r in caplog.records
+                      if r.getMessage() == "watcher lease not released"]
+            assert errors and errors[0] not in ("TimeoutError", "CancelledError"), errors
+            assert watcher.leading
+            assert not [t for t in asyncio.all_tasks()
+                        if t.get_name() == "watcher lease release"]  # none given up
+            async with engine.connect() as conn:  # the same pooled connection, as before
+                assert (await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar() == pid
+                assert (await conn.exec_driver_sql("SHOW lock_timeout")).scalar() == lock_was
+                assert (await conn.exec_driver_sql(
+                    "SHOW statement_timeout")).scalar() == statement_was
+            await watcher.release()  # the row free again: released (committed)
+            assert not watcher.leading
+            async with engine.connect() as conn:  # nor after a commit
+                assert (await conn.exec_driver_sql("SELECT pg_backend_pid()")).scalar() == pid
+                assert (await conn.exec_driver_sql("SHOW lock_timeout")).scalar() == lock_was
+                assert (await conn.exec_driver_sql(
+                    "SHOW statement_timeout")).scalar() == statement_was
+        finally:
+            await asyncio.wait_for(other.dispose(), 20)
             await asyncio.wait_for(engine.dispose(), 20)
 
     asyncio.run(run())
