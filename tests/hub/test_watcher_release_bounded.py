@@ -141,15 +141,13 @@ def test_a_lease_row_another_transaction_holds_is_given_up_by_the_server(
                 await holding.execute(sa.select(leases.c.holder).where(
                     leases.c.name == "watcher").with_for_update())
                 with caplog.at_level(logging.WARNING, logger="teller_hub.watcher"):
-                    t0 = time.monotonic()
                     await watcher.release()
-                    took = time.monotonic() - t0
                 # the lock still held: nothing of the release waits for it on the server
                 assert (await holding.exec_driver_sql(_WAITING)).scalar() == 0
                 assert (await holding.exec_driver_sql(_UNGRANTED)).scalar() == 0
-            assert took < RELEASE_WITHIN_S, took  # ended by the server, not the client
             errors = [getattr(r, "error", None) for r in caplog.records
                       if r.getMessage() == "watcher lease not released"]
+            # ended by the server's lock timeout, not by the client giving up at 3 s
             assert errors and errors[0] not in ("TimeoutError", "CancelledError"), errors
             assert watcher.leading
             assert not [t for t in asyncio.all_tasks()
