@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from .errors import HubError
 from .events import is_checker
 from .models import HubEmployee
+from .snapshot_read import one_snapshot
 from .till_holding import expected_minor
 from .till_money import money
 from .till_tables import till_transfers, tills, vaults
@@ -46,7 +47,7 @@ async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) ->
     if not emp.may_act_in(branch):
         raise HubError(403, "you may see only your own branch")
     t = tills.c
-    async with engine.connect() as conn:
+    async with one_snapshot(engine) as conn:  # the parts must add up: one moment's
         rows = (await conn.execute(sa.select(tills).where(
             t.state.in_(LIVE), sa.func.coalesce(t.branch_guid, "") == branch_key(branch))
             .order_by(t.till_code))).all()
