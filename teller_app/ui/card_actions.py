@@ -1,6 +1,6 @@
 """Supervision's widgets on a customer card: its buttons, each an item of the card's own
-wrapping row, and under that row one line per pending request of this employee (its note,
-word-wrapped, with Withdraw beside it).
+wrapping row, and under that row one line per request pending for the customer (its note,
+word-wrapped; this employee's own with Withdraw beside it, another's a note alone).
 
 The notes never share the button row: each one there made the window wider than the screen.
 The buttons are not one block in that row either: a block never wrapped among itself (~530 px
@@ -25,7 +25,7 @@ from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.enter_key import press_on_enter
 from teller_app.ui.flow_layout import FlowLayout
-from teller_app.ui.untrusted import plain_label
+from teller_app.ui.untrusted import fill, plain_label
 
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
 
@@ -33,6 +33,12 @@ translate = QCoreApplication.translate  # context "Supervision", as in Supervisi
 def awaiting_approval(request: ChangeRequest) -> str:
     return translate("Supervision", "Awaiting approval: %1").replace(
         "%1", describe_change(request.displayed_change(), request.before))
+
+
+def awaiting_approval_by(request: ChangeRequest, maker: str) -> str:
+    """Another employee's request: who filed it (their name, else their e-mail, isolated)."""
+    return fill(translate("Supervision", "Awaiting approval: %1 (filed by %2)"),
+                describe_change(request.displayed_change(), request.before), maker)
 
 
 REQUEST_LINE = "pendingRequestLine"
@@ -84,6 +90,7 @@ class CardActions(QWidget):
         self.requests.hide()  # no empty gap under the buttons while there is no request
         self._texts: list[tuple[QLabel | QPushButton, Callable[[], str]]] = []
         self.built_for: tuple[str, bool] | None = None  # (customer, disabled) of the buttons
+        self.maker_names: dict[str, str] = {}  # e-mail -> name: who filed a request shown
 
     def add(self, widget: QLabel | QPushButton, text: Callable[[], str],
             index: int = -1) -> None:
@@ -113,8 +120,9 @@ class CardActions(QWidget):
             previous = widget
 
     def add_request(self, text: Callable[[], str],
-                    withdraw: Callable[[], None]) -> QPushButton:
-        """A line under the buttons: the request's note and its Withdraw button."""
+                    withdraw: Callable[[], None] | None) -> QPushButton | None:
+        """A line under the buttons: the request's note and, for one's own (``withdraw``
+        given), its Withdraw button; another employee's is a note alone."""
         line = QWidget(self.requests)
         line.setObjectName(REQUEST_LINE)
         layout = QHBoxLayout(line)
@@ -124,10 +132,12 @@ class CardActions(QWidget):
         # as wide as its text when there is room, wrapped when there is not
         note.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self._place(note, text, layout)
-        button = QPushButton(line)
-        button.setObjectName("withdrawRequestButton")
-        button.clicked.connect(lambda: withdraw())  # not given the "checked" flag
-        self._place(button, lambda: translate("Supervision", "Withdraw request"), layout)
+        button = None
+        if withdraw is not None:
+            button = QPushButton(line)
+            button.setObjectName("withdrawRequestButton")
+            button.clicked.connect(lambda: withdraw())  # not given the "checked" flag
+            self._place(button, lambda: translate("Supervision", "Withdraw request"), layout)
         layout.addStretch(1)
         self.request_lines.addWidget(line)
         self.requests.show()

@@ -1,7 +1,10 @@
 """What the customer card (ui/customer_card.py) says of its customer: the detail rows (which,
 their captions, their texts) and the flags line (disabled, status, KYC level). Names are
-direction-isolated; the flags are rich text built escaped. Strings keep the ``CustomerCard``
-translation context."""
+direction-isolated; the flags are rich text built escaped. The allowed balance reads as the
+inbox words it (``money.limit_text``): 0 is "no limit" (the platform's FAQ 12), an amount goes
+with the balance's asset when the customer names one (else the number alone, never a hryvnia
+the customer may not have: ``limit_currency``). Strings keep the ``CustomerCard`` translation
+context."""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ import html
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.views import CustomerView
+from teller_app.ui.audit_details import MINOR_UNIT  # as the inbox reads a limit
 from teller_app.ui.data_text import segment_text, status_text
-from teller_app.ui.money import format_number
+from teller_app.ui.money import limit_text
 from teller_app.ui.validators import isolate
 
 DETAIL_KEYS = ("surname", "name", "paternal_name", "login", "phone_number", "segment",
@@ -40,8 +44,8 @@ def detail_texts(c: CustomerView) -> dict[str, str]:
         "paternal_name": isolate(c.paternal_name), "login": isolate(c.login),
         "phone_number": c.phone_number, "segment": segment_text(c.segment),
         "branch_name": c.branch_name,
-        "balance_allowed":
-            f"{format_number(c.balance_allowed, 2)} {c.balance_asset_code}".strip(),
+        "balance_allowed": limit_text(c.balance_allowed, MINOR_UNIT,
+                                      c.balance_asset_code or None),
         "wallet_user_guid": c.wallet_user_guid,
     }
 

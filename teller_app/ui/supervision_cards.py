@@ -1,5 +1,6 @@
 """Supervision on a customer card: "Request a change…" or a checker's direct toggle, the
-maker's pending request with Withdraw, approval at the maker's desk, cash and history."""
+requests pending for the customer (the employee's own with Withdraw), approval at the maker's
+desk, cash and history; a decision made at this desk reads its customer's open cards again."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from shiboken6 import isValid
 from teller_app.core.approvals import (
     decide_in_place,
 )
+from teller_app.core.approvals_paging import all_requests
 from teller_app.core.audit import AuditAction
 from teller_app.core.cash import (
     CashKind,
@@ -30,16 +32,23 @@ from teller_app.core.cash import (
 from teller_app.core.person_name import official_name
 from teller_app.core.roles import Capability
 from teller_app.core.session import Session
+from teller_app.platform.errors import PlatformError
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.platform.models import CustomerUpdate
 from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approvals_detail import decided_text, summary_text
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
-from teller_app.ui.card_actions import REQUEST_WIDGETS, CardActions, awaiting_approval
+from teller_app.ui.card_actions import (
+    REQUEST_WIDGETS,
+    CardActions,
+    awaiting_approval,
+    awaiting_approval_by,
+)
 from teller_app.ui.cash_desk import desk_context
 from teller_app.ui.cash_dialog import CashDialog
 from teller_app.ui.change_request_dialog import ChangeRequestDialog, describe_change
 from teller_app.ui.customer_card import CustomerCard
+from teller_app.ui.people_lookup import lookup_employee_names
 from teller_app.ui.shortcuts import ACCOUNT_HISTORY_KEY
 from teller_app.ui.supervision_base import SupervisionBase
 from teller_app.ui.untrusted import shown_lines
@@ -66,13 +75,13 @@ class SupervisionCards(SupervisionBase):
     def _fill_card_actions(self, card: CustomerCard, box: CardActions) -> None:
         """The buttons are made again only when what they say changed (the customer enabled
         or disabled): a card refreshed in the background must not take the teller's focus
-        off a button. The own-request notes are read again each time."""
+        off a button. The pending-request notes are read again each time."""
         if card not in self._cards:
             self._cards.append(card)
         built_for = (card.guid, card.customer.is_disabled)
         if box.built_for == built_for:
             box.clear(REQUEST_WIDGETS)
-            self._show_my_requests(card, box)
+            self._show_pending_requests(card, box)
             return
         box.clear()
         box.built_for = built_for
@@ -101,14 +110,33 @@ class SupervisionCards(SupervisionBase):
         history.clicked.connect(lambda: self.history.open(self.window.ops, self.session, card,
                                                           self.window, history))
         box.add(history, lambda: translate("Supervision", "Account history…"))
-        self._show_my_requests(card, box)
+        self._show_pending_requests(card, box)
 
-    def _show_my_requests(self, card: CustomerCard, box: CardActions) -> None:
-        """This employee's pending requests for the customer (from the hub), with Withdraw."""
-        if self.session.hub is None:
+    def _show_pending_requests(self, card: CustomerCard, box: CardActions) -> None:
+        """The requests pending for the customer (from the hub), each a line under the
+        buttons: this employee's own with Withdraw, another's (a supervisor sees their
+        branch's) a note naming who filed it, so no one acts on the customer unaware of
+        them. Display only: deciding them is the inbox's."""
+        link = self.session.hub
+        if link is None:
             return
-        service = self.approvals()
         guid = card.guid
+        own = self.employee_email()
+        client = self.session.client
+        known = box.maker_names  # names already looked up for this card
+
+        async def read() -> list[ChangeRequest]:
+            requests = await all_requests(link.call, states=("pending",), customer_guid=guid)
+            unnamed = sorted({r.maker.lower() for r in requests}
+                             - {own, ""} - known.keys())
+            if unnamed:
+                try:  # names are decoration: the e-mails stay when they cannot be read
+                    found = await lookup_employee_names(client, unnamed)
+                except PlatformError as exc:
+                    log.info("makers not named: %s", type(exc).__name__)
+                else:  # one unknown to the platform ("") is not looked up again
+                    known.update({email: found.get(email, "") for email in unnamed})
+            return requests
 
         def shown(requests: list[ChangeRequest]) -> None:
             if not isValid(box):
@@ -116,17 +144,37 @@ class SupervisionCards(SupervisionBase):
             box.clear(REQUEST_WIDGETS)  # the newest read replaces what an older one showed
             previous = box.last_button()
             for request in requests:
+                if request.maker.lower() != own:
+                    maker = isolate(known.get(request.maker.lower()) or request.maker)
+                    box.add_request(partial(awaiting_approval_by, request, maker), None)
+                    continue
                 withdraw = box.add_request(partial(awaiting_approval, request),
                                            partial(self.withdraw, card, request))
-                if previous is not None:
+                if previous is not None and withdraw is not None:
                     QWidget.setTabOrder(previous, withdraw)  # Tab goes on from the row
                 previous = withdraw
 
-        self.window.ops.run(lambda: service.mine(guid), on_success=shown,
-                            on_error=lambda exc: log.info("own requests not read: %s",
+        self.window.ops.run(read, on_success=shown,
+                            on_error=lambda exc: log.info("pending requests not read: %s",
                                                           type(exc).__name__),
-                            parent=card, label=translate("Supervision", "Reading your requests"),
-                            key=f"own-requests:{id(box)}")  # a newer read cancels an older
+                            parent=card,
+                            label=translate("Supervision", "Reading the customer's requests"),
+                            key=f"card-requests:{id(box)}")  # a newer read cancels an older
+
+    def _record_decision(self, request: ChangeRequest) -> None:
+        """A decision made at this desk (the inbox's, or in place): audited, and the open
+        cards of its customer read again, as an approval may have applied (a cash-in's new
+        balance) and the request no longer waits on them."""
+        super()._record_decision(request)
+        self.refresh_cards_of(request.customer_guid)
+
+    def refresh_cards_of(self, customer_guid: str) -> None:
+        if not customer_guid:  # a settings request names no customer
+            return
+        self._cards = [c for c in self._cards if isValid(c)]
+        for card in self._cards:
+            if card.guid == customer_guid:
+                card.refresh()
 
     def apply_directly(self, card: CustomerCard) -> None:
         """A checker's own change: through the one pipeline (a checker writes directly).
@@ -217,12 +265,11 @@ class SupervisionCards(SupervisionBase):
 
         def decided(outcome: str, email: str, password: str, comment: str) -> None:
             def done(result: ChangeRequest) -> None:
-                self._record_decision(result)
+                self._record_decision(result)  # reads the card again
                 dialog.accept()
                 if parent is not None:
                     parent.accept()
                 self._say(decided_text(outcome, result.state, name, described))
-                card.refresh()
 
             # the checker's session decides this request only and is logged out right after
             self.window.ops.run(
