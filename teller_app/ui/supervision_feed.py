@@ -16,6 +16,9 @@ from teller_app.ui.supervision_notices import SupervisionNotices
 
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
                                 "request.failed", "request.interrupted"})
+# A request filed, withdrawn or decided at any desk: the open cards of its customer are read
+# again (the pending notes under their buttons, and what an approval applied)
+CARD_KINDS = OWN_DECISION_KINDS | {"request.filed", "request.withdrawn"}
 
 
 class SupervisionFeed(SupervisionNotices):
@@ -71,4 +74,6 @@ class SupervisionFeed(SupervisionNotices):
             inbox.on_event(event)
         mine = (event.maker or "").lower() == self.employee_email()
         if mine and event.kind in OWN_DECISION_KINDS | {"request.withdrawn"}:
-            self._tell_maker(event)
+            self._tell_maker(event)  # reads the customer's cards again too
+        elif event.kind in CARD_KINDS and event.customer_guid:
+            self.refresh_cards_of(event.customer_guid)

@@ -129,3 +129,19 @@ def test_an_approval_in_the_inbox_reads_the_open_card_again(  # type: ignore[no-
     qtbot.waitUntil(lambda: card.customer.segment == "vip" and not desk.ops.is_busy()
                     and not _lines(card), timeout=20000)
     assert card.freshness.text() == "Up to date"
+
+
+def test_a_request_filed_or_withdrawn_at_another_desk_shows_on_the_open_card(  # type: ignore[no-untyped-def]
+        qtbot, arun, stack, teller, desk) -> None:
+    """The hub's live events read the open card again: a teller's request for the customer
+    appears under the supervisor's buttons as it is filed, and goes when it is withdrawn."""
+    customer = _customer(arun, stack, teller, "Мельничук")
+    card = _open(qtbot, desk, customer, 0)
+    qtbot.waitUntil(lambda: desk.supervision.feed is not None
+                    and desk.supervision.feed.connected, timeout=20000)
+    maker = ApprovalService(teller.hub, actor_from_session(teller))
+    request = arun(maker.file_request(customer.guid, {"is_disabled": True}, "passport lost"))
+    qtbot.waitUntil(lambda: len(_lines(card)) == 1 and not desk.ops.is_busy(), timeout=20000)
+    assert "filed by" in _note(_lines(card)[0])
+    arun(maker.withdraw(request))
+    qtbot.waitUntil(lambda: not _lines(card) and not desk.ops.is_busy(), timeout=20000)
