@@ -350,6 +350,8 @@ class CustomerCard(QWidget):
         key = f"open-account:{self.guid}"
         if self.ops.is_busy(key):  # Enter pressed again while it is being opened: once only
             return
+        # the last opening's success is not this one's: a refusal beside it would contradict it
+        self.banner.drop_line(self.tr("The account is open."))
         self.ops.run(
             lambda: self.service.open_account(self.guid, iban or None,
                                               self._open_account_attempts),

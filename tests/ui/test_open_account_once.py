@@ -105,3 +105,27 @@ def test_enter_pressed_twice_opens_one_account(qtbot, arun, desk, sandbox):  # t
     qtbot.waitUntil(lambda: not window.ops.is_busy(), timeout=15000)
     assert transport.posts(f"{guid}/accounts") == 1
     assert card.banner.text() == "The account is open."
+
+
+def test_a_refused_opening_does_not_stand_beside_the_last_ones_success(  # type: ignore[no-untyped-def]
+        qtbot, arun, desk, sandbox):
+    """The green "The account is open." of the last opening went on showing while the next
+    one's refusal (every asset held) showed in the frame: they read as two answers to one."""
+    window, _transport, _faults = desk
+    card, _guid = open_card(qtbot, arun, window, sandbox)
+    card.show_open_account()
+    with qtbot.waitSignal(card.account_opened, timeout=20000):
+        card._submit_open_account()
+    assert card.banner.text() == "The account is open."
+    card.show_open_account()
+    assets = len(card.account_panels)
+    for _ in range(4):  # until the sandbox refuses: one account per asset it has
+        card._submit_open_account()
+        qtbot.waitUntil(lambda: not window.ops.is_busy(), timeout=20000)
+        if card.open_account_error.text():
+            break
+        assets = len(card.account_panels)
+        card.show_open_account()
+    assert card.open_account_error.text(), "the sandbox refuses an asset held twice"
+    assert len(card.account_panels) == assets
+    assert "The account is open." not in card.banner.text()
