@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from teller_app.core.views import AccountView, AssetBalance
 from teller_app.ui.a11y_form import plain
 from teller_app.ui.clipboard_guard import copy_text
+from teller_app.ui.columns_or_stacked import ColumnsOrStacked
 from teller_app.ui.data_text import account_name_text, account_title, asset_name_text
 from teller_app.ui.money import format_money
 
@@ -73,16 +74,19 @@ class AccountPanel(QGroupBox):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
 
         iban = account.iban
-        iban_row = QHBoxLayout()
         self.iban_label = _selectable(group_iban(iban), self, "iban")
         self.iban_label.setStyleSheet("font-family: monospace;")
         self.copy_button = QToolButton(self)
         self.copy_button.setObjectName("copyIban")
         self.copy_button.setEnabled(bool(iban))
         self.copy_button.clicked.connect(lambda: self.copy_iban())
-        iban_row.addWidget(self.iban_label, 1)
-        iban_row.addWidget(self.copy_button)
-        self.iban_caption = caption_row(form, iban_row, self)
+        shown, copy = QHBoxLayout(), QHBoxLayout()
+        shown.addWidget(self.iban_label)
+        copy.addStretch(1)
+        copy.addWidget(self.copy_button)
+        # Copy goes under the IBAN on a narrow card: the IBAN stays whole, every digit shown
+        self.iban_row = ColumnsOrStacked(shown, copy, gap=0)
+        self.iban_caption = caption_row(form, self.iban_row, self)
 
         # (asset caption, asset name, balance caption, balance) per asset
         self.asset_rows: list[tuple[QLabel, QLabel, QLabel, QLabel]] = []

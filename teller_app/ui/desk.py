@@ -81,6 +81,7 @@ class DeskHooks(QObject):
         self.strip = QLabel(window)
         self.strip.setObjectName("sandboxStrip")
         self.strip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.strip.setWordWrap(True)  # one line held a narrow window (the inbox beside) wide
         self.strip.setStyleSheet(theme.sandbox_strip_style())
         self.strip.setVisible(self.is_sandbox)
         central = window.centralWidget()

@@ -41,6 +41,7 @@ from teller_app.ui.audit_view import AuditView
 from teller_app.ui.cash_desk import HistoryWindows
 from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.dock_focus import bring_forward
+from teller_app.ui.dock_share import DockShare
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.lock_focus import focus_home
 from teller_app.ui.lock_screen import SessionLocker
@@ -297,9 +298,9 @@ class Supervision(SupervisionFeed):
             self.inbox_dock.setObjectName("approvalsDock")
             self.inbox_dock.setWidget(self.inbox)
             self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inbox_dock)
-            # A default width its table fits in (the user can still drag the splitter).
-            self.window.resizeDocks([self.inbox_dock], [self.window.width() * 9 // 20],
-                                    Qt.Orientation.Horizontal)
+            # A width its table fits in, leaving a card beside it whole (the user can still
+            # drag the splitter)
+            DockShare(self.window, self.inbox_dock).share_first()
             self.inbox.start()
             self.inbox.show_live(self.feed is not None and self.feed.connected)
         self.inbox_dock.show()
