@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QListWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QListWidget, QListWidgetItem
 
 from teller_app.core.approvals import ApprovalService
 from teller_app.platform.hub_models import Alert
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD
-from teller_app.ui.untrusted import fill, shown
+from teller_app.ui.untrusted import fill, shown, tip
 
 PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
 HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub may name them
@@ -70,11 +70,19 @@ async def open_alerts(service: ApprovalService) -> list[Alert]:
 
 
 class AlertsList:
-    """The title and the list the inbox lays out (and hides until the first alert)."""
+    """The title and the list the inbox lays out (and hides until the first alert). An
+    alert wraps at the dock's width (~540 px: one line was cut by a horizontal scroll bar)
+    and its whole text is its tooltip too."""
 
     def __init__(self) -> None:
         self.list = QListWidget()
         self.list.setObjectName("unapprovedAlerts")
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        # rows laid out again at every width (wrapped heights follow the dock)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.title = QLabel()
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
 
@@ -84,7 +92,7 @@ class AlertsList:
         for row, make in enumerate(self._texts):
             item = self.list.item(row)
             if item is not None:
-                item.setText(make())
+                _set_text(item, make())
 
     def show_alerts(self, alerts: list[Alert]) -> None:
         self.list.clear()
@@ -101,6 +109,13 @@ class AlertsList:
             return alert_text(who, fields, reasons)
 
         self._texts.insert(0, make)
-        self.list.insertItem(0, make())
+        item = QListWidgetItem()
+        _set_text(item, make())
+        self.list.insertItem(0, item)
         for widget in (self.title, self.list):
             widget.setVisible(True)
+
+
+def _set_text(item: QListWidgetItem, text: str) -> None:
+    item.setText(text)
+    item.setToolTip(tip(text))  # whole, as plain text (a login may look like markup)

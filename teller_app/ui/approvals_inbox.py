@@ -82,6 +82,7 @@ class ApprovalsInbox(InboxDecisions):
         self._pending_ids: list[str] = []
         self._connected: bool | None = None  # the live line's state (None: not shown yet)
         self._status_text: Callable[[], str] | None = None  # made again on a switch
+        self._status_sticky = False  # the inbox's state (a read failed), not one request's
         self._own_email = own_email  # the signed-in employee (their requests: not listed)
         self._memory = InboxMemory()
         # the employee's own pending requests: not listed, but their cash drafts are still
@@ -108,6 +109,7 @@ class ApprovalsInbox(InboxDecisions):
         self.moved.setObjectName("requestMoved")
         self.table.selectionModel().selectionChanged.connect(self._show_reason)
         self.table.selectionModel().selectionChanged.connect(self._read_current)
+        self.table.selectionModel().selectionChanged.connect(self._forget_status)
         self.model.modelReset.connect(self._show_reason)
         self.model.rowsRemoved.connect(self._show_reason)
         self.model.dataChanged.connect(self._show_reason)  # names read after the selection
@@ -233,7 +235,7 @@ class ApprovalsInbox(InboxDecisions):
             self.resolve_names(requests)
             self._announce(self.model.rows)
 
-        self.ops.run(read, on_success=loaded, on_error=self._failed, parent=self,
+        self.ops.run(read, on_success=loaded, on_error=self._read_failed, parent=self,
                      key="approvals-load", label=self.tr("Reading approvals"))
         self.ops.run(lambda: open_alerts(service), on_success=self.alert_list.show_alerts,
                      on_error=lambda exc: log.info("alerts not read: %s", type(exc).__name__),
@@ -274,7 +276,7 @@ class ApprovalsInbox(InboxDecisions):
                     self._announce([request])
 
             self.ops.run(lambda: service.get(request_id), on_success=arrived,
-                         on_error=self._failed, parent=self,
+                         on_error=self._read_failed, parent=self,
                          label=self.tr("Reading a new request"))
         elif event.kind in GONE_KINDS and event.request_id:
             if self._own.pop(event.request_id, None) is not None:
@@ -361,13 +363,18 @@ class ApprovalsInbox(InboxDecisions):
     def _say(self, text: str) -> None:  # the cash drafts' one-off reports: kept as said
         self._show_status(lambda: text)
 
-    def _show_status(self, make: Callable[[], str], *, announce: bool = True) -> None:
-        """A status line ``retranslate`` makes again in the new language."""
+    def _show_status(self, make: Callable[[], str], *, announce: bool = True,
+                     sticky: bool = False) -> None:
+        """A status line ``retranslate`` makes again in the new language; not ``sticky``
+        (about a request or draft) it goes when another request is selected."""
         text = make()
-        self._status_text = make
+        self._status_text, self._status_sticky = make, sticky
         self.status.setText(shown_lines(text))
         if announce:
             self.message.emit(text)
 
     def _failed(self, exc: BaseException) -> None:
         self._show_status(lambda: approval_error_text(exc))
+
+    def _read_failed(self, exc: BaseException) -> None:  # the list's state: it stays
+        self._show_status(lambda: approval_error_text(exc), sticky=True)

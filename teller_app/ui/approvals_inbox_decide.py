@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import (
     QCoreApplication,
+    QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -90,6 +91,9 @@ class InboxDecisions(QWidget):
     approve_button: QPushButton
     reject_button: QPushButton
     resume_button: QPushButton
+    status: QLabel
+    _status_text: Callable[[], str] | None
+    _status_sticky: bool
 
     def selected_request(self) -> ChangeRequest | None:
         raise NotImplementedError
@@ -102,6 +106,16 @@ class InboxDecisions(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         raise NotImplementedError
+
+    def _forget_status(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        """A status line (a decision's outcome, a refusal) under Approve/Reject reads as the
+        selected request's: another request selected, it goes (a decision's words stay in
+        the window's banner). Nothing selected because rows left or were read again (a
+        decision, a reload): it stays, since it is about what just happened. The list's own
+        state (it could not be read) stays whatever is selected."""
+        if not selected.isEmpty() and not self._status_sticky:
+            self._status_text = None  # not made again on a language switch either
+            self.status.clear()
 
     def _show_reason(self, *_args: object) -> None:
         """The selected request: its customer, who asked and when, the change (at filing →

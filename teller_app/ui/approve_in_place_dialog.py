@@ -5,6 +5,8 @@ that decides this one request and is logged out on the platform and the hub righ
 the password is cleared from the field at once, nothing is stored and the teller's session
 is untouched.
 ``decided(outcome, email, password, comment)`` with outcome "approved" or "rejected".
+Enter approves while the comment is empty and rejects once one is typed (a comment is what a
+rejection needs); it never cancels.
 The dialog is never narrower than ``MIN_WIDTH`` (an e-mail address reads whole) and grows to
 fit an error when one appears: no line of the summary or the error is cut. Cancelled, the
 keyboard goes back to the widget that had it when the dialog opened (``ui/focus_return``).
@@ -77,9 +79,13 @@ class ApproveInPlaceDialog(QDialog):
         form.addRow(self.buttons)
         # Without Reject the comment would be dropped (an approval here takes none): not shown.
         form.setRowVisible(self.comment, allow_reject)
-        # Enter (typed after the password) approves, never cancels.
+        # Enter (typed after the password) approves, never cancels; once a comment is typed
+        # it rejects: that comment is a rejection's reason, and a supervisor who typed one
+        # and pressed Enter approved what they meant to refuse.
         self.approve_button.setAutoDefault(True)
         self.approve_button.setDefault(True)
+        if allow_reject:
+            self.comment.textChanged.connect(self._default_follows_comment)
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setAutoDefault(False)  # Enter never cancels (Esc or Space on it does)
         # Tab follows the screen: fields top to bottom, then the buttons left to right.
@@ -98,9 +104,14 @@ class ApproveInPlaceDialog(QDialog):
     def _give_focus_back(self) -> None:
         give_focus_back(self._focus_before)
 
+    def _default_follows_comment(self, text: str) -> None:
+        """A comment (even blanks: a rejection then asks for words) makes Reject the default
+        button; emptied, Approve is again."""
+        (self.reject_button if text else self.approve_button).setDefault(True)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter on a focused button that does not take it (Cancel) stays there: it does not
-        reach the default button, Approve."""
+        reach the default button (Approve, or Reject once a comment is typed)."""
         if enter_stays_on(self.focusWidget(), event):
             event.accept()
             return

@@ -3,7 +3,9 @@ customer's name, the teller who made the draft, the operation and the amount in 
 locale's money format. Kept live: the inbox hands every hub event here, and a draft filed,
 decided or voided re-reads the list (no Refresh needed). A draft whose four-eyes request the
 inbox lists (``set_requested``) is decided there, so it is not listed here again. Its
-buttons act on the selected draft, so they are enabled only while one is selected."""
+buttons act on the selected draft, so they are enabled only while one is selected. With no
+draft listed the panel is one line saying so (no empty table, no idle button): the requests
+above get its room, and the table comes back with the first draft."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -71,6 +74,7 @@ class CashDraftsPanel(QWidget):
         self.people = people
         self.customers = customers
         self.rows: list[InboxDraft] = []
+        self._read = False  # a list read at least once: "none" is known, not assumed
         self.requested: frozenset[str] = frozenset()  # drafts the inbox lists as requests
         self.title = QLabel()
         self.table = QTableWidget(0, 5)
@@ -106,7 +110,7 @@ class CashDraftsPanel(QWidget):
         """Title, headers, buttons and the rows' translated texts (operation, amount, the
         reasons in the tooltip) in the current language, in place: rows and selection stay.
         A message already sent (``message``) is the receiver's."""
-        self.title.setText(self.tr("Cash operations awaiting a supervisor"))
+        self._show_title()
         self.table.setHorizontalHeaderLabels([
             self.tr("Customer"), self.tr("Teller"), self.tr("Operation"), self.tr("Amount"),
             self.tr("Created")])
@@ -121,6 +125,11 @@ class CashDraftsPanel(QWidget):
         if self.reject_prompt is not None and self.reject_prompt.isVisible():
             self._prompt_texts(self.reject_prompt)
 
+    def _show_title(self) -> None:
+        self.title.setText(self.tr("No cash operations awaiting a supervisor")
+                           if self._read and not self.rows else
+                           self.tr("Cash operations awaiting a supervisor"))
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -133,9 +142,14 @@ class CashDraftsPanel(QWidget):
         return gate if isinstance(gate, HubCash) else None
 
     def _show_buttons(self) -> None:
-        hub = self._hub() is not None
-        self.confirm_button.setVisible(not hub)
-        self.reject_button.setVisible(hub)
+        """The table and the button that acts on it, while a draft is listed; else the title
+        alone, and the panel no taller than it (the inbox's layout gives the rest away)."""
+        hub, listed = self._hub() is not None, bool(self.rows)
+        self.table.setVisible(listed)
+        self.confirm_button.setVisible(listed and not hub)
+        self.reject_button.setVisible(listed and hub)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred
+                           if listed else QSizePolicy.Policy.Maximum)
 
     def _enable_buttons(self) -> None:
         """A button acts on the selected draft: none selected (an empty list), or a confirm
@@ -206,6 +220,9 @@ class CashDraftsPanel(QWidget):
                 self.table.setItem(row, column, item)
             if chosen is not None and d.payment_guid == chosen.payment_guid:
                 self.table.selectRow(row)  # the same draft stays selected
+        self._read = True
+        self._show_buttons()
+        self._show_title()
         self._enable_buttons()
         self.shown.emit(list(self.rows))
 
