@@ -8,9 +8,11 @@ after the confirm."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.history import HistoryRow
@@ -33,6 +35,24 @@ from teller_app.ui.receipt_dialog import ReceiptDialog
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 
+class OneLineValue(QLabel):
+    """A word-wrapped value that asks for its text's width on one line (an ID, a hash, a time):
+    a wrapped label asks for a near-square box (QTextDocument.adjustSize), which opened the
+    detail 242 px wide with the payment ID over 3 lines. It still wraps, at its break points,
+    where the screen is narrower (Qt opens a window at most 2/3 of the screen wide)."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        metrics = QFontMetricsF(self.font())
+        line = max(metrics.horizontalAdvance(part) for part in self.text().split("\n"))
+        margins = self.contentsMargins()
+        # +1: the label lays its text out with fractional advances
+        width = math.ceil(line) + 1 + 2 * self.margin() + margins.left() + margins.right()
+        if width <= hint.width():
+            return hint
+        return QSize(width, self.heightForWidth(width))
+
+
 class PaymentDetailDialog(QDialog):
     """A payment's fields; Receipt… reprints it when it is confirmed."""
 
@@ -45,19 +65,22 @@ class PaymentDetailDialog(QDialog):
         self.origin = origin
         self.receipt_dialog: ReceiptDialog | None = None
         p = row.payment
-        form = QFormLayout(self)
+        self.form = form = QFormLayout(self)
+        # the values take the width the window opens at (not so on macOS by default)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         amount = format_money(row.signed_amount, minor_unit, p.asset_code or "UAH")
-        for label, value in (
-            (self.tr("Payment ID"), p.guid),
+        for label, value, one_line in (
+            (self.tr("Payment ID"), p.guid, True),
             (self.tr("Created (Kyiv)"), UNKNOWN_TIME if p.created_at is None
-             else moment_text(kyiv_time(p.created_at), seconds=True)),
-            (self.tr("Amount"), amount),
-            (self.tr("Category"), category_text(p.category)),
-            (self.tr("Status"), status_text(p.status_raw or str(p.status))),
-            (self.tr("Purpose"), strip_ref(p.purpose) or "—"),  # not the desk's tag
-            (self.tr("Stellar transaction"), p.stellar_hash or "—"),
+             else moment_text(kyiv_time(p.created_at), seconds=True), True),
+            (self.tr("Amount"), amount, True),
+            (self.tr("Category"), category_text(p.category), False),
+            (self.tr("Status"), status_text(p.status_raw or str(p.status)), False),
+            (self.tr("Purpose"), strip_ref(p.purpose) or "—", False),  # not the desk's tag
+            (self.tr("Stellar transaction"), p.stellar_hash or "—", True),
         ):
-            text = plain_label(QLabel(shown_lines(value), self))  # the platform's words
+            kind = OneLineValue if one_line else QLabel
+            text = plain_label(kind(shown_lines(value), self))  # the platform's words
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             form.addRow(label, text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -76,6 +99,14 @@ class PaymentDetailDialog(QDialog):
         self.close_button.setDefault(True)
         self.close_button.setFocus(Qt.FocusReason.OtherFocusReason)
         form.addRow(buttons)
+
+    def sizeHint(self) -> QSize:
+        """At most as wide as Qt opens a window (2/3 of the screen), and as tall as the values
+        are at that width: Qt works the height out before it narrows the window, which cut
+        off the Stellar hash's second line."""
+        hint = super().sizeHint()
+        width = min(hint.width(), self.screen().availableGeometry().width() * 2 // 3)
+        return QSize(width, self.form.totalHeightForWidth(width))
 
     def confirmed(self) -> bool:
         return (self.row.payment.status_raw or "").upper() == "CONFIRMED"

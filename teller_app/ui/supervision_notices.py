@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from shiboken6 import isValid
 
+from teller_app.core.approvals import CASH_CONFIRM
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approvals_alerts import is_phone_duplicate
 from teller_app.ui.customer_card import CustomerCard
@@ -47,8 +48,7 @@ class SupervisionNotices(SupervisionCards):
             "request.failed": (
                 translate("Supervision", "Your change request was approved, but the platform "
                           "refused it."), "error"),
-            "request.withdrawn": (
-                translate("Supervision", "Your change request was withdrawn."), "info"),
+            "request.withdrawn": (self._withdrawn_text(event), "info"),
         }[event.kind]
         if event.kind == "request.failed":  # ended before anything was sent: not "refused"
             from teller_app.ui.approvals_drift import not_applied_text
@@ -60,6 +60,20 @@ class SupervisionNotices(SupervisionCards):
         for card in self._open_cards():
             if card.guid == (event.customer_guid or ""):
                 card.refresh()
+
+    @staticmethod
+    def _withdrawn_text(event: HubEvent) -> str:
+        """A request that left the queue undecided. The hub's event names its kind, not who
+        ended it or why: a cash request ends so when its maker withdraws it, voids its draft,
+        or closes the till with it pending, so it is not told as withdrawn by the teller.
+        Any other request ends so only by its maker's withdrawal; no kind (an older hub):
+        either."""
+        if event.request_kind == CASH_CONFIRM:
+            return translate("Supervision",
+                             "Your cash confirmation request ended without being decided.")
+        if not event.request_kind:
+            return translate("Supervision", "Your request ended without being decided.")
+        return translate("Supervision", "Your change request was withdrawn.")
 
     def _open_cards(self) -> list[CustomerCard]:
         self._cards = [c for c in self._cards if isValid(c)]
