@@ -1,4 +1,4 @@
-"""Supervision telling the employee: the decision on their own change request (status bar,
+"""Supervision telling the employee: the decision on their own request (status bar,
 banner, the open card read again) and the watcher's alerts (changed without approval, a
 phone number another customer holds); every announcement
 goes to the status bar, the banner, a beep and the tray (which names nobody while the desk is
@@ -32,8 +32,10 @@ class SupervisionNotices(SupervisionCards):
     tray_text: str
 
     def _tell_maker(self, event: HubEvent) -> None:
-        """The teller sees their request's decision at once (status bar + banner)."""
-        text, level = {
+        """The teller sees their request's decision at once (status bar + banner): a cash
+        confirmation's in its own words (it is no change request)."""
+        cash = self._cash_decision_texts() if event.request_kind == CASH_CONFIRM else {}
+        text, level = cash.get(event.kind) or {
             "request.applied": (
                 translate("Supervision", "Your change request was approved and applied."),
                 "success"),
@@ -60,6 +62,24 @@ class SupervisionNotices(SupervisionCards):
         for card in self._open_cards():
             if card.guid == (event.customer_guid or ""):
                 card.refresh()
+
+    @staticmethod
+    def _cash_decision_texts() -> dict[str, tuple[str, str]]:
+        return {
+            "request.applied": (
+                translate("Supervision", "A supervisor approved your cash operation and it "
+                          "was confirmed."), "success"),
+            "request.approved": (
+                translate("Supervision", "A supervisor approved your cash operation."), "info"),
+            "request.interrupted": (
+                translate("Supervision", "A supervisor approved your cash operation; it is "
+                          "waiting to be confirmed."), "warning"),
+            "request.rejected": (
+                translate("Supervision", "Your cash operation was not approved."), "warning"),
+            "request.failed": (
+                translate("Supervision", "A supervisor approved your cash operation, but it "
+                          "could not be confirmed."), "error"),
+        }
 
     @staticmethod
     def _withdrawn_text(event: HubEvent) -> str:

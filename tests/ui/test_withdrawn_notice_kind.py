@@ -37,3 +37,23 @@ def test_a_withdrawn_request_is_told_by_its_kind(
         main_window: Any, kind: str | None, told: str) -> None:
     main_window.supervision._tell_maker(_withdrawn(kind))
     assert main_window.status_bar.currentMessage() == told
+
+
+def _decided(kind: str, event_kind: str) -> HubEvent:
+    return _withdrawn(kind).model_copy(update={"kind": event_kind})
+
+
+@pytest.mark.parametrize(("event_kind", "told"), [
+    ("request.rejected", "Your cash operation was not approved."),
+    ("request.applied", "A supervisor approved your cash operation and it was confirmed."),
+    ("request.failed", "A supervisor approved your cash operation, but it could not be "
+                       "confirmed."),
+])
+def test_a_cash_confirmations_end_is_no_change_requests(
+        main_window: Any, event_kind: str, told: str) -> None:
+    """A till close rejects a pending big-cash request ("voided: the till closed"): it was
+    told "Your change request was rejected." A customer change keeps its words."""
+    main_window.supervision._tell_maker(_decided("cash_confirm", event_kind))
+    assert main_window.status_bar.currentMessage() == told
+    main_window.supervision._tell_maker(_decided("customer_update", "request.rejected"))
+    assert main_window.status_bar.currentMessage() == "Your change request was rejected."
