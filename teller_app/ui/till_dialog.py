@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -45,6 +45,9 @@ from teller_app.ui.untrusted import plain_label, shown, shown_lines
 CosignHere = Callable[[str, str, str], Awaitable[Till]]
 
 
+LARGE_SUM = Decimal("9999999.99")  # the widest sum a row keeps room for (10 million UAH)
+
+
 def next_step(button: QPushButton) -> None:
     """The step that has come takes Enter, and the focus (the count it leaves is disabled)."""
     button.setDefault(True)
@@ -52,7 +55,10 @@ def next_step(button: QPushButton) -> None:
 
 
 class CountGrid(QWidget):
-    """Pieces per denomination (notes left, coins right) with row sums and the total."""
+    """Pieces per denomination (notes left, coins right) with row sums and the total. Each
+    sum stands right-aligned in a column of its own under "Sum", as wide from the start as a
+    large sum needs: the grid keeps its width as sums appear (it grew wider with each one),
+    and a sum reads with its row, not with the next column's denomination beside it."""
 
     changed = Signal()
 
@@ -63,14 +69,22 @@ class CountGrid(QWidget):
         grid = QGridLayout(self)
         notes = [d for d in DENOMINATIONS if d[2]]
         coins = [d for d in DENOMINATIONS if not d[2]]
-        for column, group in ((0, notes), (3, coins)):
-            for row, (key, _value, _note) in enumerate(group):
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        metrics = self.fontMetrics()
+        sum_width = metrics.horizontalAdvance(format_uah(LARGE_SUM)) + metrics.averageCharWidth()
+        for column, group in ((0, notes), (4, coins)):
+            for text, offset in ((self.tr("Pieces"), 1), (self.tr("Sum"), 2)):
+                grid.addWidget(QLabel(text, self), 0, column + offset,
+                               right if offset == 2 else Qt.AlignmentFlag.AlignLeft)
+            grid.setColumnMinimumWidth(column + 2, sum_width)
+            for row, (key, _value, _note) in enumerate(group, start=1):
                 spin = QSpinBox(self)
                 spin.setObjectName(f"count_{key}")
                 spin.setRange(0, 1_000_000)
                 spin.setAccelerated(True)
                 spin.valueChanged.connect(self._update)
                 total = QLabel(self)
+                total.setAlignment(right)
                 self.spins[key], self.sums[key] = spin, total
                 label = QLabel(denomination_text(key), self)
                 label.setBuddy(spin)
@@ -78,10 +92,12 @@ class CountGrid(QWidget):
                 grid.addWidget(label, row, column)
                 grid.addWidget(spin, row, column + 1)
                 grid.addWidget(total, row, column + 2)
+        grid.setColumnMinimumWidth(3, 3 * max(grid.horizontalSpacing(), 6))  # notes | coins
         self.total = QLabel(self)
         self.total.setObjectName("countTotal")
-        grid.addWidget(QLabel(self.tr("Total"), self), len(notes), 0)
-        grid.addWidget(self.total, len(notes), 1, 1, 2)
+        self.total.setAlignment(right)
+        grid.addWidget(QLabel(self.tr("Total"), self), len(notes) + 1, 0)
+        grid.addWidget(self.total, len(notes) + 1, 1, 1, 2)
         self._update()
 
     def first_spin(self) -> QSpinBox:

@@ -28,7 +28,7 @@ from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.people_lookup import NameLookup
 from teller_app.ui.till_text import till_state_text
-from teller_app.ui.till_vault_count import VaultCosignHere
+from teller_app.ui.till_vault_count import VaultCosignHere, signed_uah
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
 from teller_app.ui.untrusted import plain_label, shown, shown_lines, tip
 from teller_app.ui.validators import one_line
@@ -231,7 +231,7 @@ class BranchCashView(QDialog):
         self.counts.setRowCount(len(position.pending_vault_counts))
         for row, count in enumerate(position.pending_vault_counts):
             for col, text in enumerate(("", format_uah(count.counted), format_uah(count.book),
-                                        format_uah(count.difference), count.reason)):
+                                        signed_uah(count.difference), count.reason)):
                 self.counts.setItem(row, col, _cell(text))
         self._show_people(position)
         _select_again(self.tills, [t.id for t in position.tills],
@@ -388,6 +388,8 @@ class BranchCashView(QDialog):
             cosign_here=self.vault_cosign_here,
             name_of=lambda email: self.names.get(email.lower()) or email)
         dialog.saved.connect(self._show)
+        # its check may find the count replaced by a newer one (no ``saved``): read again
+        dialog.refresh_button.clicked.connect(self.refresh)
         dialog.open()
 
     def _failed(self, exc: BaseException) -> None:

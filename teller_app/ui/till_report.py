@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSizeF
-from PySide6.QtGui import QPageSize, QTextDocument
+from PySide6.QtGui import QPageSize, QTextBlock, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
@@ -80,6 +80,18 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     return f"<table cellspacing='0' width='100%'><tr>{head}</tr>{body}</table>"
 
 
+def _balance_rows(amounts: list[tuple[str, str, str]], reason: tuple[str, str]) -> str:
+    """Label, amount right-aligned as every money column of the report, and a note (over or
+    short); the reason, free text, under them across the amount and note."""
+    label = "style='color:#555; padding:1px 12px 1px 0'"
+    rows = "".join(f"<tr><td {label}>{html.escape(a)}</td>"
+                   f"<td align='right' style='padding:1px 0'>{html.escape(b)}</td>"
+                   f"<td style='padding:1px 0 1px 6px'>{html.escape(c)}</td></tr>"
+                   for a, b, c in amounts)
+    return (rows + f"<tr><td {label}>{html.escape(reason[0])}</td>"
+            f"<td colspan='2' style='padding:1px 0'>{html.escape(reason[1])}</td></tr>")
+
+
 def count_rows(counts: dict[str, int]) -> list[list[str]]:
     return [[denomination_text(key), str(counts[key]), format_uah(face_value(key) * counts[key])]
             for key, _v, _n in DENOMINATIONS if counts.get(key)]
@@ -114,7 +126,9 @@ class ReportLabels(QObject):
         }
 
 
-def report_html(report: EndOfDay, ctx: ReportContext) -> str:
+def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool = False) -> str:
+    """The report; ``balance_on_new_page`` starts the balance (and the signatures under it) on
+    a page of its own, for paper where it would be split from them."""
     t = ReportLabels().texts()
     till = report.till
     over_short = till.over_short if till.over_short is not None else Decimal(0)
@@ -140,20 +154,22 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
     previous = format_uah(till.previous_close) if till.previous_close is not None else "—"
     # what the drawer gained or lost between the last close and this opening (co-signed)
     opening_diff = till.opening_difference
-    balance = _rows([
-        (t["previous_close"], previous),
-        (t["opening_difference"], "—" if opening_diff is None else format_uah(opening_diff)),
-        (t["opening_cash"], format_uah(till.open_total)),
-        (t["cash_in"], format_uah(report.cash_in)),
-        (t["cash_out"], format_uah(report.cash_out)), (t["expected"], format_uah(till.expected)),
-        (t["counted"], counted), (t["over_short"], f"{format_uah(over_short)} ({verdict})"),
-        (t["reason"], till.close_reason or "—"),
-    ])
+    balance = _balance_rows([
+        (t["previous_close"], previous, ""),
+        (t["opening_difference"], "—" if opening_diff is None else format_uah(opening_diff), ""),
+        (t["opening_cash"], format_uah(till.open_total), ""),
+        (t["cash_in"], format_uah(report.cash_in), ""),
+        (t["cash_out"], format_uah(report.cash_out), ""),
+        (t["expected"], format_uah(till.expected), ""), (t["counted"], counted, ""),
+        (t["over_short"], format_uah(over_short), f"({verdict})"),
+    ], (t["reason"], till.close_reason or "—"))
     empty = f"<p>{html.escape(t['none'])}</p>"
     count_head = [t["denomination"], t["pieces"], t["sum"]]
 
-    def h(level: int, key: str) -> str:
+    def h(level: int, key: str, new_page: bool = False) -> str:
         margin = "margin:8px 0 3px 0" if level == 3 else "margin:0 0 6px 0"
+        if new_page:
+            margin += "; page-break-before: always"
         return f"<h{level} style='{margin}'>{html.escape(t[key])}</h{level}>"
 
     return (
@@ -167,8 +183,8 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
         + (_table([t["operation"], t["count"], t["amount"]], totals, {1, 2})
            if totals else empty)
         + h(3, "closing_count") + _table(count_head, count_rows(till.close_counts), {1, 2})
-        + h(3, "balance") + f"<table cellspacing='0'>{balance}</table>"
-        + "<table width='100%' style='margin-top:14px'><tr>"
+        + h(3, "balance", balance_on_new_page) + f"<table cellspacing='0'>{balance}</table>"
+        + "<table width='100%' cellspacing='0' style='margin-top:10px'><tr>"
         + f"<td>{html.escape(t['teller'])}: ____________</td>"
         + f"<td>{html.escape(t['supervisor'])}: ____________</td></tr></table>"
         + "</body></html>"
@@ -178,8 +194,33 @@ def report_html(report: EndOfDay, ctx: ReportContext) -> str:
 PAGE_POINTS = QSizeF((210 - 30) * 72 / 25.4, (297 - 30) * 72 / 25.4)  # A4 less 15 mm margins
 
 
+def _page_of(document: QTextDocument, block: QTextBlock) -> int:
+    top = document.documentLayout().blockBoundingRect(block).top()
+    return int(top // document.pageSize().height())
+
+
+def _balance_apart_from_signatures(document: QTextDocument) -> bool:
+    """The balance's heading (the last heading) on another page than the signatures (the
+    last text)."""
+    heading = signatures = document.begin()
+    block = document.begin()
+    while block.isValid():
+        if block.blockFormat().headingLevel():
+            heading = block
+        if block.text().strip():
+            signatures = block
+        block = block.next()
+    return _page_of(document, heading) != _page_of(document, signatures)
+
+
 def report_document(report: EndOfDay, ctx: ReportContext) -> QTextDocument:
-    return print_document(report_html(report, ctx), PAGE_POINTS)
+    """The report for paper: the signatures on the page of the balance they sign for (alone
+    on a page of their own, they sign nothing)."""
+    document = print_document(report_html(report, ctx), PAGE_POINTS)
+    if _balance_apart_from_signatures(document):
+        document = print_document(report_html(report, ctx, balance_on_new_page=True),
+                                  PAGE_POINTS)
+    return document
 
 
 def report_pdf(report: EndOfDay, ctx: ReportContext) -> bytes:

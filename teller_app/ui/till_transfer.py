@@ -67,6 +67,7 @@ class TransferDialog(QDialog):
         self.status = plain_label(QLabel(self))  # it may quote the hub's words; word-wrapped
         self.send = QPushButton(self.tr("Ask a supervisor"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.send, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.send.clicked.connect(self.request)
@@ -92,7 +93,13 @@ class TransferDialog(QDialog):
 
         def done(transfer: Transfer) -> None:
             self.send.setEnabled(False)
-            # filed: what was asked for no longer changes here (a new request, a new dialog)
+            # Enter went to "Ask a supervisor", off now, and did nothing: it closes instead
+            self.send.setDefault(False)
+            self.close_button.setDefault(True)
+            # filed: what was asked for no longer changes here (a new request, a new dialog);
+            # the amount as the hub filed it, read as money is everywhere ("1 200,00 ₴")
+            self.amount.setText(format_uah(transfer.amount))
+            self.currency.hide()
             set_read_only(self.amount, True)
             self._show_direction_filed()
             self.status.setText(self._filed_text(transfer.state, transfer.amount))
