@@ -1,6 +1,6 @@
 """The cash dialog's amount field: right-aligned digits with at most the asset's decimals,
 and the amount and purpose as sent, read-only and looking it, once the draft is being created
-(and for good once it exists: a draft's amount never changes)."""
+(and for good once it exists: a draft's amount never changes, and then reads as money)."""
 
 from __future__ import annotations
 
@@ -35,3 +35,11 @@ def set_sent(fields: tuple[QLineEdit, ...], sent: bool) -> None:
     that surely failed)."""
     for field in fields:
         set_read_only(field, sent)
+
+
+def show_fixed_amount(amount: QLineEdit, money: str) -> None:
+    """The draft's amount, fixed for good, as money (``money``: in the desk's language, with
+    its currency; typed with either separator while it could change)."""
+    # money is no typed amount: without the check Enter (the next step) still works
+    amount.setValidator(None)  # type: ignore[arg-type]  # Qt takes none (nullptr)
+    amount.setText(money)

@@ -35,6 +35,14 @@ def desk_context(session: Session, customer: CustomerView | None = None,
                           customer.full_name if customer is not None else "", iban)
 
 
+def account_choice_text(account: AccountView) -> str:
+    """An account in a list to choose from: the masked IBAN and its currency ("UA94 •••• 2557
+    · UAH"), so two accounts of one customer can be told apart."""
+    codes = " ".join(dict.fromkeys(a.shown_code for a in account.assets if a.shown_code))
+    masked = mask_iban(account.iban) or account.guid
+    return f"{masked} · {codes}" if codes else masked
+
+
 class HistoryWindows:
     """One history service (and offline copy) per signed-in employee; opens the window."""
 
@@ -64,7 +72,7 @@ class HistoryWindows:
                 return lambda: self.open_account(ops, session, card, chosen, parent)
 
             for account in accounts:
-                menu.addAction(mask_iban(account.iban) or account.guid, opener(account))
+                menu.addAction(account_choice_text(account), opener(account))
             menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
             return None
         return self.open_account(ops, session, card, accounts[0], parent) if accounts else None

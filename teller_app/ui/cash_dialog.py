@@ -3,8 +3,9 @@
 Before submit the dialog shows the customer, the account (masked IBAN), the balance, the
 customer's limits, the balance after the operation and whether a supervisor will be needed
 (a ``CashPolicy``: the profile threshold today, the hub's policy later), and names every
-reason the platform would refuse. Then: create the draft, confirm it (by the teller up to the
-policy's limit, else by a supervisor here or from their inbox), and show the receipt.
+reason the platform would refuse (with the hub, a till not open as soon as it opens).
+Then: create the draft, confirm it (by the teller up to the policy's limit, else by a
+supervisor here or from their inbox), and show the receipt.
 Enter submits the next step. The dialog fits its content: an empty line takes no room.
 """
 
@@ -31,8 +32,6 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
-    DraftNotChecked,
-    new_cash_nonce,
 )
 from teller_app.core.cash_checks import (
     CashRefused,
@@ -42,11 +41,13 @@ from teller_app.core.cash_checks import (
     precheck,
 )
 from teller_app.core.receipt import ReceiptContext, mask_iban
+from teller_app.core.till_models import Till
 from teller_app.core.views import CustomerLike, customer_view
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.cash_amount_field import amount_field, set_amount_unit, set_sent
+from teller_app.ui.cash_amount_field import amount_field, set_amount_unit
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
+from teller_app.ui.cash_dialog_create import CashDialogCreate
 from teller_app.ui.cash_dialog_lines import (
     _line,
     _selectable,
@@ -54,20 +55,19 @@ from teller_app.ui.cash_dialog_lines import (
     show_balance_after,
     without_line,
 )
-from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor, SupervisorConfirm
+from teller_app.ui.cash_dialog_supervisor import SupervisorConfirm
+from teller_app.ui.cash_dialog_till import is_no_open_till, till_line, till_reader
 from teller_app.ui.cash_text import (
-    auto_cash_reason,
     cash_error_text,
     limits_lines,
     refusal_text,
     supervisor_text,
 )
-from teller_app.ui.money import format_money, format_number, parse_amount
+from teller_app.ui.money import format_number
 from teller_app.ui.receipt_dialog import ReceiptDialog
 
 
-class CashDialog(CashDialogSupervisor):
-    draft_created = Signal(object)  # CashDraft
+class CashDialog(CashDialogCreate):
     prepared = Signal(object)  # CashContext (tests)
 
     def __init__(
@@ -98,6 +98,7 @@ class CashDialog(CashDialogSupervisor):
         self.need: SupervisorNeed | None = None
         # the hub's last refusal (text, blocks Create): shown until the next check answers
         self._hub_refusal: tuple[str, bool] | None = None
+        self.till_problem = ""  # the till is not open (read as the dialog opens): blocks
         self.draft: CashDraft | None = None
         self.receipt: CashReceipt | None = None
         self.receipt_dialog: ReceiptDialog | None = None
@@ -170,7 +171,8 @@ class CashDialog(CashDialogSupervisor):
         form.addRow(self.tr("Customer"), self.customer_label)
         form.addRow(self.tr("Account"), self.account_label)
         form.addRow(self.tr("Balance"), self.balance_label)
-        form.addRow(self.tr("Limits"), self.limits_label)
+        # the customer's own limits: the teller's (a supervisor above it) is the next rows'
+        form.addRow(self.tr("Customer's limits"), self.limits_label)
         form.addRow(self.tr("Amount"), self.amount)
         form.addRow(self.error_gap, self.error)
         form.addRow(self.tr("Balance after"), self.after_label)
@@ -207,6 +209,15 @@ class CashDialog(CashDialogSupervisor):
         self.ops.run(lambda: self.service.prepare(self.kind, guid), on_success=self._prepared,
                      on_error=self._prepare_failed, parent=self,
                      label=self.tr("Reading the account and limits"))
+        read_till = till_reader(self.service)
+        if read_till is not None:  # unknown (not read): the hub still refuses without one
+            self.ops.run(read_till, on_success=self._till_read, on_error=lambda _exc: None,
+                         parent=self, network=False)
+
+    def _till_read(self, till: Till | None) -> None:
+        if self.draft is None:
+            self.till_problem = till_line(till)
+            self._validate()
 
     def _prepared(self, context: CashContext) -> None:
         self.context = context
@@ -234,16 +245,7 @@ class CashDialog(CashDialogSupervisor):
         self.error.setText(cash_error_text(exc))
         self._fit()
 
-    def _money(self, value: Decimal) -> str:
-        return format_money(value, self.minor_unit, self.asset_code)
-
     # -- amount -------------------------------------------------------------------------
-    def amount_value(self) -> Decimal | None:
-        value = parse_amount(self.amount.text(), self.minor_unit)
-        if value is None or not value.is_finite() or value <= 0:
-            return None
-        return value
-
     def _reformat_amount(self) -> None:
         value = self.amount_value()
         if value is not None and not self.amount.isReadOnly():
@@ -254,7 +256,7 @@ class CashDialog(CashDialogSupervisor):
             return
         text = self.amount.text().strip()
         value = self.amount_value()
-        problems: list[str] = []
+        problems: list[str] = [self.till_problem] if self.till_problem else []
         warnings: list[str] = []
         if text and value is None:
             problems.append(self.tr("Enter a positive amount with at most %1 decimal places.")
@@ -299,6 +301,9 @@ class CashDialog(CashDialogSupervisor):
         def shown(need: SupervisorNeed) -> None:
             self.need = need
             self._drop_hub_refusal()
+            if self.till_problem:  # the hub found the till open after all
+                self.error.setText(without_line(self.error.text(), self.till_problem))
+                self.till_problem = ""
             self.supervisor_label.setText(supervisor_text(need, self.minor_unit,
                                                           self.asset_code))
             self.create_button.setEnabled(self.draft is None and not self.error.text()
@@ -308,6 +313,8 @@ class CashDialog(CashDialogSupervisor):
             # Not a supervisor matter (no open till, the till short, a daily limit, the
             # customer blocked, the hub not reached): an error line under the amount, once.
             text = cash_error_text(exc, self.minor_unit, self.asset_code)
+            if is_no_open_till(exc):  # what to do, as said when the dialog opened
+                text = self.till_problem = self.till_problem or till_line(None)
             self._drop_hub_refusal()
             self._hub_refusal = (text, isinstance(exc, CashRefused))
             if isinstance(exc, CashRefused):
@@ -327,67 +334,3 @@ class CashDialog(CashDialogSupervisor):
             self.create_draft()
         elif self.confirm_button.isVisible() and self.confirm_button.isEnabled():
             self.confirm_draft()
-
-    def create_draft(self) -> None:
-        value = self.amount_value()
-        if value is None or self.draft is not None:
-            return
-        purpose = self.purpose.text().strip()
-        set_sent((self.amount, self.purpose), True)
-        nonce = self._nonce = self._nonce or new_cash_nonce()
-        retry = self._uncertain
-        guid = self.customer.wallet_user_guid
-
-        def done(draft: CashDraft) -> None:
-            self._nonce, self._uncertain = None, False
-            self.error.clear()
-            self.note.clear()
-            self.draft = draft
-            self.create_button.hide()
-            self.reference.setText(self.tr("Draft created (payment %1…).")
-                                   .replace("%1", draft.payment_guid[:8]))
-            if draft.needs_supervisor and self.approval is not None:
-                self.approval.file(draft, purpose or auto_cash_reason())
-            elif draft.needs_supervisor:
-                self.note.setText(self.tr("Above the teller's limit: a supervisor confirms it "
-                                          "here or from their inbox."))
-                self.supervisor_button.setVisible(self.supervisor_confirm is not None)
-                self.offer_supervisor()
-            else:
-                self.confirm_button.show()
-            self.void_button.setVisible(self.service.gate is not None)  # the hub records voids
-            self._fit()
-            self.draft_created.emit(draft)
-
-        def failed(exc: BaseException) -> None:
-            from teller_app.ui.error_text import is_connectivity_error
-
-            self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
-            if isinstance(exc, DraftNotChecked):
-                # The draft exists: Create finds this same draft and checks it again.
-                self._uncertain = True
-                self.note.setText(self.tr(
-                    "The draft was created (payment %1…), but it could not be checked. "
-                    "Press Create again: it checks this same draft and never makes a second "
-                    "one.").replace("%1", exc.payment_guid[:8]))
-                self._fit()
-                return
-            if is_connectivity_error(exc):
-                # Unknown whether the draft exists: amount and reference stay as sent, and
-                # Create looks the draft up before it makes one.
-                self._uncertain = True
-                self.note.setText(self.tr(
-                    "It is not known whether the draft was created. Press Create again: it "
-                    "finds the draft if it exists and never makes a second one."))
-                self._fit()
-                return
-            self._nonce, self._uncertain = None, False
-            set_sent((self.amount, self.purpose), False)
-            self._fit()
-
-        shown = self.service.prepared_accounts.get(guid)  # the account the dialog showed
-        self.ops.run(lambda: self.service.create(self.kind, guid, value, purpose, nonce=nonce,
-                                                 retry=retry, accounts=shown),
-                     on_success=done, on_error=failed, parent=self,
-                     label=self.tr("Creating the cash operation"),
-                     disable=(self.create_button,), write=True)

@@ -31,6 +31,16 @@ def show_balance_after(label: QLabel, after: Decimal | None, money: str) -> None
     label.setStyleSheet("color: #b00020" if after is not None and after < 0 else "")
 
 
+def show_created(reference: QLabel, payment_guid: str) -> None:
+    """The draft exists: said in words; the payment's number on its own line to select (as
+    the history's Payment column shows it), the whole id in the line's tip."""
+    translate = QCoreApplication.translate
+    reference.setText("\n".join([
+        translate("CashDialog", "Draft created."),
+        translate("CashDialog", "Payment: %1").replace("%1", payment_guid[:8])]))
+    reference.setToolTip(payment_guid)
+
+
 def without_line(text: str, line: str) -> str:
     """``text``'s lines but ``line`` (and empty ones)."""
     return "\n".join(x for x in text.split("\n") if x and x != line)

@@ -38,6 +38,12 @@ def date_cell(moment: datetime | None) -> str:
     return moment_text(kyiv_time(moment)) if moment is not None else UNKNOWN_TIME
 
 
+def moved_money(row: HistoryRow) -> bool:
+    """Only a confirmed payment moved money: its amount is coloured in or out."""
+    status = row.payment.status_raw or str(row.payment.status)
+    return not row.voided and status.upper() == "CONFIRMED"
+
+
 class HistoryModel(QAbstractTableModel):
     loaded = Signal()  # a page arrived (or the offline copy was shown)
     failed = Signal(str)  # translated text
@@ -85,6 +91,8 @@ class HistoryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
             from PySide6.QtGui import QColor
 
+            if not moved_money(row):  # a draft (voided or not), a failed payment: grey
+                return QColor("#6b6b6b")
             return QColor("#1b5e20") if row.incoming else QColor("#b00020")
         if role == Qt.ItemDataRole.UserRole:
             return row

@@ -13,6 +13,8 @@ from teller_app.ui.cash_dialog import CashDialog
 
 
 class FakeCash:
+    gate = None  # no hub: no till to read
+
     def __init__(self, failures: list[BaseException]) -> None:
         self.failures = failures
         self.calls: list[dict[str, Any]] = []
