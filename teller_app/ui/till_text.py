@@ -99,7 +99,7 @@ def _cash_words(code: str) -> str | None:
         "not_cash": translate("TillText", "This is not a cash deposit or withdrawal."),
         "other_branch": translate("TillText", "The customer is not in your branch."),
         "no_open_till": translate(
-            "TillText", "Open your till first (a supervisor co-signs a differing count)."),
+            "TillText", "Open your till first: Till menu, Open the till."),
         "other_teller": translate("TillText", "This draft belongs to another teller."),
         "till_short": translate("TillText", "Your till does not hold that much cash."),
         "teller_daily_limit": translate("TillText", "Your daily cash limit would be passed."),
