@@ -134,7 +134,7 @@
     <message>
         <location filename="../../teller_app/ui/start_main_window.py" line="41"/>
         <source>The bank&apos;s Teller Hub is reachable but could not read the platform just now: four-eyes approvals and customer secrets are unavailable until it can, so new customers cannot be created for now. Teller keeps trying by itself; this notice goes away once the hub can read the platform.</source>
-        <translation>Teller Hub банку доступний, але зараз не зміг прочитати дані платформи: погодження «чотири ока» та секрети клієнтів недоступні, доки він не зможе, тож нових клієнтів поки що створити не можна. Teller пробує знову сам; це повідомлення зникне, щойно Teller Hub зможе читати платформу.</translation>
+        <translation>Teller Hub банку доступний, але зараз не зміг прочитати дані платформи: погодження «чотири ока» та секрети клієнтів недоступні, доки він не зможе, тож нових клієнтів поки що створити не можна. Teller автоматично повторює спроби; це повідомлення зникне, щойно Teller Hub зможе читати платформу.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/start_main_window.py" line="46"/>
@@ -240,12 +240,12 @@
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="149"/>
         <source>Reading the customer</source>
-        <translation>Читаємо дані клієнта</translation>
+        <translation>Читання даних клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="161"/>
         <source>This request is approved already: Resume applies it.</source>
-        <translation>Цей запит уже схвалено: «Продовжити» застосує його.</translation>
+        <translation>Цей запит уже погоджено: «Продовжити» застосує його.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="196"/>
@@ -255,12 +255,12 @@
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="214"/>
         <source>Select an approved request that was not applied first.</source>
-        <translation>Спершу виберіть схвалений запит, який не було застосовано.</translation>
+        <translation>Спершу виберіть погоджений запит, який не було застосовано.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="223"/>
         <source>Resumed: approved and applied.</source>
-        <translation>Продовжено: схвалено й застосовано.</translation>
+        <translation>Продовжено: погоджено й застосовано.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="229"/>
@@ -330,7 +330,7 @@
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
-        <translation>Застосувати схвалену зміну, яку Teller Hub не зміг завершити</translation>
+        <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
@@ -410,7 +410,7 @@
     <message>
         <location filename="../../teller_app/ui/approvals_drift.py" line="70"/>
         <source>%1: at filing %2 → wanted %3, now %4</source>
-        <translation>%1: під час подання %2 → бажано %3, зараз %4</translation>
+        <translation>%1: під час подання %2 → запитано %3, зараз %4</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_drift.py" line="74"/>
@@ -561,12 +561,12 @@
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
         <source>Cash</source>
-        <translation>Каса</translation>
+        <translation>Касові операції</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Till</source>
-        <translation>Каса відділення</translation>
+        <translation>Каса</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
@@ -586,12 +586,12 @@
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
         <source>Request refused</source>
-        <translation>Запит відхилено</translation>
+        <translation>Запит не прийнято</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
         <source>Decision refused</source>
-        <translation>Рішення відхилено</translation>
+        <translation>Відмовлено в ухваленні рішення</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
@@ -784,7 +784,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="39"/>
         <source>Counted cash</source>
-        <translation>Перераховано</translation>
+        <translation>Готівка за перерахунком</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="40"/>
@@ -910,7 +910,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="67"/>
         <source>Acts on</source>
-        <translation>Об&apos;єкт дії</translation>
+        <translation>Об’єкт дії</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="68"/>
@@ -1075,7 +1075,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="108"/>
         <source>voided by the teller</source>
-        <translation>анульовано касиром</translation>
+        <translation>анульовано операціоністом</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="109"/>
@@ -1207,7 +1207,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="141"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
-        <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
+        <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="146"/>
@@ -1392,7 +1392,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_request_text.py" line="32"/>
         <source>applied (found on the platform when resuming)</source>
-        <translation>застосовано (знайдено на платформі під час відновлення)</translation>
+        <translation>застосовано (знайдено на платформі під час продовження)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_request_text.py" line="34"/>
@@ -1407,7 +1407,7 @@
     <message>
         <location filename="../../teller_app/ui/audit_request_text.py" line="39"/>
         <source>interrupted before it was executed, not applied yet: an approver must resume it</source>
-        <translation>перервано до виконання, ще не застосовано: той, хто погоджує, має відновити виконання</translation>
+        <translation>перервано до виконання, ще не застосовано: той, хто погоджує, має продовжити виконання</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_request_text.py" line="52"/>
@@ -1666,7 +1666,7 @@
         <location filename="../../teller_app/ui/till_position.py" line="93"/>
         <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Teller</source>
-        <translation>Касир</translation>
+        <translation>Операціоніст</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="94"/>
@@ -1696,7 +1696,7 @@
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="101"/>
         <source>Counted</source>
-        <translation>Перераховано</translation>
+        <translation>Сума перерахунку</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="102"/>
@@ -1871,7 +1871,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_approval_flow.py" line="132"/>
         <source>Reading the payment</source>
-        <translation>Читаємо платіж</translation>
+        <translation>Читання платежу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_approval_flow.py" line="147"/>
@@ -1886,7 +1886,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_approval_flow.py" line="177"/>
         <source>Supervisor deciding</source>
-        <translation>Рішення контролера</translation>
+        <translation>Надсилання рішення контролера</translation>
     </message>
 </context>
 <context>
@@ -1962,7 +1962,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="30"/>
         <source>Cash above the teller&apos;s limit</source>
-        <translation>Готівка понад ліміт касира</translation>
+        <translation>Готівка понад ліміт операціоніста</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="352"/>
@@ -2037,7 +2037,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
         <source>Balance after</source>
-        <translation>Залишок після операції</translation>
+        <translation>Баланс після операції</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="177"/>
@@ -2152,7 +2152,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="305"/>
         <source>Checking the payment</source>
-        <translation>Перевіряємо платіж</translation>
+        <translation>Перевірка платежу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="326"/>
@@ -2190,7 +2190,7 @@
     <message>
         <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
         <source>Teller</source>
-        <translation>Касир</translation>
+        <translation>Операціоніст</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
@@ -2578,12 +2578,12 @@
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="267"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
-        <translation>Цей працівник не може підтверджувати суми, більші за ліміт касира.</translation>
+        <translation>Цей працівник не може підтверджувати суми, більші за ліміт операціоніста.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_text.py" line="233"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
-        <translation>Цей платіж має підтвердити контролер (тут або зі своїх вхідних).</translation>
+        <translation>Цей платіж має підтвердити контролер (тут або у своїх вхідних запитах).</translation>
     </message>
 </context>
 <context>
@@ -2824,7 +2824,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>{saved} · refreshing…</source>
-        <translation>{saved} · оновлюємо…</translation>
+        <translation>{saved} · оновлення…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="271"/>
@@ -2834,12 +2834,12 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
-        <translation>Офлайн — показано збережені дані від {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
+        <translation>Офлайн — показано дані, збережені {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="277"/>
         <source>Offline — showing saved data from {age}</source>
-        <translation>Немає зв’язку — показано дані, збережені {age}</translation>
+        <translation>Офлайн — показано дані, збережені {age}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_card.py" line="285"/>
@@ -3105,7 +3105,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="238"/>
         <source>Checking phone number…</source>
-        <translation>Перевіряємо номер телефону…</translation>
+        <translation>Перевірка номера телефону…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approval_errors.py" line="74"/>
@@ -3163,7 +3163,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="208"/>
         <source>The most the customer&apos;s account may hold; 0 means no limit.</source>
-        <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без обмеження.</translation>
+        <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без ліміту.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="209"/>
@@ -3466,7 +3466,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="274"/>
         <source>Select a request in the approvals inbox first.</source>
-        <translation>Спершу виберіть запит у вхідних погодженнях.</translation>
+        <translation>Спершу виберіть запит на панелі «Погодження».</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="327"/>
@@ -3481,7 +3481,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="343"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
-        <translation>Діагностику збережено до {path} (без паролів і токенів).</translation>
+        <translation>Діагностику збережено у файл {path} (без паролів і токенів).</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="345"/>
@@ -3540,7 +3540,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="157"/>
         <source>The Teller Hub is being updated and did not take this: nothing was done. Your work is kept; try again in a minute.</source>
-        <translation>Teller Hub оновлюється і не прийняв цю дію: нічого не зроблено. Вашу роботу збережено; спробуйте ще раз за хвилину.</translation>
+        <translation>Teller Hub оновлюється і не прийняв цю дію: нічого не зроблено. Введені дані збережено; спробуйте ще раз за хвилину.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="197"/>
@@ -3565,7 +3565,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="255"/>
         <source>Too many phone number checks from this account in the last minute: nothing was saved. Your work is kept; wait a minute and try again.</source>
-        <translation>Забагато перевірок номерів телефону з цього облікового запису за останню хвилину: нічого не збережено. Введені дані залишилися; зачекайте хвилину і спробуйте ще раз.</translation>
+        <translation>Забагато перевірок номерів телефону з цього облікового запису за останню хвилину: нічого не збережено. Введені дані збережено; зачекайте хвилину і спробуйте ще раз.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="259"/>
@@ -3580,7 +3580,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="270"/>
         <source>The Teller Hub could not check the phone number with the platform just now: nothing was saved. Your work is kept; try again in a moment.</source>
-        <translation>Teller Hub зараз не зміг перевірити номер телефону на платформі: нічого не збережено. Введені дані залишилися; спробуйте ще раз за мить.</translation>
+        <translation>Teller Hub зараз не зміг перевірити номер телефону на платформі: нічого не збережено. Введені дані збережено; спробуйте ще раз за мить.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="278"/>
@@ -3590,12 +3590,12 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="301"/>
         <source>The platform cannot be reached. Your work is kept; try again later.</source>
-        <translation>Платформа недоступна. Вашу роботу збережено; спробуйте пізніше.</translation>
+        <translation>Платформа недоступна. Введені дані збережено; спробуйте пізніше.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="304"/>
         <source>The platform did not answer in time. Your work is kept; try again.</source>
-        <translation>Платформа не відповіла вчасно. Вашу роботу збережено; спробуйте ще раз.</translation>
+        <translation>Платформа не відповіла вчасно. Введені дані збережено; спробуйте ще раз.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="309"/>
@@ -3611,7 +3611,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="274"/>
         <source>The Teller Hub could not read the platform just now, so it did not take this step. Your work is kept; try again in a moment.</source>
-        <translation>Teller Hub зараз не зміг прочитати дані платформи, тому цей крок не виконано. Введені дані залишилися; спробуйте ще раз за мить.</translation>
+        <translation>Teller Hub зараз не зміг прочитати дані платформи, тому цей крок не виконано. Введені дані збережено; спробуйте ще раз за мить.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/error_text.py" line="315"/>
@@ -3901,7 +3901,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/history.py" line="299"/>
         <source>Exported to {path}</source>
-        <translation>Експортовано до {path}</translation>
+        <translation>Експортовано у файл {path}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/history.py" line="304"/>
@@ -4204,7 +4204,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/no_profile.py" line="40"/>
         <source>&amp;Quit</source>
-        <translation>&amp;Вийти</translation>
+        <translation>&amp;Закрити програму</translation>
     </message>
 </context>
 <context>
@@ -4257,7 +4257,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/payment_detail.py" line="94"/>
         <source>Reading who took the payment</source>
-        <translation>Читання того, хто прийняв платіж</translation>
+        <translation>Визначення працівника, який провів платіж</translation>
     </message>
 </context>
 <context>
@@ -4303,12 +4303,12 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/approvals_model.py" line="119"/>
         <source>Approved, not applied: %1</source>
-        <translation>Схвалено, не застосовано: %1</translation>
+        <translation>Погоджено, не застосовано: %1</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
         <source>Requested (Kyiv)</source>
-        <translation>Запитано (Київ)</translation>
+        <translation>Подано (Київ)</translation>
     </message>
 </context>
 <context>
@@ -4386,7 +4386,7 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="88"/>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="215"/>
         <source>&amp;E-mail:</source>
-        <translation>Е&amp;л. пошта:</translation>
+        <translation>&amp;E-mail:</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_form.py" line="89"/>
@@ -4526,7 +4526,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_check_results.py" line="22"/>
         <source>ok</source>
-        <translation>гаразд</translation>
+        <translation>пройдено</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_check_results.py" line="23"/>
@@ -4536,7 +4536,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_check_results.py" line="24"/>
         <source>failed</source>
-        <translation>помилка</translation>
+        <translation>не пройдено</translation>
     </message>
 </context>
 <context>
@@ -4614,7 +4614,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_check_results.py" line="36"/>
         <source>Evidence</source>
-        <translation>Докази</translation>
+        <translation>Подробиці</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="134"/>
@@ -4630,9 +4630,9 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/profile_delete.py" line="28"/>
         <source>%n audit entries of this profile have not reached the hub yet: deleting the profile deletes them, and the hub will never have them.</source>
         <translation>
-            <numerusform>%n запис аудиту цього профілю ще не дійшов до хабу: видалення профілю видалить його, і хаб ніколи його не отримає.</numerusform>
-            <numerusform>%n записи аудиту цього профілю ще не дійшли до хабу: видалення профілю видалить їх, і хаб ніколи їх не отримає.</numerusform>
-            <numerusform>%n записів аудиту цього профілю ще не дійшли до хабу: видалення профілю видалить їх, і хаб ніколи їх не отримає.</numerusform>
+            <numerusform>%n запис аудиту цього профілю ще не дійшов до хаба: видалення профілю видалить його, і хаб ніколи його не отримає.</numerusform>
+            <numerusform>%n записи аудиту цього профілю ще не дійшли до хаба: видалення профілю видалить їх, і хаб ніколи їх не отримає.</numerusform>
+            <numerusform>%n записів аудиту цього профілю ще не дійшли до хаба: видалення профілю видалить їх, і хаб ніколи їх не отримає.</numerusform>
         </translation>
     </message>
     <message>
@@ -4653,7 +4653,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_delete.py" line="48"/>
         <source>Its remembered sign-ins, keys, branch cache and audit outbox are removed from this computer too.</source>
-        <translation>Його запам&apos;ятані входи, ключі, кеш відділення та черга аудиту теж будуть видалені з цього комп&apos;ютера.</translation>
+        <translation>Його запам’ятані входи, ключі, кеш відділення та черга аудиту теж будуть видалені з цього комп’ютера.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_delete.py" line="87"/>
@@ -4678,7 +4678,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="203"/>
         <source>Enter the e-mail to test the sign-in with.</source>
-        <translation>Введіть ел. пошту, з якою перевірити вхід.</translation>
+        <translation>Введіть e-mail, з яким перевірити вхід.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager.py" line="209"/>
@@ -4699,9 +4699,9 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/profile_manager.py" line="222"/>
         <source>%n profiles exported to {path} (no passwords).</source>
         <translation>
-            <numerusform>Експортовано %n профіль до {path} (без паролів).</numerusform>
-            <numerusform>Експортовано %n профілі до {path} (без паролів).</numerusform>
-            <numerusform>Експортовано %n профілів до {path} (без паролів).</numerusform>
+            <numerusform>Експортовано %n профіль у файл {path} (без паролів).</numerusform>
+            <numerusform>Експортовано %n профілі у файл {path} (без паролів).</numerusform>
+            <numerusform>Експортовано %n профілів у файл {path} (без паролів).</numerusform>
         </translation>
     </message>
     <message>
@@ -4796,17 +4796,17 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="47"/>
         <source>&amp;Try again</source>
-        <translation>Спробувати &amp;ще</translation>
+        <translation>Спробувати &amp;ще раз</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="50"/>
         <source>&amp;Quit</source>
-        <translation>&amp;Вийти</translation>
+        <translation>&amp;Закрити програму</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/profile_manager_recovery.py" line="74"/>
         <source>The unreadable file was kept as {path}. Add or import the profiles, then close this window to sign in.</source>
-        <translation>Непрочитаний файл збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
+        <translation>Файл, який не вдалося прочитати, збережено як {path}. Додайте або імпортуйте профілі, потім закрийте це вікно, щоб увійти.</translation>
     </message>
 </context>
 <context>
@@ -5029,7 +5029,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_report.py" line="94"/>
         <source>Teller</source>
-        <translation>Касир</translation>
+        <translation>Операціоніст</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_report.py" line="94"/>
@@ -5169,7 +5169,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Counted cash</source>
-        <translation>Перераховано</translation>
+        <translation>Готівка за перерахунком</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_report.py" line="109"/>
@@ -5327,7 +5327,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/settings_change_text.py" line="39"/>
         <source>raising the balance cap</source>
-        <translation>підвищення граничного залишку</translation>
+        <translation>підвищення дозволеного балансу</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings_change_text.py" line="41"/>
@@ -5407,7 +5407,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/settings_change_text.py" line="110"/>
         <source>the over/short a teller may close with alone</source>
-        <translation>надлишок/нестача, з якими касир може закрити касу сам</translation>
+        <translation>надлишок/нестача, з якими операціоніст може закрити касу сам</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings_change_text.py" line="130"/>
@@ -5505,7 +5505,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="258"/>
         <source>This computer&apos;s policy locks the desk after at most {minutes} minutes idle.</source>
-        <translation>Політика цього комп&apos;ютера блокує робоче місце щонайпізніше після {minutes} хв бездіяльності.</translation>
+        <translation>Політика цього комп’ютера блокує робоче місце щонайпізніше після {minutes} хв бездіяльності.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="310"/>
@@ -5520,7 +5520,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="338"/>
         <source>every change to a customer</source>
-        <translation>будь-яка зміна клієнта</translation>
+        <translation>будь-яка зміна даних клієнта</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/settings.py" line="341"/>
@@ -5882,7 +5882,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/supervision_cards.py" line="232"/>
         <source>Supervisor deciding</source>
-        <translation>Рішення контролера</translation>
+        <translation>Надсилання рішення контролера</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision_cards.py" line="256"/>
@@ -5912,7 +5912,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
         <source>Your change request was approved, waiting to be applied.</source>
-        <translation>Ваш запит на зміну схвалено, він чекає на застосування.</translation>
+        <translation>Ваш запит на зміну погоджено, він чекає на застосування.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
@@ -5937,7 +5937,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="153"/>
         <source>&amp;Lock the session</source>
-        <translation>За&amp;блокувати екран</translation>
+        <translation>За&amp;блокувати сеанс</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="154"/>
@@ -6048,7 +6048,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_close.py" line="138"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
-        <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим касир може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
+        <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим операціоніст може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_close.py" line="156"/>
@@ -6084,9 +6084,9 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/till_close.py" line="211"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
-            <numerusform>%n непідтверджену чернетку готівкового платежу анульовано.</numerusform>
-            <numerusform>%n непідтверджені чернетки готівкових платежів анульовано.</numerusform>
-            <numerusform>%n непідтверджених чернеток готівкових платежів анульовано.</numerusform>
+            <numerusform>%n непідтверджену чернетку касової операції анульовано.</numerusform>
+            <numerusform>%n непідтверджені чернетки касових операцій анульовано.</numerusform>
+            <numerusform>%n непідтверджених чернеток касових операцій анульовано.</numerusform>
         </translation>
     </message>
     <message>
@@ -6217,7 +6217,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="20"/>
         <source>You already hold another till: close it first.</source>
-        <translation>Ви вже тримаєте іншу касу: спершу закрийте її.</translation>
+        <translation>За вами вже закріплена інша каса: спершу закрийте її.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="21"/>
@@ -6232,7 +6232,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="24"/>
         <source>A teller may not co-sign their own count.</source>
-        <translation>Касир не може підписувати власний перерахунок.</translation>
+        <translation>Операціоніст не може підписувати власний перерахунок.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="25"/>
@@ -6257,7 +6257,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="31"/>
         <source>The teller counted again since you looked: read the till again before co-signing.</source>
-        <translation>Касир перерахував ще раз, відколи ви дивилися: перечитайте касу, перш ніж підписувати.</translation>
+        <translation>Операціоніст перерахував ще раз, відколи ви дивилися: перечитайте касу, перш ніж підписувати.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="33"/>
@@ -6272,7 +6272,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="36"/>
         <source>A teller may not approve their own transfer.</source>
-        <translation>Касир не може погоджувати власну передачу.</translation>
+        <translation>Операціоніст не може погоджувати власну передачу.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="37"/>
@@ -6357,7 +6357,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="76"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
-        <translation>статус клієнта зупиняє готівку (заблокований, закритий)</translation>
+        <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="78"/>
@@ -6407,7 +6407,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>This draft belongs to another teller.</source>
-        <translation>Ця чернетка належить іншому касиру.</translation>
+        <translation>Ця чернетка належить іншому операціоністу.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="104"/>
@@ -6507,7 +6507,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="151"/>
         <source>Voided (never confirmed)</source>
-        <translation>Анульовано (не підтверджується)</translation>
+        <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="163"/>

@@ -68,9 +68,23 @@ DECISION_TEXT: dict[str, object] = {
 }
 
 
+# The action filter's name where the column's differs: it picks every decision, which the
+# column names by what was decided (``DECISION_TEXT``).
+FILTER_TEXT: dict[str, object] = {
+    "decision": QT_TRANSLATE_NOOP("AuditActions", "Request approved or rejected"),
+}
+
+
 def action_text(action: str) -> str:
     source = ACTION_TEXT.get(action)
     return QCoreApplication.translate("AuditActions", str(source)) if source else action
+
+
+def filter_text(action: str) -> str:
+    """``action`` as the audit view's action filter offers it."""
+    source = FILTER_TEXT.get(action)
+    return QCoreApplication.translate("AuditActions", str(source)) if source \
+        else action_text(action)
 
 
 def entry_action_text(entry: AuditRecord) -> str:

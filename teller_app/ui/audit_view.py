@@ -35,7 +35,7 @@ from teller_app.core.receipt import kyiv_now, kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
-from teller_app.ui.audit_entry import AuditEntryDialog, AuditTable, action_text, customer_of
+from teller_app.ui.audit_entry import AuditEntryDialog, AuditTable, customer_of, filter_text
 from teller_app.ui.audit_entry import when as when  # importable here
 from teller_app.ui.audit_model import COLUMNS as COLUMNS  # importable here
 from teller_app.ui.audit_model import AuditTableModel
@@ -161,7 +161,7 @@ class AuditView(QWidget):
         self.branch.setItemText(0, self.tr("All branches"))
         self.action.setItemText(0, self.tr("All actions"))
         for index in range(1, self.action.count()):
-            self.action.setItemText(index, action_text(str(self.action.itemData(index))))
+            self.action.setItemText(index, filter_text(str(self.action.itemData(index))))
         self.employee.setPlaceholderText(self.tr("Employee e-mail"))
         self.employee_label.setText(self.tr("&Employee:"))
         self.from_label.setText(self.tr("Fro&m"))

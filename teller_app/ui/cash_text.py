@@ -28,7 +28,10 @@ from teller_app.ui.plural import CashText
 # The reason a cash dialog files for an over-threshold draft when the teller gave no purpose.
 # It is stored as the teller's desk wrote it; a supervisor reads it in their own language.
 AUTO_CASH_REASON = str(QT_TRANSLATE_NOOP("CashDialog", "Cash above the teller's limit"))
-AUTO_CASH_REASON_FILED = frozenset({AUTO_CASH_REASON, "Готівка понад ліміт касира"})
+# Its Ukrainian forms as filed: today's, and the one desks filed before "операціоніст" became
+# the one word for a teller (requests filed then still read in the reader's language).
+AUTO_CASH_REASON_FILED = frozenset({AUTO_CASH_REASON, "Готівка понад ліміт операціоніста",
+                                    "Готівка понад ліміт касира"})
 
 
 def auto_cash_reason() -> str:
