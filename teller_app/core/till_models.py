@@ -58,6 +58,9 @@ class Till:
     # drafts the close voided: checked on the till, never confirmed (hub/till_close_voids)
     voided_at_close: tuple[str, ...] = ()
     close_cosigned_by: str | None = None  # who co-signed an over/short past the tolerance
+    # its vault transfers waiting for a supervisor (the hub's current till only; an older
+    # hub's answer has none): the close is refused while one waits (``transfer_pending``)
+    pending_transfers: tuple[Transfer, ...] = ()
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Till:
@@ -71,7 +74,8 @@ class Till:
             closed_at=data.get("closed_at"), open_counts=dict(data.get("open_counts") or {}),
             close_counts=dict(data.get("close_counts") or {}),
             voided_at_close=tuple(str(g) for g in data.get("voided_at_close") or ()),
-            close_cosigned_by=data.get("close_cosigned_by"))
+            close_cosigned_by=data.get("close_cosigned_by"),
+            pending_transfers=tuple(Transfer.of(t) for t in data.get("pending_transfers") or ()))
 
     @property
     def needs_cosign(self) -> bool:
@@ -139,11 +143,13 @@ class Transfer:
     state: str
     requested_by: str
     decided_by: str | None = None
+    requested_at: int = 0  # the hub's clock (epoch seconds) when it was filed
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Transfer:
         return cls(str(data["id"]), str(data["direction"]), Decimal(str(data["amount"])),
-                   str(data["state"]), str(data["requested_by"]), data.get("decided_by"))
+                   str(data["state"]), str(data["requested_by"]), data.get("decided_by"),
+                   int(data.get("created_at") or 0))
 
 
 @dataclass(frozen=True)

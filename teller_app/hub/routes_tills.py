@@ -217,12 +217,15 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
                                  total=count_total(body.counts))
 
 
-@router.get("/tills/current", summary="Your live till (confirmed operations counted first)")
+@router.get("/tills/current", summary="Your live till (confirmed operations counted first) "
+            "and its vault transfers waiting for a supervisor (``pending_transfers``: the "
+            "till does not close while one waits)")
 async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     await reconcile(request, emp)
     async with hub_state(request).engine.connect() as conn:
         row = await tills.live_till(conn, emp, None, renew=False)
-        return await tills.till_out(conn, row)
+        return {**await tills.till_out(conn, row),
+                "pending_transfers": await tills.pending_transfers(conn, row.id)}
 
 
 @router.post("/tills/current/heartbeat", summary="Keep this desk's lease on the till")
@@ -271,7 +274,9 @@ async def close(body: CloseIn, request: Request, emp: Operator,
                 desk_id: DeskId) -> dict[str, Any]:
     """Drafts left behind (CREATED on DCM, nothing may still confirm them) are voided;
     refused (``drafts_outstanding``) while a draft authorized on the till may still be
-    confirmed: confirmed after the close, no till would count it."""
+    confirmed: confirmed after the close, no till would count it. A refusal the voids
+    cannot change (``awaiting_cosign``, ``transfer_pending``, ``reason_required``) comes
+    before any void: the till stays open with its drafts still confirmable."""
     engine = hub_state(request).engine
     total = count_total(body.counts)
     tolerance = to_minor((await cash_limits.load_limits(engine)).close_tolerance)
@@ -280,8 +285,9 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     async def attempt() -> dict[str, Any]:
         read_at = now()
         done = await reconcile(request, emp)
-        voided.extend(await till_close.void_left_behind_on_till(engine, emp, desk_id,
-                                                                done.created, read_at))
+        # refused before anything is voided when the voids could not change the answer
+        voided.extend(await till_close.void_left_behind_on_till(
+            engine, emp, desk_id, done.created, read_at, total=total, reason=body.reason))
         return await till_close.close_till(engine, emp, desk_id, body.counts, total,
                                            body.reason, tolerance=tolerance,
                                            never_confirmed=done.failed | done.uncountable)

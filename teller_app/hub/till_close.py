@@ -28,19 +28,47 @@ from .tills import audit_till, closed_sessions, live_till, till_out, till_to_cos
 
 
 async def void_left_behind_on_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
-                                   created: frozenset[str], read_at: int) -> list[str]:
-    """Before a close, in a transaction of its own (kept even when the close is refused):
-    the till's drafts DCM showed CREATED that nothing may still confirm are voided
-    (``till_close_voids``); their GUIDs."""
+                                   created: frozenset[str], read_at: int, *, total: int,
+                                   reason: str) -> list[str]:
+    """Before a close, in a transaction of its own: the till's drafts DCM showed CREATED that
+    nothing may still confirm are voided (``till_close_voids``); their GUIDs. First, with the
+    till's row taken, the close's refusals no void could change (``_refusals_before_voids``:
+    counted ``total`` with its ``reason``): refused there, nothing is voided and a customer's
+    draft in progress can still be confirmed. The voids are kept when the close is refused
+    after them: for a draft they could not settle (``drafts_outstanding``, tried again), or
+    for a change that landed between the two transactions."""
     from .till_close_voids import void_left_behind  # it imports voids, which import tills'
 
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
+        await _refusals_before_voids(conn, till, total, reason)
         return await void_left_behind(conn, emp, till.id, created, read_at, desk_id)
 
 
-async def _settled(conn: AsyncConnection, till: Any, never_confirmed: frozenset[str]) -> None:
-    """409 while a draft authorized on the till may still be confirmed, or a transfer waits."""
+async def _refusals_before_voids(conn: AsyncConnection, till: Any, total: int,
+                                 reason: str) -> int:
+    """409/422 for what refuses a close whatever becomes of its drafts (the expected cash
+    counts confirmed operations only, never a draft): the opening count not co-signed, a
+    transfer waiting, a difference without a reason. The expected cash otherwise."""
+    if till.state == "cosign":
+        raise HubError(409, "the opening count waits for a supervisor's co-sign: the till "
+                       "closes once it is co-signed", "awaiting_cosign")
+    pending = (await conn.execute(sa.select(sa.func.count()).select_from(till_transfers)
+                                  .where(till_transfers.c.till_id == till.id,
+                                         till_transfers.c.state == "pending"))).scalar_one()
+    if pending:
+        raise HubError(409, "a vault transfer is still waiting for a supervisor",
+                       "transfer_pending")
+    expected = await expected_minor(conn, till.id)
+    if total != expected and not reason.strip():
+        raise HubError(422, f"counted {money(total)} ≠ expected {money(expected)}: "
+                       "give a reason for the over/short", "reason_required")
+    return expected
+
+
+async def _drafts_settled(conn: AsyncConnection, till: Any,
+                          never_confirmed: frozenset[str]) -> None:
+    """409 while a draft authorized on the till may still be confirmed."""
     unsettled = [r for r in await outstanding(conn, till.id)
                  if r.payment_guid not in never_confirmed]
     if unsettled:
@@ -49,12 +77,6 @@ async def _settled(conn: AsyncConnection, till: Any, never_confirmed: frozenset[
         raise HubError(409, f"{len(unsettled)} cash draft(s) on this till may still be "
                        "confirmed (a confirm sent moments ago, or a supervisor's approval): "
                        f"try again in a minute ({listed})", "drafts_outstanding")
-    pending = (await conn.execute(sa.select(sa.func.count()).select_from(till_transfers)
-                                  .where(till_transfers.c.till_id == till.id,
-                                         till_transfers.c.state == "pending"))).scalar_one()
-    if pending:
-        raise HubError(409, "a vault transfer is still waiting for a supervisor",
-                       "transfer_pending")
 
 
 async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
@@ -64,7 +86,8 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
     over/short passes ``tolerance`` (kopiyky) or the close already waits for one. Refused
     while a draft authorized on the till is neither counted nor voided
     (``drafts_outstanding``): confirmed later, no till would count it (drafts left behind
-    are voided first: ``void_left_behind_on_till``). The till's row is taken first, so an
+    are voided first, unless the close is refused for something else:
+    ``void_left_behind_on_till``). The till's row is taken first, so an
     authorize or a count waits for the close (and then finds the till closed) or was
     committed before it and is seen here. ``never_confirmed``: drafts no till will count
     (the route read them): FAILED on DCM, or confirmed as no till cash."""
@@ -73,15 +96,9 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
         till = await live_till(conn, emp, desk_id)
         await conn.execute(tills.update().where(tills.c.id == till.id).values(
             version=tills.c.version + 1))
-        if till.state == "cosign":
-            raise HubError(409, "the opening count waits for a supervisor's co-sign: the till "
-                           "closes once it is co-signed", "awaiting_cosign")
-        await _settled(conn, till, never_confirmed)
-        expected = await expected_minor(conn, till.id)
+        expected = await _refusals_before_voids(conn, till, total, reason)
+        await _drafts_settled(conn, till, never_confirmed)
         diff = total - expected
-        if diff and not reason:
-            raise HubError(422, f"counted {money(total)} ≠ expected {money(expected)}: "
-                           "give a reason for the over/short", "reason_required")
         figures = {"close_counts": counts_json(counts), "close_minor": total,
                    "expected_minor": expected, "over_short_minor": diff,
                    "close_reason": reason or None}

@@ -26,7 +26,7 @@ from .events import is_checker
 from .models import HubEmployee
 from .till_holding import expected_minor
 from .till_money import counts_json, money
-from .till_tables import till_ops, tills
+from .till_tables import till_ops, till_transfers, tills
 
 LIVE = ("cosign", "open", "close_cosign")  # not closed: the session holds the till's cash
 COUNTING = ("cosign", "open")  # a payment or a transfer may still move it
@@ -61,6 +61,17 @@ async def till_out(conn: AsyncConnection, row: Any, expected: int | None = None
         "close_reason": row.close_reason, "close_cosigned_by": row.close_cosigned_by,
         "close_cosigned_at": row.close_cosigned_at,
     }
+
+
+async def pending_transfers(conn: AsyncConnection, till_id: str) -> list[dict[str, Any]]:
+    """The till's vault transfers waiting for a supervisor, oldest first: its close is
+    refused while any waits (``transfer_pending``), so the desk says so before the count."""
+    from .till_vault_transfers import transfer_out  # it imports this module
+
+    t = till_transfers.c
+    rows = (await conn.execute(sa.select(till_transfers).where(
+        t.till_id == till_id, t.state == "pending").order_by(t.created_at, t.id))).all()
+    return [transfer_out(r) for r in rows]
 
 
 async def audit_till(conn: AsyncConnection, emp: HubEmployee, desk_id: str, till_id: str,

@@ -2,12 +2,15 @@
 expected cash (a reason when it differs), then the end-of-day report.
 
 The hub decides; this dialog shows it. While the opening count waits for its co-sign the
-till cannot be closed. An over/short past the bank's close tolerance waits for a
-supervisor's co-sign (the till is not closed until then): from the branch cash position, or
-here with their own credentials. The teller may count again meanwhile, but once a close
-waits, every count waits for the co-sign too, whatever its over/short: the supervisor
-co-signs the newest count. Only a state this desk knows as closed reads as closed: a newer
-hub's state it does not know is "not closed, ask a supervisor" (``till_text``)."""
+till cannot be closed; while a vault transfer waits for a supervisor the close is refused
+too: the line at the top names the transfers as the dialog opens (the teller may count
+meanwhile) and is read again when the hub refuses the close for one. An over/short past
+the bank's close tolerance waits for a supervisor's co-sign (the till is not closed until
+then): from the branch cash position, or here with their own credentials. The teller may
+count again meanwhile, but once a close waits, every count waits for the co-sign too,
+whatever its over/short: the supervisor co-signs the newest count. Only a state this desk
+knows as closed reads as closed: a newer hub's state it does not know is "not closed, ask a
+supervisor" (``till_text``)."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import EndOfDay, Till, TillService
+from teller_app.platform.errors import PlatformError
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
@@ -29,6 +33,7 @@ from teller_app.ui.till_text import (
     is_closed_state,
     till_not_closed_text,
     till_state_text,
+    transfer_text,
 )
 from teller_app.ui.untrusted import plain_label
 from teller_app.ui.wrapped_text import grow_to_fit
@@ -54,6 +59,10 @@ class TillCloseDialog(CosignWaitDialog):
         self.report: EndOfDay | None = None
         self.report_dialog: ReportDialog | None = None
         self.voided = 0  # drafts the hub voided at the close (also while it waits)
+        # said before the count: the hub refuses the close while a vault transfer waits
+        self.transfers_pending = plain_label(QLabel(self))
+        self.transfers_pending.setObjectName("tillCloseTransfersPending")
+        self._show_pending(till)
         self.expected = QLabel(format_uah(till.expected), self)
         self.expected.setObjectName("tillExpected")
         self.grid = CountGrid(self)
@@ -77,6 +86,7 @@ class TillCloseDialog(CosignWaitDialog):
         self.grid.changed.connect(self._validate)
         self.reason.textChanged.connect(self._validate)
         form = QFormLayout(self)
+        form.addRow(self.transfers_pending)
         form.addRow(self.tr("Till"), plain_label(QLabel(till.till_code, self), wrap=False))
         form.addRow(self.tr("Expected cash"), self.expected)
         form.addRow(self.grid)
@@ -128,12 +138,35 @@ class TillCloseDialog(CosignWaitDialog):
             else:
                 self._closed(report)
 
-        self.ops.run(close_and_report, on_success=done, on_error=self._failed, parent=self,
+        self.ops.run(close_and_report, on_success=done, on_error=self._close_failed, parent=self,
                      label=self.tr("Closing the till"), disable=(self.close_button,),
                      write=True)
 
+    def _show_pending(self, till: Till) -> None:
+        """The warning line: the till's transfers waiting for a supervisor (none: hidden)."""
+        waiting = till.pending_transfers
+        said = self.tr(  # (a plural message: lupdate reads it only through ``tr``)
+            "Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes "
+            "only once a supervisor has approved or rejected each one; you may count the "
+            "drawer meanwhile.", "", len(waiting)).format(
+                transfers="; ".join(transfer_text(t) for t in waiting)) if waiting else ""
+        self.transfers_pending.setText(said)
+        self.transfers_pending.setVisible(bool(said))
+
+    def _close_failed(self, exc: BaseException) -> None:
+        self._failed(exc)
+        if isinstance(exc, PlatformError) and exc.reason == "transfer_pending":
+            # which transfers wait now (one filed or decided since the dialog opened)
+            def read(till: Till | None) -> None:
+                if till is not None and till.id == self.till.id:
+                    self._show_pending(till)
+
+            self.ops.run(self.service.current, on_success=read, on_error=lambda _exc: None,
+                         parent=self, label=self.tr("Reading the till"))
+
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till
+        self._show_pending(till)  # nothing waits: the hub took the count
         self.leave_button.setText(self.tr("Done"))
         next_step(self.show_waiting(self.tr(  # also after a recount that balances
             "The close waits for a supervisor's co-sign (over/short {amount}): a count was "
@@ -195,6 +228,7 @@ class TillCloseDialog(CosignWaitDialog):
             self._not_closed(report.till)
             return
         self.report, self.till = report, report.till
+        self._show_pending(report.till)
         for button in (self.close_button, self.refresh_button, self.cosign_button):
             button.hide()
         self.grid.setEnabled(False)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.cash_checks import Refusal, SupervisorNeed
-from teller_app.core.till import DENOMINATIONS, face_value
-from teller_app.ui.money import format_number
+from teller_app.core.till import DENOMINATIONS, Transfer, face_value
+from teller_app.ui.money import format_number, format_uah
 
 # The till states this desk knows that mean "closed". A newer hub may add states (a close
 # that waits for something new): anything else is a till that is NOT closed, never "closed".
@@ -147,6 +147,16 @@ def till_kind_text(kind: str) -> str:
     }.get(kind, kind)
 
 
+def transfer_text(transfer: Transfer) -> str:
+    """A vault transfer in words: its amount and which way it goes."""
+    amount = format_uah(transfer.amount)
+    said = {
+        "to_till": QCoreApplication.translate("TillText", "{amount} from the vault"),
+        "to_vault": QCoreApplication.translate("TillText", "{amount} to the vault"),
+    }.get(transfer.direction)
+    return said.format(amount=amount) if said else f"{transfer.direction} {amount}"
+
+
 def voided_text() -> str:
     return QCoreApplication.translate("TillText", "Voided (never confirmed)")
 
@@ -185,4 +195,4 @@ def till_not_open_text() -> str:
 __all__ = ["CLOSED_STATES", "DENOMINATIONS", "denomination_text", "hub_code_text",
            "hub_need_text", "hub_refusal_text", "is_closed_state", "till_kind_text",
            "till_not_closed_text", "till_not_open_text", "till_state_text",
-           "voided_text"]
+           "transfer_text", "voided_text"]
