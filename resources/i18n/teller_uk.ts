@@ -48,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="111"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="123"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="112"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="124"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="128"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="129"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="130"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="121"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="133"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="123"/>
-        <location filename="../../teller_app/ui/account_panel.py" line="126"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="135"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="138"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="139"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="128"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="140"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="188"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -213,7 +213,7 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_detail.py" line="81"/>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="113"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="127"/>
         <source>Reason: %1</source>
         <translation>Причина: %1</translation>
     </message>
@@ -233,42 +233,42 @@
         <translation>Погоджено, чекає на застосування: %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="154"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="168"/>
         <source>Select a request first.</source>
         <translation>Спершу виберіть запит.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="149"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="163"/>
         <source>Reading the customer</source>
         <translation>Читання даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="161"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="175"/>
         <source>This request is approved already: Resume applies it.</source>
         <translation>Цей запит уже погоджено: «Продовжити» застосує його.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="210"/>
         <source>Deciding</source>
         <translation>Ухвалення рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="214"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="228"/>
         <source>Select an approved request that was not applied first.</source>
         <translation>Спершу виберіть погоджений запит, який не було застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="223"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="237"/>
         <source>Resumed: approved and applied.</source>
         <translation>Продовжено: погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="229"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="243"/>
         <source>Still not applied: the Teller Hub could not finish it. Try again later.</source>
         <translation>Досі не застосовано: Teller Hub не зміг завершити. Спробуйте пізніше.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="253"/>
         <source>Resuming</source>
         <translation>Продовження</translation>
     </message>
@@ -303,67 +303,67 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="189"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="237"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="240"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="246"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="247"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="278"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="280"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="307"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="309"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -383,12 +383,12 @@
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="83"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="91"/>
         <source>Customer alerts</source>
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="167"/>
+        <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="181"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -423,27 +423,27 @@
         <translation>Після подання це змінив хтось інший: %1. Погодження нічого не застосує: запит завершиться як незастосований.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="113"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="114"/>
         <source>%1: was %2, now %3</source>
         <translation>%1: було %2, зараз %3</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="118"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="119"/>
         <source>Not applied: someone else changed the customer after the request was filed. Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший. Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="121"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="122"/>
         <source>Not applied: someone else changed the customer after the request was filed (%1). Nothing was written; file the request again if it is still needed.</source>
         <translation>Не застосовано: після подання запиту клієнта змінив хтось інший (%1). Нічого не записано; подайте запит знову, якщо він ще потрібен.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="134"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="135"/>
         <source>Not applied: another customer already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має інший клієнт (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_drift.py" line="137"/>
+        <location filename="../../teller_app/ui/approvals_drift.py" line="138"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
     </message>
@@ -451,52 +451,52 @@
 <context>
     <name>ApproveInPlaceDialog</name>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="44"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="46"/>
         <source>Supervisor approval</source>
         <translation>Погодження контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="49"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="51"/>
         <source>supervisor&apos;s e-mail</source>
         <translation>e-mail контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="144"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="155"/>
         <source>Comment</source>
         <translation>Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="149"/>
         <source>Enter the supervisor&apos;s e-mail and password.</source>
         <translation>Введіть e-mail і пароль контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="59"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="61"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="60"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="62"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="73"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="75"/>
         <source>&amp;E-mail</source>
         <translation>&amp;E-mail</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="74"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="76"/>
         <source>&amp;Password</source>
         <translation>Па&amp;роль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="75"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="77"/>
         <source>Co&amp;mment</source>
         <translation>&amp;Коментар</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="142"/>
+        <location filename="../../teller_app/ui/approve_in_place_dialog.py" line="153"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
@@ -642,6 +642,11 @@
         <location filename="../../teller_app/ui/audit_entry.py" line="67"/>
         <source>Request rejected</source>
         <translation>Запит відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="74"/>
+        <source>Request approved or rejected</source>
+        <translation>Запит погоджено чи відхилено</translation>
     </message>
 </context>
 <context>
@@ -1458,37 +1463,37 @@
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="157"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="171"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="159"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="173"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="160"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="174"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="161"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="175"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="176"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="163"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="177"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="182"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -1905,57 +1910,62 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="112"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="114"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
         <source>Supervisor confirms here…</source>
         <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="142"/>
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="143"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="144"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="174"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="175"/>
+        <source>Customer&apos;s limits</source>
+        <translation>Ліміти клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="260"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="262"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1965,22 +1975,22 @@
         <translation>Готівка понад ліміт операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="352"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="62"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="370"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="80"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="380"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="90"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="392"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="104"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
@@ -2010,47 +2020,42 @@
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="146"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="170"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="171"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="171"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="173"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="173"/>
-        <source>Limits</source>
-        <translation>Ліміти</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
         <source>Balance after</source>
         <translation>Баланс після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="177"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="202"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="209"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="211"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
@@ -2060,14 +2065,19 @@
         <translation>%1 — неможливо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="321"/>
-        <source>Checking the policy</source>
-        <translation>Перевірка правил</translation>
+        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="39"/>
+        <source>Draft created.</source>
+        <translation>Чернетку створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="347"/>
-        <source>Draft created (payment %1…).</source>
-        <translation>Чернетку створено (платіж %1…).</translation>
+        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="40"/>
+        <source>Payment: %1</source>
+        <translation>Платіж: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="328"/>
+        <source>Checking the policy</source>
+        <translation>Перевірка правил</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="322"/>
@@ -2075,7 +2085,7 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="224"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="235"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
@@ -2174,92 +2184,112 @@
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_till.py" line="36"/>
+        <source>Open your till first (%1 → %2).</source>
+        <translation>Спершу відкрийте касу (%1 → %2).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_till.py" line="47"/>
+        <source>Your till is not open yet: a supervisor must co-sign its count.</source>
+        <translation>Ваша каса ще не відкрита: контролер має підписати її перерахунок.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_till.py" line="49"/>
+        <source>Your till is not open (%1).</source>
+        <translation>Ваша каса не відкрита (%1).</translation>
+    </message>
 </context>
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="109"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="131"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="111"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="112"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="113"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="114"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="129"/>
+        <source>No cash operations awaiting a supervisor</source>
+        <translation>Немає касових операцій, що чекають на контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="186"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="240"/>
         <location filename="../../teller_app/ui/cash_drafts_panel.py" line="257"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="274"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="245"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="262"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="250"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="267"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="265"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="282"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="266"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="283"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="273"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="290"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="278"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="295"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="281"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="298"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -2267,187 +2297,187 @@
 <context>
     <name>CashText</name>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="47"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="50"/>
         <source>Confirmed</source>
         <translation>Підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="49"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="52"/>
         <source>Draft, not confirmed</source>
         <translation>Чернетка, не підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="51"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="54"/>
         <source>Failed</source>
         <translation>Не виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="52"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="55"/>
         <source>Unknown status</source>
         <translation>Невідомий статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="57"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="60"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="59"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="62"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="63"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="66"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
         <source>cash withdrawal at an ATM</source>
         <translation>зняття готівки в банкоматі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="68"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="71"/>
         <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="70"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
         <source>cash withdrawal at a POS terminal</source>
         <translation>зняття готівки через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="72"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="75"/>
         <source>cash replenishment at the bank&apos;s cash desk</source>
         <translation>поповнення готівкою в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="74"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="77"/>
         <source>payment by requisites</source>
         <translation>платіж за реквізитами</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="76"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
         <source>payment for e-commerce services (within the bank)</source>
         <translation>оплата послуг електронної комерції (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="81"/>
         <source>payment for e-commerce services (third-party resources)</source>
         <translation>оплата послуг електронної комерції (сторонні ресурси)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
         <source>payment at a POS terminal</source>
         <translation>оплата через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="82"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="85"/>
         <source>payment by QR code (DirectPay)</source>
         <translation>оплата за QR-кодом (DirectPay)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="87"/>
         <source>transfer to an account (within the bank)</source>
         <translation>переказ на рахунок (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="89"/>
         <source>transfer to an account (at another bank)</source>
         <translation>переказ на рахунок (в іншому банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="88"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="91"/>
         <source>transfer from another account (within the bank)</source>
         <translation>переказ з іншого рахунку (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="93"/>
         <source>top-up from another account (third-party bank or resource)</source>
         <translation>поповнення з іншого рахунку (сторонній банк чи ресурс)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="95"/>
         <source>card top-up</source>
         <translation>поповнення картки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="97"/>
         <source>bank commission</source>
         <translation>списання комісії банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="96"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="99"/>
         <source>technical payment (chargebacks and the like)</source>
         <translation>технічний платіж (чарджбеки тощо)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="101"/>
         <source>full refund</source>
         <translation>повне повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="100"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="103"/>
         <source>partial refund</source>
         <translation>часткове повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="114"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="117"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="118"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="120"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="121"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="122"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="133"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="135"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="138"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="143"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="144"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="145"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="148"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -2456,132 +2486,132 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="151"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="153"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="156"/>
         <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="163"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="162"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="165"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="170"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="173"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="171"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="174"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="177"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="180"/>
         <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="181"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="184"/>
         <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="185"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="188"/>
         <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="188"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="191"/>
         <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="203"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="203"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="206"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові баланс.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="206"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="209"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="208"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="211"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="211"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="214"/>
         <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="215"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="218"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="236"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="239"/>
         <source>It is not known yet whether the payment was confirmed: the platform did not answer in time and may still confirm it. Check its status before you void it or make a new one.</source>
         <translation>Ще невідомо, чи платіж підтверджено: платформа не відповіла вчасно і може ще його підтвердити. Перевірте його статус, перш ніж анулювати його чи створювати новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="241"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="244"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="256"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="259"/>
         <source>The platform marked the payment as failed: this is final, no money moved. If the customer still wants the operation, make a new one.</source>
         <translation>Платформа позначила платіж як невдалий: це остаточно, гроші не рухалися. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="259"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="262"/>
         <source>The customer has no account for cash: open an account first.</source>
         <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="261"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="264"/>
         <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
         <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="263"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="266"/>
         <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
         <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="266"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="269"/>
         <source>Voiding a draft needs the Teller Hub.</source>
         <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="267"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="270"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
         <translation>Цей працівник не може підтверджувати суми, більші за ліміт операціоніста.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="233"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="236"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або у своїх вхідних запитах).</translation>
     </message>
@@ -2682,7 +2712,17 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="83"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="76"/>
+        <source>Pieces</source>
+        <translation>Кількість</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="76"/>
+        <source>Sum</source>
+        <translation>Сума</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="99"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -2757,47 +2797,47 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="24"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="28"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="25"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="29"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="26"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="30"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="27"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="31"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="28"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="32"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="29"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="33"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="30"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="34"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="31"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="35"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="32"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="36"/>
         <source>Customer GUID</source>
         <translation>GUID клієнта</translation>
     </message>
@@ -2852,17 +2892,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Збережено {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="53"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="57"/>
         <source>DISABLED</source>
         <translation>ВИМКНЕНИЙ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="58"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="62"/>
         <source>Status: &lt;b&gt;{status}&lt;/b&gt;</source>
         <translation>Статус: &lt;b&gt;{status}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card_text.py" line="60"/>
+        <location filename="../../teller_app/ui/customer_card_text.py" line="64"/>
         <source>KYC level: &lt;b&gt;{level}&lt;/b&gt;</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
@@ -2887,12 +2927,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="359"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="361"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="376"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="354"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="378"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -3269,6 +3310,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_table_model.py" line="119"/>
+        <location filename="../../teller_app/ui/fit_columns.py" line="163"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
@@ -3384,107 +3426,107 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>DeskHooks</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="129"/>
+        <location filename="../../teller_app/ui/desk.py" line="130"/>
         <source>SANDBOX — demo data</source>
         <translation>ПІСОЧНИЦЯ — демодані</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="152"/>
+        <location filename="../../teller_app/ui/desk.py" line="153"/>
         <source>SANDBOX — demo data. Nothing here is a real bank, customer or payment.</source>
         <translation>ПІСОЧНИЦЯ — демодані. Тут немає справжнього банку, клієнтів чи платежів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="155"/>
+        <location filename="../../teller_app/ui/desk.py" line="156"/>
         <source>Customers found</source>
         <translation>Знайдені клієнти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="156"/>
+        <location filename="../../teller_app/ui/desk.py" line="157"/>
         <source>Work tabs</source>
         <translation>Робочі вкладки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="168"/>
+        <location filename="../../teller_app/ui/desk.py" line="169"/>
         <source>&amp;Help</source>
         <translation>&amp;Довідка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="169"/>
+        <location filename="../../teller_app/ui/desk.py" line="170"/>
         <source>&amp;Profiles…</source>
         <translation>&amp;Профілі…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="170"/>
+        <location filename="../../teller_app/ui/desk.py" line="171"/>
         <source>S&amp;ettings…</source>
         <translation>&amp;Налаштування…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="171"/>
+        <location filename="../../teller_app/ui/desk.py" line="172"/>
         <source>Save &amp;diagnostics…</source>
         <translation>Зберегти &amp;діагностику…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="172"/>
+        <location filename="../../teller_app/ui/desk.py" line="173"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Клавіатурні скорочення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="173"/>
+        <location filename="../../teller_app/ui/desk.py" line="174"/>
         <source>&amp;About Teller</source>
         <translation>&amp;Про Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="174"/>
+        <location filename="../../teller_app/ui/desk.py" line="175"/>
         <source>Cash &amp;deposit…</source>
         <translation>&amp;Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="175"/>
+        <location filename="../../teller_app/ui/desk.py" line="176"/>
         <source>Cash &amp;withdrawal…</source>
         <translation>В&amp;идача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="176"/>
+        <location filename="../../teller_app/ui/desk.py" line="177"/>
         <source>&amp;Approve the selected request</source>
         <translation>По&amp;годити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="177"/>
+        <location filename="../../teller_app/ui/desk.py" line="178"/>
         <source>&amp;Reject the selected request</source>
         <translation>Від&amp;хилити вибраний запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="257"/>
+        <location filename="../../teller_app/ui/desk.py" line="258"/>
         <source>Open a customer card to take or pay out cash.</source>
         <translation>Відкрийте картку клієнта, щоб прийняти чи видати готівку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="270"/>
+        <location filename="../../teller_app/ui/desk.py" line="271"/>
         <source>The selected request is being read again or decided. Try again in a moment.</source>
         <translation>Вибраний запит саме перечитується або вирішується. Спробуйте ще раз за мить.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="274"/>
+        <location filename="../../teller_app/ui/desk.py" line="275"/>
         <source>Select a request in the approvals inbox first.</source>
         <translation>Спершу виберіть запит на панелі «Погодження».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="327"/>
+        <location filename="../../teller_app/ui/desk.py" line="328"/>
         <source>Save diagnostics</source>
         <translation>Зберегти діагностику</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="329"/>
+        <location filename="../../teller_app/ui/desk.py" line="330"/>
         <source>Zip archives (*.zip)</source>
         <translation>Zip-архіви (*.zip)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="343"/>
+        <location filename="../../teller_app/ui/desk.py" line="344"/>
         <source>Diagnostics saved to {path} (no passwords or tokens).</source>
         <translation>Діагностику збережено у файл {path} (без паролів і токенів).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="345"/>
+        <location filename="../../teller_app/ui/desk.py" line="346"/>
         <source>Saving diagnostics…</source>
         <translation>Збереження діагностики…</translation>
     </message>
@@ -3619,7 +3661,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="222"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="225"/>
         <location filename="../../teller_app/ui/error_text.py" line="317"/>
         <location filename="../../teller_app/ui/error_text.py" line="320"/>
         <source>The platform refused: {message}</source>
@@ -3912,37 +3954,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="61"/>
+        <location filename="../../teller_app/ui/history_model.py" line="67"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="61"/>
+        <location filename="../../teller_app/ui/history_model.py" line="67"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="61"/>
+        <location filename="../../teller_app/ui/history_model.py" line="67"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="62"/>
+        <location filename="../../teller_app/ui/history_model.py" line="68"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="62"/>
+        <location filename="../../teller_app/ui/history_model.py" line="68"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="62"/>
+        <location filename="../../teller_app/ui/history_model.py" line="68"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="177"/>
+        <location filename="../../teller_app/ui/history_model.py" line="185"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -4023,7 +4065,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Teller</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="151"/>
+        <location filename="../../teller_app/ui/desk.py" line="152"/>
         <location filename="../../teller_app/ui/main_window.py" line="123"/>
         <source>Search</source>
         <translation>Пошук</translation>
@@ -4086,49 +4128,49 @@ If it happens again, tell support what you were doing.</source>
         <translation>Зміни збережено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="143"/>
+        <location filename="../../teller_app/ui/desk.py" line="144"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="58"/>
         <source>&amp;Customer</source>
         <translation>&amp;Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="144"/>
+        <location filename="../../teller_app/ui/desk.py" line="145"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="59"/>
         <source>&amp;Tools</source>
         <translation>&amp;Інструменти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="145"/>
+        <location filename="../../teller_app/ui/desk.py" line="146"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="71"/>
         <source>&amp;New customer…</source>
         <translation>&amp;Новий клієнт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="146"/>
+        <location filename="../../teller_app/ui/desk.py" line="147"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="73"/>
         <source>&amp;Find customer</source>
         <translation>&amp;Пошук клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="147"/>
+        <location filename="../../teller_app/ui/desk.py" line="148"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="75"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Закрити вкладку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="148"/>
+        <location filename="../../teller_app/ui/desk.py" line="149"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="77"/>
         <source>&amp;Sync now</source>
         <translation>&amp;Синхронізувати зараз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="149"/>
+        <location filename="../../teller_app/ui/desk.py" line="150"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="80"/>
         <source>Sign &amp;out</source>
         <translation>&amp;Вийти</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="150"/>
+        <location filename="../../teller_app/ui/desk.py" line="151"/>
         <location filename="../../teller_app/ui/main_window_chrome.py" line="82"/>
         <source>&amp;Quit</source>
         <translation>&amp;Закрити програму</translation>
@@ -4210,52 +4252,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="43"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="63"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="51"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="73"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="52"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="74"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="54"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="76"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="55"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="77"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="56"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="78"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="57"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="79"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="58"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="80"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="68"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="91"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="94"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="125"/>
         <source>Reading who took the payment</source>
         <translation>Визначення працівника, який провів платіж</translation>
     </message>
@@ -4984,27 +5026,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="247"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="237"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="238"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="254"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="255"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="271"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="272"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5012,197 +5054,197 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="93"/>
+        <location filename="../../teller_app/ui/till_report.py" line="105"/>
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="94"/>
+        <location filename="../../teller_app/ui/till_report.py" line="106"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="95"/>
+        <location filename="../../teller_app/ui/till_report.py" line="107"/>
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="96"/>
+        <location filename="../../teller_app/ui/till_report.py" line="108"/>
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="97"/>
+        <location filename="../../teller_app/ui/till_report.py" line="109"/>
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="98"/>
+        <location filename="../../teller_app/ui/till_report.py" line="110"/>
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="99"/>
+        <location filename="../../teller_app/ui/till_report.py" line="111"/>
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="100"/>
+        <location filename="../../teller_app/ui/till_report.py" line="112"/>
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="101"/>
+        <location filename="../../teller_app/ui/till_report.py" line="113"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="102"/>
+        <location filename="../../teller_app/ui/till_report.py" line="114"/>
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="115"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="103"/>
+        <location filename="../../teller_app/ui/till_report.py" line="115"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="116"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="104"/>
+        <location filename="../../teller_app/ui/till_report.py" line="116"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="117"/>
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105"/>
+        <location filename="../../teller_app/ui/till_report.py" line="117"/>
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="118"/>
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106"/>
+        <location filename="../../teller_app/ui/till_report.py" line="118"/>
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="119"/>
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107"/>
+        <location filename="../../teller_app/ui/till_report.py" line="119"/>
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="120"/>
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108"/>
+        <location filename="../../teller_app/ui/till_report.py" line="120"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="121"/>
         <source>Counted cash</source>
         <translation>Готівка за перерахунком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109"/>
+        <location filename="../../teller_app/ui/till_report.py" line="121"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="122"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110"/>
+        <location filename="../../teller_app/ui/till_report.py" line="122"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="123"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111"/>
+        <location filename="../../teller_app/ui/till_report.py" line="123"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112"/>
+        <location filename="../../teller_app/ui/till_report.py" line="124"/>
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113"/>
+        <location filename="../../teller_app/ui/till_report.py" line="125"/>
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
@@ -5210,13 +5252,13 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="159"/>
+        <location filename="../../teller_app/ui/desk.py" line="160"/>
         <location filename="../../teller_app/ui/search_panel.py" line="82"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/desk.py" line="161"/>
+        <location filename="../../teller_app/ui/desk.py" line="162"/>
         <location filename="../../teller_app/ui/search_panel.py" line="88"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
@@ -5785,28 +5827,28 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="157"/>
-        <location filename="../../teller_app/ui/supervision.py" line="323"/>
+        <location filename="../../teller_app/ui/supervision.py" line="158"/>
+        <location filename="../../teller_app/ui/supervision.py" line="324"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="164"/>
+        <location filename="../../teller_app/ui/supervision.py" line="165"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="104"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="138"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="105"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="139"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="339"/>
+        <location filename="../../teller_app/ui/supervision.py" line="340"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5815,7 +5857,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="96"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="130"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -5825,263 +5867,317 @@ If it happens again, tell support what you were doing.</source>
         <translation>Очікує погодження: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/card_actions.py" line="130"/>
+        <location filename="../../teller_app/ui/card_actions.py" line="40"/>
+        <source>Awaiting approval: %1 (filed by %2)</source>
+        <translation>Очікує погодження: %1 (автор запиту: %2)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/card_actions.py" line="140"/>
         <source>Withdraw request</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="84"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="93"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="85"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="94"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="90"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="99"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="93"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="102"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="94"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="103"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="151"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="161"/>
+        <source>Reading the customer&apos;s requests</source>
+        <translation>Читання запитів щодо клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="199"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="174"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="222"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="183"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="231"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="190"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="202"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="232"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="279"/>
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="256"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="303"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="312"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="359"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="103"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="112"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="37"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="40"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="40"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
         <source>Your change request was approved, waiting to be applied.</source>
         <translation>Ваш запит на зміну погоджено, він чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="49"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="51"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="51"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
+        <source>A supervisor approved your cash operation and it was confirmed.</source>
+        <translation>Контролер погодив вашу касову операцію, і її підтверджено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="73"/>
+        <source>A supervisor approved your cash operation.</source>
+        <translation>Контролер погодив вашу касову операцію.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
+        <source>A supervisor approved your cash operation; it is waiting to be confirmed.</source>
+        <translation>Контролер погодив вашу касову операцію; вона чекає на підтвердження.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="78"/>
+        <source>Your cash operation was not approved.</source>
+        <translation>Вашу касову операцію не погоджено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="80"/>
+        <source>A supervisor approved your cash operation, but it could not be confirmed.</source>
+        <translation>Контролер погодив вашу касову операцію, але підтвердити її не вдалося.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
+        <source>Your cash confirmation request ended without being decided.</source>
+        <translation>Ваш запит на підтвердження касової операції завершився без рішення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="95"/>
+        <source>Your request ended without being decided.</source>
+        <translation>Ваш запит завершився без рішення.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="96"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="73"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="107"/>
         <source>Another customer has the same phone number as %1</source>
         <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="153"/>
+        <location filename="../../teller_app/ui/supervision.py" line="154"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision.py" line="155"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision.py" line="156"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="165"/>
+        <location filename="../../teller_app/ui/supervision.py" line="166"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="322"/>
+        <location filename="../../teller_app/ui/supervision.py" line="323"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="109"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="128"/>
-        <source>Reading your requests</source>
-        <translation>Читання ваших запитів</translation>
     </message>
 </context>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="51"/>
-        <location filename="../../teller_app/ui/till_close.py" line="63"/>
+        <location filename="../../teller_app/ui/till_close.py" line="56"/>
+        <location filename="../../teller_app/ui/till_close.py" line="72"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="65"/>
+        <location filename="../../teller_app/ui/till_close.py" line="74"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="67"/>
+        <location filename="../../teller_app/ui/till_close.py" line="76"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="68"/>
+        <location filename="../../teller_app/ui/till_close.py" line="77"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="73"/>
+        <location filename="../../teller_app/ui/till_close.py" line="82"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="80"/>
+        <location filename="../../teller_app/ui/till_close.py" line="90"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="81"/>
+        <location filename="../../teller_app/ui/till_close.py" line="91"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="83"/>
+        <location filename="../../teller_app/ui/till_close.py" line="93"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="84"/>
+        <location filename="../../teller_app/ui/till_close.py" line="94"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="106"/>
+        <location filename="../../teller_app/ui/till_close.py" line="116"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="106"/>
+        <location filename="../../teller_app/ui/till_close.py" line="116"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="107"/>
+        <location filename="../../teller_app/ui/till_close.py" line="117"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="110"/>
+        <location filename="../../teller_app/ui/till_close.py" line="120"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_close.py" line="148"/>
+        <source>Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes only once a supervisor has approved or rejected each one; you may count the drawer meanwhile.</source>
+        <translation>
+            <numerusform>Чекає на контролера: %n передача зі сховищем ({transfers}). Каса закриється лише тоді, коли контролер погодить або відхилить кожну; тим часом ви можете перерахувати готівку.</numerusform>
+            <numerusform>Чекають на контролера: %n передачі зі сховищем ({transfers}). Каса закриється лише тоді, коли контролер погодить або відхилить кожну; тим часом ви можете перерахувати готівку.</numerusform>
+            <numerusform>Чекають на контролера: %n передач зі сховищем ({transfers}). Каса закриється лише тоді, коли контролер погодить або відхилить кожну; тим часом ви можете перерахувати готівку.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="137"/>
-        <location filename="../../teller_app/ui/till_close.py" line="186"/>
-        <location filename="../../teller_app/ui/till_close.py" line="203"/>
+        <location filename="../../teller_app/ui/till_close.py" line="165"/>
+        <source>Reading the till</source>
+        <translation>Читання стану каси</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_close.py" line="170"/>
+        <location filename="../../teller_app/ui/till_close.py" line="219"/>
+        <location filename="../../teller_app/ui/till_close.py" line="237"/>
         <source>Done</source>
         <translation>Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="138"/>
+        <location filename="../../teller_app/ui/till_close.py" line="171"/>
         <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
         <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим операціоніст може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="156"/>
+        <location filename="../../teller_app/ui/till_close.py" line="189"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="161"/>
+        <location filename="../../teller_app/ui/till_close.py" line="194"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="170"/>
+        <location filename="../../teller_app/ui/till_close.py" line="203"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="181"/>
+        <location filename="../../teller_app/ui/till_close.py" line="214"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="208"/>
+        <location filename="../../teller_app/ui/till_close.py" line="242"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="209"/>
+        <location filename="../../teller_app/ui/till_close.py" line="243"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="211"/>
+        <location filename="../../teller_app/ui/till_close.py" line="245"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку касової операції анульовано.</numerusform>
@@ -6090,7 +6186,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="132"/>
+        <location filename="../../teller_app/ui/till_close.py" line="142"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -6146,68 +6242,68 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="120"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="129"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="136"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="131"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="147"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="132"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="148"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="161"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="155"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="171"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="174"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="163"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="167"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="183"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="176"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
         <source>This is the till&apos;s first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
         <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="180"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="196"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="217"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="215"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="218"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -6401,8 +6497,8 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="101"/>
-        <source>Open your till first (a supervisor co-signs a differing count).</source>
-        <translation>Спершу відкрийте касу (розбіжний перерахунок підписує контролер).</translation>
+        <source>Open your till first: Till menu, Open the till.</source>
+        <translation>Спершу відкрийте касу: меню «Каса», «Відкрити касу».</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="103"/>
@@ -6505,42 +6601,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="151"/>
+        <location filename="../../teller_app/ui/till_text.py" line="154"/>
+        <source>{amount} from the vault</source>
+        <translation>{amount} зі сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="155"/>
+        <source>{amount} to the vault</source>
+        <translation>{amount} до сховища</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="161"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="163"/>
+        <location filename="../../teller_app/ui/till_text.py" line="173"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="164"/>
+        <location filename="../../teller_app/ui/till_text.py" line="174"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="165"/>
+        <location filename="../../teller_app/ui/till_text.py" line="175"/>
         <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
         <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="167"/>
+        <location filename="../../teller_app/ui/till_text.py" line="177"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="168"/>
+        <location filename="../../teller_app/ui/till_text.py" line="178"/>
         <source>not closed — ask a supervisor</source>
         <translation>не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="173"/>
+        <location filename="../../teller_app/ui/till_text.py" line="183"/>
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="180"/>
+        <location filename="../../teller_app/ui/till_text.py" line="190"/>
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
@@ -6568,42 +6674,42 @@ If it happens again, tell support what you were doing.</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="75"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="76"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="77"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="78"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="88"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="89"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="106"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="113"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="140"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="147"/>
         <source>A supervisor has already approved this transfer of %1.</source>
         <translation>Контролер уже погодив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="142"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="149"/>
         <source>A supervisor has already rejected this transfer of %1.</source>
         <translation>Контролер уже відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="143"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="150"/>
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
         <translation>Запит на суму %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="114"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="121"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
