@@ -37,19 +37,24 @@ async def void_left_behind_on_till(engine: AsyncEngine, emp: HubEmployee, desk_i
     draft in progress can still be confirmed. The voids are kept when the close is refused
     after them: for a draft they could not settle (``drafts_outstanding``, tried again), or
     for a change that landed between the two transactions."""
-    from .till_close_voids import void_left_behind  # it imports voids, which import tills'
+    from .till_close_voids import only_voidable_left, void_left_behind  # (voids import tills)
 
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
-        await _refusals_before_voids(conn, till, total, reason)
+        # a difference is judged here only when no draft may still be counted into the
+        # expected cash (a confirm in flight, an approved one): else ``close_till`` judges it
+        # after its ``drafts_outstanding``, so a count holding that cash asks no reason
+        settled = await only_voidable_left(conn, till.id, created, read_at)
+        await _refusals_before_voids(conn, till, total, reason, with_difference=settled)
         return await void_left_behind(conn, emp, till.id, created, read_at, desk_id)
 
 
-async def _refusals_before_voids(conn: AsyncConnection, till: Any, total: int,
-                                 reason: str) -> int:
-    """409/422 for what refuses a close whatever becomes of its drafts (the expected cash
-    counts confirmed operations only, never a draft): the opening count not co-signed, a
-    transfer waiting, a difference without a reason. The expected cash otherwise."""
+async def _refusals_before_voids(conn: AsyncConnection, till: Any, total: int, reason: str,
+                                 *, with_difference: bool = True) -> int:
+    """409/422 for what refuses a close whatever the voids do to its drafts (the expected
+    cash counts confirmed operations only, never a draft): the opening count not co-signed,
+    a transfer waiting and, ``with_difference``, a difference without a reason. The
+    expected cash otherwise."""
     if till.state == "cosign":
         raise HubError(409, "the opening count waits for a supervisor's co-sign: the till "
                        "closes once it is co-signed", "awaiting_cosign")
@@ -60,7 +65,7 @@ async def _refusals_before_voids(conn: AsyncConnection, till: Any, total: int,
         raise HubError(409, "a vault transfer is still waiting for a supervisor",
                        "transfer_pending")
     expected = await expected_minor(conn, till.id)
-    if total != expected and not reason.strip():
+    if with_difference and total != expected and not reason.strip():
         raise HubError(422, f"counted {money(total)} ≠ expected {money(expected)}: "
                        "give a reason for the over/short", "reason_required")
     return expected
@@ -96,8 +101,10 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
         till = await live_till(conn, emp, desk_id)
         await conn.execute(tills.update().where(tills.c.id == till.id).values(
             version=tills.c.version + 1))
-        expected = await _refusals_before_voids(conn, till, total, reason)
+        # a draft that may still be counted first: it may still move the expected cash
+        await _refusals_before_voids(conn, till, total, reason, with_difference=False)
         await _drafts_settled(conn, till, never_confirmed)
+        expected = await _refusals_before_voids(conn, till, total, reason)
         diff = total - expected
         figures = {"close_counts": counts_json(counts), "close_minor": total,
                    "expected_minor": expected, "over_short_minor": diff,

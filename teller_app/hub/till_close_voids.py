@@ -51,3 +51,20 @@ async def void_left_behind(conn: AsyncConnection, emp: HubEmployee, till_id: str
             # its requests leave the supervisors' queue with the void, never after it
             await close_requests_in(conn, emp, guid, "the till closed", False, desk_id)
     return voided
+
+
+async def only_voidable_left(conn: AsyncConnection, till_id: str, created: Collection[str],
+                             read_at: int) -> bool:
+    """Every draft outstanding on the till is one the close voids (DCM showed it CREATED and
+    nothing may still confirm it): none of them can still change the till's expected cash.
+    False while a confirm may still land (in flight, approved) or DCM showed it otherwise."""
+    a = cash_authorizations.c
+    for row in await outstanding(conn, till_id):
+        guid = str(row.payment_guid)
+        if guid not in created:
+            return False
+        asked_at = (await conn.execute(sa.select(a.confirm_asked_at).where(
+            a.payment_guid == guid))).scalar_one()
+        if in_flight_for(asked_at, read_at) or await approved(conn, guid):
+            return False
+    return True
