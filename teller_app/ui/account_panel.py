@@ -1,4 +1,5 @@
-"""One account on the customer card: IBAN (copyable), balances per asset, account GUID.
+"""One account on the customer card, titled by its type and assets ("Customer account · UAH"):
+IBAN (copyable), balances per asset, account GUID.
 
 Its texts follow a live language switch (``retranslate`` on LanguageChange): captions, the
 title, asset names and the balances (formatted in the new locale); nothing is rebuilt."""
@@ -65,6 +66,13 @@ def asset_text(asset: AssetBalance) -> str:
     return text + f" · {stellar}" if stellar and stellar != code else text
 
 
+def titled_by_assets(title: str, assets: tuple[AssetBalance, ...]) -> str:
+    """"Customer account · UAH": a customer's accounts share their type's title, so each box
+    also names its assets' codes (as its balances show them), the one thing that differs."""
+    codes = ", ".join(dict.fromkeys(a.shown_code for a in assets if a.shown_code))
+    return f"{title} · {codes}" if codes else title
+
+
 class AccountPanel(QGroupBox):
     def __init__(self, account: AccountView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,7 +122,7 @@ class AccountPanel(QGroupBox):
         if title is None:
             shown = account_name_text(account.name) if account.name else self.tr("account")
             title = self.tr("Account: {name}").format(name=shown)
-        self.setTitle(title)
+        self.setTitle(titled_by_assets(title, account.assets))
         if not account.iban:
             self.iban_label.setText(self.tr("—"))
         self.copy_button.setText(self.tr("Copy"))

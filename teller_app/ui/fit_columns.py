@@ -9,20 +9,31 @@ text; what is left goes to the columns still short of their one-line width, then
 growing columns. Only when even the least widths do not fit do the ``give_way`` columns
 shrink (their text elides; the cell keeps a tooltip) before a horizontal scrollbar appears.
 
-``ColumnFitter`` is for small models only (every row is measured): never the search results."""
+``ColumnFitter`` is for small models only (every row is measured): never the search results.
+``SpareWidthToNames`` narrows its columns only towards floors known without any row: a few
+letters of a name, a whole phone number, the widest of the known status/segment words."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QRect, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QTableView
 from shiboken6 import isValid
 
+from teller_app.ui.data_text import SEGMENT_WORDS, STATUSES, segment_text, status_text
+
 UNBOUNDED = 1_000_000
 GIVE_WAY_FLOOR = 48  # a yielding column still shows a few letters and its tooltip
 SLACK = 4  # rounding in the style's text margins
+
+
+def text_margin(table: QTableView) -> int:
+    """The room a cell takes beside its text (the style's margins, both sides)."""
+    style = table.style()
+    return 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+                + 1) + SLACK
 
 
 def widest_unbreakable(metrics: QFontMetrics, text: str) -> int:
@@ -73,9 +84,7 @@ class ColumnFitter(QObject):
         """(least, one-line) width of a column: its header's and every cell's text."""
         table, model = self.table, self.table.model()
         metrics = table.fontMetrics()
-        style = table.style()
-        margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
-                      + 1) + SLACK
+        margin = text_margin(table)
         header = table.horizontalHeader().sectionSizeHint(column)
         full = max(header, table.sizeHintForColumn(column))
         if column in self.whole:
@@ -130,11 +139,68 @@ class ColumnFitter(QObject):
 class SpareWidthToNames(QObject):
     """The results' column widths: each column's base width (never narrower than its
     translated header), and the width the viewport has beyond them goes to Name and Login
-    (long e-mail logins), not to the last column. Sized from the header alone: no row is
-    measured, however many there are. A column the employee dragged keeps its width."""
+    (long e-mail logins), not to the last column. A narrower viewport (the inbox docked
+    beside) takes width back, down to each column's ``floors``, before it scrolls. Sized from
+    the header and known values alone: no row is measured, however many there are. A column
+    the employee dragged keeps its width."""
 
     BASE = (260, 140, 200, 50, 110, 90, 80, 150)  # Name, Phone, Login, … Disabled, Branch
     SPARE = ((0, 2), (2, 3))  # (column, share): Name 2/5, Login 3/5
+    # A narrow window (the supervisor's inbox docked beside): down to this many average
+    # letters for the free texts (they elide), the widest known value for the others.
+    FLOOR_LETTERS = (14, 0, 10, 0, 0, 0, 0, 10)
+    PHONE = "+380000000000"  # as wide as a Ukrainian number (digits share one width)
+
+    def known_values(self, column: int) -> list[str]:
+        """The texts ``column`` shows whole however narrow the table: its known values."""
+        if column == 1:
+            return [self.PHONE]
+        if column == 4:
+            return [segment_text(value) for value in SEGMENT_WORDS]
+        if column == 5:
+            return [status_text(value) for value in STATUSES]
+        if column == 6:
+            return [QCoreApplication.translate("CustomerTableModel", "disabled")]
+        return []
+
+    def floors(self, columns: Iterable[int]) -> dict[int, int]:
+        """The least width of each column: its header's text and known values, whole."""
+        table, header = self.table, self.table.horizontalHeader()
+        metrics, margin = table.fontMetrics(), text_margin(table)
+        bold = header.font()
+        bold.setBold(True)  # a header reads bold while its column holds the selection
+        heading = QFontMetrics(bold)
+        letters = metrics.averageCharWidth()
+        out: dict[int, int] = {}
+        for column in columns:
+            title = str(table.model().headerData(column, Qt.Orientation.Horizontal) or "")
+            texts = [metrics.horizontalAdvance(t) for t in self.known_values(column)]
+            chars = self.FLOOR_LETTERS[column] if column < len(self.FLOOR_LETTERS) else 0
+            out[column] = max([heading.horizontalAdvance(title), chars * letters, *texts]) \
+                + margin
+        return out
+
+    def shrink(self, base: dict[int, int], floors: dict[int, int], room: int) -> None:
+        """Narrows the fitted columns to ``room``, none below its floor, each in proportion to
+        what it can give: the others first, then Name and Login (they took the spare width:
+        they give it back last); a scrollbar only if even the floors do not fit."""
+        movable = [c for c in base if c not in self.dragged]
+        last = [c for c, _share in self.SPARE]
+        for group in ([c for c in movable if c not in last], last):
+            excess = sum(base.values()) - room
+            slack = {c: max(0, base[c] - floors[c]) for c in group if c in movable}
+            total = sum(slack.values())
+            if excess <= 0 or not total:
+                continue
+            take = min(excess, total)
+            given = {c: take * give // total for c, give in slack.items()}
+            short = take - sum(given.values())  # rounding: a pixel more from those that can
+            for column in slack:
+                extra = min(short, slack[column] - given[column])
+                given[column] += extra
+                short -= extra
+            for column, give in given.items():
+                base[column] -= give
 
     def __init__(self, table: QTableView) -> None:
         super().__init__(table)
@@ -185,11 +251,15 @@ class SpareWidthToNames(QObject):
         count = header.count()
         if not count or self._fitting:
             return
-        base = {c: max(self.BASE[c] if c < len(self.BASE) else 100, header.sectionSizeHint(c))
-                for c in range(count) if not header.isSectionHidden(c)}
+        shown = [c for c in range(count) if not header.isSectionHidden(c)]
+        floors = self.floors(shown)
+        base = {c: max(self.BASE[c] if c < len(self.BASE) else 100, header.sectionSizeHint(c),
+                       floors[c]) for c in shown}
         for column in self.dragged & base.keys():
             base[column] = header.sectionSize(column)
-        spare = max(0, table.viewport().width() - sum(base.values()))
+        room = table.viewport().width()
+        self.shrink(base, floors, room)
+        spare = max(0, room - sum(base.values()))
         sharing = [(c, share) for c, share in self.SPARE if c in base and c not in self.dragged]
         shares = sum(share for _c, share in sharing) or 1
         for column, share in sharing:

@@ -82,7 +82,7 @@ def test_ukrainian_sign_in_and_card_screenshots(  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: bool(card.account_panels), timeout=10000)
     qtbot.wait(50)
     titles = [panel.title() for panel in card.account_panels]
-    assert "Рахунок клієнта" in titles, titles
+    assert "Рахунок клієнта · UAH" in titles, titles  # the type and its currency
     assert window.grab().save(str(out / "uk-02-card.png"))
     window._closing_for_sign_out = True
     ops.cancel_all()
