@@ -225,6 +225,9 @@ class ApprovalsInbox(InboxDecisions):
             return pending + await interrupted_requests(service)
 
         def loaded(requests: list[ChangeRequest]) -> None:
+            if self._status_sticky:  # the list could not be read: it could now
+                self._status_text, self._status_sticky = None, False
+                self.status.clear()
             # a decision whose event came while this read was on its way stays decided
             requests = self._memory.fresh(requests)
             self._own = {r.id: r for r in requests if self._is_own(r)}
@@ -276,7 +279,7 @@ class ApprovalsInbox(InboxDecisions):
                     self._announce([request])
 
             self.ops.run(lambda: service.get(request_id), on_success=arrived,
-                         on_error=self._read_failed, parent=self,
+                         on_error=self._failed, parent=self,  # one request's, not the list's
                          label=self.tr("Reading a new request"))
         elif event.kind in GONE_KINDS and event.request_id:
             if self._own.pop(event.request_id, None) is not None:

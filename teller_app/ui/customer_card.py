@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -249,7 +250,8 @@ class CustomerCard(QWidget):
         self.refresh()
 
     def _apply_platform(self, snapshot: CustomerSnapshot) -> None:
-        self.banner.clear()
+        if self.banner.level == "error":  # a failed read's; a success said stays to be read
+            self.banner.clear()
         self.fetched_at = snapshot.fetched_at or time.time()
         self.set_customer(snapshot.customer)
         self._paint_accounts(snapshot.accounts)
@@ -297,6 +299,11 @@ class CustomerCard(QWidget):
 
     def _paint_accounts(self, accounts: list[AccountView]) -> None:
         self.accounts = list(accounts)
+        # a refresh in the background (another desk's decision) keeps the keyboard where it
+        # was: on the same account's same control (its Copy) in the panel made anew
+        focused = QApplication.focusWidget()
+        kept = next(((p.account.guid, focused.objectName()) for p in self.account_panels
+                     if focused is not None and p.isAncestorOf(focused)), None)
         for panel in self.account_panels:
             panel.setParent(None)
             panel.deleteLater()
@@ -305,6 +312,10 @@ class CustomerCard(QWidget):
             panel = AccountPanel(account, self)
             self.accounts_box.addWidget(panel)
             self.account_panels.append(panel)
+            if kept is not None and kept[0] == account.guid and kept[1]:
+                again = panel.findChild(QWidget, kept[1])
+                if again is not None:
+                    again.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- open additional account --------------------------------------------------------
     def _build_open_account_frame(self) -> QFrame:

@@ -96,6 +96,7 @@ class Supervision(SupervisionFeed):
         self._notice_text = ""
         self._audit_failure_reported = False
         self._cards: list[CustomerCard] = []  # decorated cards (to refresh on a decision)
+        self._cards_due: dict[str, bool] = {}  # read again at the next turn of the loop
         self._closing = False
         self._audit_closing: asyncio.Task[None] | None = None
         # switched-away employees' sessions closing (each after its audit hand-over): tasks

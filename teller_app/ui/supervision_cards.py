@@ -8,9 +8,10 @@ import logging
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QPushButton,
     QWidget,
@@ -56,9 +57,12 @@ from teller_app.ui.validators import isolate
 
 log = logging.getLogger("teller_app.ui.supervision")
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
+REQUEST_ID = "requestId"  # a Withdraw button's request (the keyboard kept on it)
 
 
 class SupervisionCards(SupervisionBase):
+    _cards_due: dict[str, bool]  # customer GUID -> its data too (set by Supervision.__init__)
+
     # -- customer card ------------------------------------------------------------------
     def decorate_card(self, card: CustomerCard) -> None:
         """Add this module's buttons to a customer card; rebuilt when the card's data changes."""
@@ -80,8 +84,7 @@ class SupervisionCards(SupervisionBase):
             self._cards.append(card)
         built_for = (card.guid, card.customer.is_disabled)
         if box.built_for == built_for:
-            box.clear(REQUEST_WIDGETS)
-            self._show_pending_requests(card, box)
+            self._show_pending_requests(card, box)  # its answer replaces the notes
             return
         box.clear()
         box.built_for = built_for
@@ -141,6 +144,11 @@ class SupervisionCards(SupervisionBase):
         def shown(requests: list[ChangeRequest]) -> None:
             if not isValid(box):
                 return
+            # a read in the background (another desk's request) keeps the keyboard where it
+            # was: on the same request's Withdraw, else on the card's row
+            focused = QApplication.focusWidget()
+            kept = focused.property(REQUEST_ID) if focused is not None and \
+                box.requests.isAncestorOf(focused) else None
             box.clear(REQUEST_WIDGETS)  # the newest read replaces what an older one showed
             previous = box.last_button()
             for request in requests:
@@ -150,9 +158,17 @@ class SupervisionCards(SupervisionBase):
                     continue
                 withdraw = box.add_request(partial(awaiting_approval, request),
                                            partial(self.withdraw, card, request))
-                if previous is not None and withdraw is not None:
+                if withdraw is None:
+                    continue
+                withdraw.setProperty(REQUEST_ID, request.id)
+                if previous is not None:
                     QWidget.setTabOrder(previous, withdraw)  # Tab goes on from the row
+                if kept == request.id:
+                    withdraw.setFocus(Qt.FocusReason.OtherFocusReason)
+                    kept = None
                 previous = withdraw
+            if kept is not None and (last := box.last_button()) is not None:
+                last.setFocus(Qt.FocusReason.OtherFocusReason)  # its request left the card
 
         self.window.ops.run(read, on_success=shown,
                             on_error=lambda exc: log.info("pending requests not read: %s",
@@ -168,13 +184,29 @@ class SupervisionCards(SupervisionBase):
         super()._record_decision(request)
         self.refresh_cards_of(request.customer_guid)
 
-    def refresh_cards_of(self, customer_guid: str) -> None:
+    def refresh_cards_of(self, customer_guid: str, *, data: bool = True) -> None:
+        """The open cards of ``customer_guid`` read again once this turn of the event loop
+        (a decision sends several events): ``data``, the customer too (an approval may have
+        applied), else only the requests pending for them. A card parked for an employee
+        who switched away is theirs, not read with this employee's sessions."""
         if not customer_guid:  # a settings request names no customer
             return
+        due = self._cards_due
+        if not due:
+            QTimer.singleShot(0, self, self._refresh_due_cards)
+        due[customer_guid] = due.get(customer_guid, False) or data
+
+    def _refresh_due_cards(self) -> None:
+        due, self._cards_due = self._cards_due, {}
         self._cards = [c for c in self._cards if isValid(c)]
         for card in self._cards:
-            if card.guid == customer_guid:
+            if card.guid not in due or self.window.tabs.indexOf(card) < 0:
+                continue
+            box = card.findChild(CardActions)
+            if due[card.guid] or box is None:
                 card.refresh()
+            else:
+                self._show_pending_requests(card, box)
 
     def apply_directly(self, card: CustomerCard) -> None:
         """A checker's own change: through the one pipeline (a checker writes directly).

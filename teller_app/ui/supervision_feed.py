@@ -16,9 +16,10 @@ from teller_app.ui.supervision_notices import SupervisionNotices
 
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
                                 "request.failed", "request.interrupted"})
-# A request filed, withdrawn or decided at any desk: the open cards of its customer are read
-# again (the pending notes under their buttons, and what an approval applied)
+# A request filed, withdrawn or decided at any desk: the open cards of its customer read its
+# pending requests again, and the customer too after an approval (it may have applied)
 CARD_KINDS = OWN_DECISION_KINDS | {"request.filed", "request.withdrawn"}
+APPROVED_KINDS = frozenset({"request.approved", "request.applied", "request.interrupted"})
 
 
 class SupervisionFeed(SupervisionNotices):
@@ -76,4 +77,4 @@ class SupervisionFeed(SupervisionNotices):
         if mine and event.kind in OWN_DECISION_KINDS | {"request.withdrawn"}:
             self._tell_maker(event)  # reads the customer's cards again too
         elif event.kind in CARD_KINDS and event.customer_guid:
-            self.refresh_cards_of(event.customer_guid)
+            self.refresh_cards_of(event.customer_guid, data=event.kind in APPROVED_KINDS)

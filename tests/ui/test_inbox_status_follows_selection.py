@@ -53,3 +53,11 @@ def test_a_failed_read_stays_whatever_is_selected(qtbot, ops) -> None:  # type: 
     said = inbox.status.text()
     inbox.table.selectRow(0)  # the list's state, not this request's: it stays
     assert inbox.selected_request() is not None and inbox.status.text() == said
+
+    # The hub answers again: the list's trouble is over, and so is its line (review M2).
+    async def reachable() -> list[object]:
+        return [_request()]
+    service.pending = reachable  # type: ignore[assignment, method-assign]
+    with qtbot.waitSignal(inbox.model.modelReset, timeout=5000):
+        inbox.reload()
+    assert inbox.status.text() == ""

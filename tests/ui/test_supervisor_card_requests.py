@@ -145,3 +145,57 @@ def test_a_request_filed_or_withdrawn_at_another_desk_shows_on_the_open_card(  #
     assert "filed by" in _note(_lines(card)[0])
     arun(maker.withdraw(request))
     qtbot.waitUntil(lambda: not _lines(card) and not desk.ops.is_busy(), timeout=20000)
+
+
+def test_another_desks_request_keeps_the_keyboard_where_it_was(  # type: ignore[no-untyped-def]
+        qtbot, arun, stack, teller, desk) -> None:
+    """A live event read the card again and its notes (or accounts) were made anew: the
+    keyboard fell off the supervisor's Withdraw (or an account's Copy) onto the tab bar
+    (review M1). It stays on the same request's Withdraw, and on the same account's Copy."""
+    customer = _customer(arun, stack, teller, "Левченко")
+    supervisor = desk.session
+    own = arun(ApprovalService(supervisor.hub, actor_from_session(supervisor)).file_request(
+        customer.guid, {"segment": "vip"}, "own request"))
+    card = _open(qtbot, desk, customer, 1)
+    qtbot.waitUntil(lambda: desk.supervision.feed is not None
+                    and desk.supervision.feed.connected, timeout=20000)
+    withdraw = _withdraw(_lines(card)[0])
+    assert withdraw is not None
+    withdraw.setFocus()
+    qtbot.waitUntil(withdraw.hasFocus, timeout=5000)
+
+    arun(ApprovalService(teller.hub, actor_from_session(teller)).file_request(
+        customer.guid, {"is_disabled": True}, "passport lost"))
+    qtbot.waitUntil(lambda: len(_lines(card)) == 2 and not desk.ops.is_busy(), timeout=20000)
+    focused = QApplication.focusWidget()
+    assert focused is not None and focused.objectName() == "withdrawRequestButton"
+    assert focused.property("requestId") == own.id
+
+    copy = card.account_panels[0].copy_button
+    copy.setFocus()
+    qtbot.waitUntil(copy.hasFocus, timeout=5000)
+    with qtbot.waitSignal(card.refreshed, timeout=20000):
+        desk.supervision.refresh_cards_of(customer.guid)  # as an approval's event does
+    qtbot.waitUntil(lambda: not desk.ops.is_busy(), timeout=20000)
+    focused = QApplication.focusWidget()
+    assert focused is card.account_panels[0].copy_button, focused
+
+
+def test_a_card_parked_for_an_employee_who_switched_away_is_not_read(  # type: ignore[no-untyped-def]
+        qtbot, arun, stack, teller, desk) -> None:
+    """A card kept (hidden) for the employee who switched away is theirs: another
+    employee's events do not read it with that employee's sessions (review M3)."""
+    customer = _customer(arun, stack, teller, "Сидоренко")
+    card = _open(qtbot, desk, customer, 0)
+    reads: list[object] = []
+    card.refreshed.connect(lambda: reads.append(1))
+    index = desk.tabs.indexOf(card)
+    desk.tabs.removeTab(index)  # as ``_park_tabs`` keeps it: out of the tabs, not deleted
+    try:
+        desk.supervision.refresh_cards_of(customer.guid)
+        # the due reads run at the next turn of the loop, then any read they started ends
+        qtbot.waitUntil(lambda: not getattr(desk.supervision, "_cards_due", None)
+                        and not desk.ops.is_busy(), timeout=20000)
+        assert reads == []
+    finally:
+        desk.tabs.addTab(card, "card")
