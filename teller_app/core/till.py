@@ -7,6 +7,7 @@ decimal strings and are computed here in integer kopiyky, never floats.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Protocol  # Any: the hub's JSON bodies and answers only
@@ -25,7 +26,7 @@ from teller_app.core.till_models import (
     count_total,
     face_value,
 )
-from teller_app.platform.errors import Conflict, HubUnavailable, PlatformError
+from teller_app.platform.errors import Conflict, HubUnavailable, NotFound, PlatformError
 
 
 class HubCalls(Protocol):
@@ -41,16 +42,16 @@ TRANSFERS_PATH = "/api/v1/tills/current/transfers"
 
 
 class VaultCountUnknown(HubUnavailable):
-    """The vault count's answer was lost and reading did not settle it: the vault does not
-    hold what was counted (the count never arrived, or a transfer moved the vault after
-    it), or the position could not be read (``position`` None). Nothing was sent again."""
+    """The vault count's answer was lost and reading it by its id did not settle it: not
+    found after a re-send of the same id (whose answer was lost too), or the hub could not
+    be read. ``position`` is kept for callers of old and is None now: the vault's figure
+    says nothing about whether this count was recorded."""
 
-    def __init__(self, counted: Decimal, position: BranchPosition | None) -> None:
+    def __init__(self, counted: Decimal, position: BranchPosition | None = None) -> None:
         self.counted = counted
         self.position = position
-        now = "unread" if position is None else f"{position.vault:.2f}"
-        super().__init__(f"the vault count ({counted:.2f}) may not be recorded: the vault "
-                         f"now holds {now}", method="PUT", path=VAULT_PATH)
+        super().__init__(f"the vault count ({counted:.2f}) may not be recorded: the Teller "
+                         "Hub did not answer", method="PUT", path=VAULT_PATH)
 
 
 class TillService:
@@ -122,40 +123,52 @@ class TillService:
         return await name_cosigner(report, names) if names is not None else report
 
     async def count_vault(self, counts: dict[str, int], branch_guid: str | None = None,
-                          reason: str = "") -> BranchPosition:
+                          reason: str = "", count_id: str | None = None) -> BranchPosition:
         """A supervisor records the vault's count (the hub keeps its balance): equal to the
         book it applies at once; a difference (``reason`` needed) waits for a second
         supervisor, the position's ``count`` then ``pending``.
 
-        The count is sent once: a re-send could record it twice. A lost answer is settled by
-        reading the position: a vault holding what was counted, or a count of that figure
-        waiting for its co-sign, is settled; anything else raises ``VaultCountUnknown``."""
-        body: dict[str, Any] = {"counts": _clean(counts)}
+        The count carries an id (``count_id``, else one made here: one per save) that the
+        hub records once. A lost answer is settled by reading the count by that id, never by
+        its figure (another supervisor's count may have the same): found, it is answered;
+        not found, the same id is sent once more, which is safe because the hub answers a
+        re-send with the count stored first (and the first may still have been on its way:
+        "not recorded" could be wrong, a re-send cannot record twice). Still unsettled, it
+        raises ``VaultCountUnknown``."""
+        # the hub's spelling of the id, which the lost-answer path reads back by
+        count_id = str(uuid.UUID(count_id) if count_id else uuid.uuid4())
+        body: dict[str, Any] = {"counts": _clean(counts), "count_id": count_id}
         if branch_guid:
             body["branch_guid"] = branch_guid
         if reason.strip():
             body["reason"] = reason.strip()
-        try:
-            return BranchPosition.of(await self.hub.call("PUT", VAULT_PATH, json_body=body,
-                                                         idempotent=False))
-        except HubUnavailable as lost:
-            if lost.not_sent:
-                raise  # it never left this desk: nothing was recorded
-            return await self._settle_vault_count(count_total(body["counts"]), branch_guid,
-                                                  lost)
+        counted = count_total(body["counts"])
+        for attempt in range(2):
+            try:
+                return BranchPosition.of(await self.hub.call("PUT", VAULT_PATH, json_body=body,
+                                                             idempotent=False))
+            except HubUnavailable as lost:
+                if lost.not_sent and attempt == 0:
+                    raise  # it never left this desk: nothing was recorded
+                settled = await self._settle_vault_count(count_id, counted, branch_guid, lost)
+                if settled is not None:
+                    return settled
+        raise VaultCountUnknown(counted)
 
-    async def _settle_vault_count(self, counted: Decimal, branch_guid: str | None,
-                                  lost: Exception) -> BranchPosition:
+    async def _settle_vault_count(self, count_id: str, counted: Decimal,
+                                  branch_guid: str | None, lost: Exception
+                                  ) -> BranchPosition | None:
+        """The position with this count when the hub recorded it; None when it did not."""
         try:
-            position = await self.position(branch_guid)
+            count = await self.vault_count(count_id)
+        except NotFound:
+            return None
         except PlatformError:
-            raise VaultCountUnknown(counted, None) from lost
-        waiting = [c for c in position.pending_vault_counts if c.counted == counted]
-        if waiting:
-            return replace(position, count=waiting[-1])
-        if position.vault == counted:
-            return position
-        raise VaultCountUnknown(counted, position) from lost
+            raise VaultCountUnknown(counted) from lost
+        try:
+            return replace(await self.position(branch_guid), count=count)
+        except PlatformError:
+            raise VaultCountUnknown(counted) from lost
 
     async def vault_count(self, count_id: str) -> VaultCount:
         return VaultCount.of(await self.hub.call("GET", f"{VAULT_PATH}/counts/{count_id}"))

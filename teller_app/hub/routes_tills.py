@@ -177,7 +177,7 @@ async def position(request: Request, emp: CurrentEmployee,
 
 @router.put("/vault", summary="Record the vault's count (Supervisor): equal to the book it "
             "applies at once; a difference needs a reason and waits for a second supervisor "
-            "(``count``)")
+            "(``count``). A re-send with the same ``count_id`` answers the stored count")
 async def put_vault(body: VaultIn, request: Request, emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator counts the vault")
@@ -185,8 +185,9 @@ async def put_vault(body: VaultIn, request: Request, emp: Operator) -> dict[str,
     if not emp.may_act_in(branch):
         raise HubError(403, "you may count only your own branch's vault")
     engine = hub_state(request).engine
-    count = await till_vault_counts.count_vault(engine, emp, branch, body.counts,
-                                                count_total(body.counts), body.reason)
+    count = await till_vault_counts.count_vault(
+        engine, emp, branch, body.counts, count_total(body.counts), body.reason,
+        count_id=str(body.count_id) if body.count_id is not None else None)
     return {**await till_position.position(engine, emp, branch), "count": count}
 
 

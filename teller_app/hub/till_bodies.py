@@ -85,6 +85,8 @@ class DecideIn(_In):
 
 
 class VaultIn(_In):
+    # optional, made by the desk per save: a re-send with the same id answers the stored count
+    count_id: uuid.UUID | None = None
     branch_guid: Guid | None = None
     counts: Counts
     reason: Reason = ""  # needed when the count differs from the vault's book balance

@@ -8,6 +8,8 @@ A newer count of the branch's vault supersedes one still waiting. Every count's 
 names the balance before it (``previous``) and the ``difference``. A branch's counts and
 co-signs take its vault's row first (``lock_vault``, made for a vault never counted), one
 after another, so at most one count waits (also a unique index, revision 0009).
+A desk sends its own count id (one per save): a re-send of it (the answer was lost) answers
+the count stored first and records nothing twice; the same id with another count is refused.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit
-from .db import now
+from .db import dialect_insert, now
 from .errors import HubError
 from .models import HubEmployee
 from .till_money import counts_json, money
@@ -42,13 +44,20 @@ async def _audit(conn: AsyncConnection, emp: HubEmployee, key: str,
 
 
 async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
-                      counts: dict[str, int], total: int, reason: str) -> dict[str, Any]:
-    """Record ``emp``'s count: applied when it matches the book, else waiting (``pending``)."""
+                      counts: dict[str, int], total: int, reason: str, *,
+                      count_id: str | None = None) -> dict[str, Any]:
+    """Record ``emp``'s count: applied when it matches the book, else waiting (``pending``).
+    With the desk's ``count_id`` a re-send answers the count stored first, whatever became
+    of it since (every count has its row, an applied one too)."""
     key = branch_key(branch)
     reason = reason.strip()
-    count_id = str(uuid.uuid4())
     async with engine.begin() as conn:
         book = await lock_vault(conn, key, emp.email)  # counts of a vault one at a time
+        if count_id is not None:  # after the lock: a re-send racing its first waits for it
+            stored = await _stored_count(conn, count_id, emp, key, counts, reason)
+            if stored is not None:
+                return stored
+        count_id = count_id or str(uuid.uuid4())
         diff = total - book
         if diff and not reason:
             raise HubError(422, f"counted {money(total)} ≠ the vault's book {money(book)}: "
@@ -58,11 +67,15 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
             c.branch_key == key, c.state == "pending").values(
             state="superseded", decided_by=emp.email, decided_at=now()))
         state = "pending" if diff else "applied"
-        await conn.execute(vault_counts.insert().values(
+        done = await conn.execute(dialect_insert(conn, vault_counts).values(
             id=count_id, branch_key=key, counts=counts_json(counts), counted_minor=total,
             book_minor=book, difference_minor=diff, reason=reason or None,
             counted_by=emp.email, state=state, created_at=now(),
-            **({} if diff else {"decided_by": emp.email, "decided_at": now()})))
+            **({} if diff else {"decided_by": emp.email, "decided_at": now()}))
+            .on_conflict_do_nothing(index_elements=["id"]))
+        if done.rowcount != 1:  # the id is another branch's count (one branch's wait above)
+            raise HubError(409, "this vault count id is taken: a recorded count never "
+                           "changes", "count_id_taken")
         if not diff:  # counted: who and when (``lock_vault`` above made the row)
             await conn.execute(vaults.update().where(vaults.c.branch_key == key).values(
                 updated_by=emp.email, updated_at=now()))
@@ -72,6 +85,20 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
             "applied": not diff})
         row = (await conn.execute(sa.select(vault_counts).where(c.id == count_id))).one()
         return count_out(row)
+
+
+async def _stored_count(conn: AsyncConnection, count_id: str, emp: HubEmployee, key: str,
+                        counts: dict[str, int], reason: str) -> dict[str, Any] | None:
+    """The count recorded before with this id (None: none); 409 when the id names another."""
+    row = (await conn.execute(sa.select(vault_counts).where(
+        vault_counts.c.id == count_id))).first()
+    if row is None:
+        return None
+    if (row.counted_by, row.branch_key, row.counts, row.reason or "") != (
+            emp.email, key, counts_json(counts), reason):
+        raise HubError(409, "this vault count id is taken: a recorded count never changes",
+                       "count_id_taken")
+    return count_out(row)
 
 
 async def _count(conn: AsyncConnection, emp: HubEmployee, count_id: str) -> Any:

@@ -2,9 +2,9 @@
 
 A vault transfer request carries an id made once per intended transfer: sent again (by the
 client's retry or a second click) the hub answers with the transfer it filed first. A vault
-count is sent once and a lost answer is settled by reading the branch position: a count of
-that figure waiting for a second supervisor, or a vault holding it; otherwise the outcome is
-reported as unknown, and nothing is re-sent.
+count carries an id made per save, and a lost answer is settled by reading that count by its
+id (never by its figure: ``test_till_vault_count_ids.py`` has the request lost on its way and
+another supervisor's count of the same figure); not found, the same id is sent once more.
 Real hub and sandbox; a transport in front of the hub only loses answers. SQLite and
 PostgreSQL."""
 
@@ -132,16 +132,18 @@ def test_a_lost_vault_count_answer_is_settled_by_reading(world: World) -> None:
             book = (await TillService(sup_hub, "sup-desk").position()).vault
             position = await TillService(sup_lossy, "sup-desk").count_vault(
                 {"note_1000": 7, "coin_0.10": 3}, reason="recount")
-            # it differs from the book: found waiting for a second supervisor
+            # it differs from the book: found by its id, waiting for a second supervisor
             assert position.count is not None and position.count.pending
+            assert position.count.counted_by == w.sup
             assert (position.count.counted, position.vault) == (Decimal("7000.30"), book)
             assert lossy.count() == 1  # sent once, never again
             assert await _vault_entries(sup_hub, w, "7000.30") == 1
-            # a count equal to the book, its answer lost: the vault holds it, settled
+            # a count equal to the book, its answer lost: found by its id, applied
             lossy.lose_next = 1
             same = await TillService(sup_lossy, "sup-desk").count_vault(
                 {"coin_0.10": int(book * 10)})
             assert same.vault == book and lossy.count() == 2
+            assert same.count is not None and same.count.state == "applied"
         finally:
             for c in (sup_lossy, sup_hub):
                 await c.aclose()
@@ -149,14 +151,13 @@ def test_a_lost_vault_count_answer_is_settled_by_reading(world: World) -> None:
     asyncio.run(scenario())
 
 
-def test_a_vault_count_moved_by_a_transfer_after_it_is_reported_unknown(
+def test_a_vault_count_moved_by_a_transfer_after_it_is_found_by_its_id(
         world: World) -> None:
     """A count equal to the book landed, then a transfer was approved, then the count's
-    answer was lost: the vault no longer holds the count and none waits, so the desk reports
-    what it found, never sending the count again. A differing count lost the same way is
-    found waiting, and its co-sign moves the vault by the difference: the transfer stays."""
-    from teller_app.core.till import VaultCountUnknown
-
+    answer was lost: the vault no longer holds the count, yet the count is found by its id
+    (applied) and not sent again. (Before counts had ids this was reported unknown: the desk
+    could only compare figures.) A differing count lost the same way is found waiting, and
+    its co-sign moves the vault by the difference: the transfer stays."""
     w = world
 
     async def scenario() -> None:
@@ -178,11 +179,10 @@ def test_a_vault_count_moved_by_a_transfer_after_it_is_reported_unknown(
         other = await _second_supervisor(w)
         try:
             before = await _vault_entries(sup_hub, w, "5000.00")
-            with pytest.raises(VaultCountUnknown) as unknown:
-                await TillService(sup_lossy, "sup-desk").count_vault({"note_1000": 5})
-            assert unknown.value.counted == Decimal("5000.00")
-            assert unknown.value.position is not None
-            assert unknown.value.position.vault == Decimal("4900.00")  # the count, then -100
+            found = await TillService(sup_lossy, "sup-desk").count_vault({"note_1000": 5})
+            assert found.count is not None and found.count.state == "applied"
+            assert found.count.counted == Decimal("5000.00")
+            assert found.vault == Decimal("4900.00")  # the count, then -100
             assert lossy.count() == 1
             assert await _vault_entries(sup_hub, w, "5000.00") == before + 1
             waiting = await TillService(sup_lossy, "sup-desk").count_vault(
@@ -242,19 +242,22 @@ def test_transfer_dialog_sends_the_same_request_again_after_a_lost_answer(
 
 def test_vault_count_dialog_settles_a_lost_answer_or_says_it_is_unknown(
         world: World, qtbot: Any, arun: Any, ops: OpRunner) -> None:
-    """A count's answer lost: found waiting for a second supervisor, the dialog says so; lost
-    again while another count replaced it, the dialog says the outcome is unknown."""
+    """A count's answer lost: found by its id waiting for a second supervisor, the dialog
+    says so. A count whose request and re-send are both lost on their way: the dialog says
+    the outcome is unknown and nothing is recorded. (Before counts had ids the second case
+    was a count replaced by another meanwhile, reported unknown; by its id it is now found,
+    superseded.)"""
+    from lost_requests import LoseRequests
+
     from teller_app.ui.till_position import VaultCountDialog
 
     w = world
     sup_hub = arun(_signed_in(w, w.sup))
-
-    async def recounted_meanwhile() -> None:  # another count lands after it and replaces it
-        await TillService(sup_hub, "other-sup-desk").count_vault({"note_500": 8},
-                                                                reason="recount")
-
     lossy = LoseAnswers("PUT", VAULT_PATH, lose_next=1)
     sup_lossy = arun(_signed_in(w, w.sup, lossy))
+    drop = LoseRequests("PUT", VAULT_PATH, lose_next=2)
+    sup_drop = HubClient(w.hub.base_url, transport=drop, sleep=no_wait)
+    arun(sup_drop.open_password_session(w.sup, PASSWORD))
     try:
         book = arun(TillService(sup_hub, "sup-desk").position()).vault
         dialog = VaultCountDialog(ops, TillService(sup_lossy, "sup-desk"), None)
@@ -266,18 +269,19 @@ def test_vault_count_dialog_settles_a_lost_answer_or_says_it_is_unknown(
         assert saved.args[0].vault == book and lossy.count() == 1
         assert saved.args[0].count.counted == Decimal("4500.00") and saved.args[0].count.pending
         assert "4,500.00" in dialog.cosign_status.text().replace("\u00a0", " ")
-        # lost again, and no count of that figure waits: unknown, nothing re-sent
-        lossy.lose_next, lossy.between = 1, recounted_meanwhile
-        unknown = VaultCountDialog(ops, TillService(sup_lossy, "sup-desk"), None)
+        waiting = saved.args[0].count.id
+        # lost on its way, the re-send of its id too: unknown, nothing recorded
+        unknown = VaultCountDialog(ops, TillService(sup_drop, "sup-desk"), None)
         qtbot.addWidget(unknown)
         unknown.grid.spins["note_500"].setValue(7)
         unknown.reason.setText("recount")
         unknown.save.click()
         qtbot.waitUntil(lambda: unknown.save.isEnabled() and unknown.status.text() != "",
                         timeout=10000)
-        said = unknown.status.text().replace("\u00a0", " ")
-        assert f"the vault now shows {book:,.2f}" in said and "not the 3,500.00" in said
-        assert lossy.count() == 2
+        assert "not known" in unknown.status.text()
+        assert (drop.lost, drop.sent) == (2, 0)
+        position: BranchPosition = arun(TillService(sup_hub, "sup-desk").position())
+        assert [c.id for c in position.pending_vault_counts] == [waiting]
     finally:
-        for c in (sup_lossy, sup_hub):
+        for c in (sup_lossy, sup_hub, sup_drop):
             arun(c.aclose())
