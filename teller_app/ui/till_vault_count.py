@@ -90,20 +90,15 @@ class VaultCountDialog(CosignWaitDialog):
             self.saved.emit(position)
             if position.count is not None and position.count.pending:
                 self._wait_for_cosign(position.count)
+            elif position.count is not None and position.count.state == "superseded":
+                # a lost answer settled by the count's id: recorded, then replaced meanwhile
+                self._wait_ended(self.tr("A newer count of the vault replaced this one."))
             else:
                 self.accept()
 
         def failed(exc: BaseException) -> None:
-            from teller_app.core.till import VaultCountUnknown
             from teller_app.ui.error_text import friendly_message
 
-            if isinstance(exc, VaultCountUnknown) and exc.position is not None:
-                self.status.setText(fill(self.tr(
-                    "The Teller Hub did not answer, and the vault now shows %1, not the %2 you "
-                    "counted: a transfer may have moved it meanwhile, or your count was not "
-                    "recorded. Look at the position, count again and save."),
-                    format_uah(exc.position.vault), format_uah(exc.counted)))
-                return
             self.status.setText(shown_lines(friendly_message(exc)))
 
         self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid, reason),
