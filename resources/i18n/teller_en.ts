@@ -34,7 +34,7 @@
 <context>
     <name>CustomerCard</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n min ago</numerusform>
@@ -42,7 +42,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="52"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n h ago</numerusform>
@@ -50,7 +50,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="52"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="53"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n day ago</numerusform>
@@ -172,7 +172,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="340"/>
+        <location filename="../../teller_app/ui/supervision.py" line="341"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -338,32 +338,32 @@
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="239"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="245"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="248"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="280"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="283"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="309"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -2745,12 +2745,12 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="47"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="48"/>
         <source>just now</source>
         <translation>щойно</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="49"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="50"/>
         <source>%n min ago</source>
         <translation>
             <numerusform>%n хв тому</numerusform>
@@ -2759,7 +2759,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="51"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="52"/>
         <source>%n h ago</source>
         <translation>
             <numerusform>%n год тому</numerusform>
@@ -2768,7 +2768,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_card.py" line="52"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="53"/>
         <source>%n day(s) ago</source>
         <translation>
             <numerusform>%n день тому</numerusform>
@@ -2777,22 +2777,22 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
@@ -2842,52 +2842,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="214"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="267"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="238"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="239"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано дані, збережені {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Офлайн — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
@@ -2907,33 +2907,33 @@ If it happens again, tell support what you were doing.</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="188"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="361"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="372"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="354"/>
-        <location filename="../../teller_app/ui/customer_card.py" line="378"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="365"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="389"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -5827,13 +5827,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="158"/>
-        <location filename="../../teller_app/ui/supervision.py" line="324"/>
+        <location filename="../../teller_app/ui/supervision.py" line="159"/>
+        <location filename="../../teller_app/ui/supervision.py" line="325"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="165"/>
+        <location filename="../../teller_app/ui/supervision.py" line="166"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
@@ -5848,7 +5848,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="340"/>
+        <location filename="../../teller_app/ui/supervision.py" line="341"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5877,77 +5877,77 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="93"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="96"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="94"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="97"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="99"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="102"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="102"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="105"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="103"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="106"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="161"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="177"/>
         <source>Reading the customer&apos;s requests</source>
         <translation>Читання запитів щодо клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="199"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="231"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="222"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="254"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="231"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="263"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="238"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="250"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="282"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="279"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="311"/>
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="303"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="335"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="359"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="391"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="112"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="115"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -6022,27 +6022,27 @@ If it happens again, tell support what you were doing.</source>
         <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="154"/>
+        <location filename="../../teller_app/ui/supervision.py" line="155"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision.py" line="156"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="156"/>
+        <location filename="../../teller_app/ui/supervision.py" line="157"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="166"/>
+        <location filename="../../teller_app/ui/supervision.py" line="167"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="323"/>
+        <location filename="../../teller_app/ui/supervision.py" line="324"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
@@ -6811,47 +6811,43 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="102"/>
-        <source>The Teller Hub did not answer, and the vault now shows %1, not the %2 you counted: a transfer may have moved it meanwhile, or your count was not recorded. Look at the position, count again and save.</source>
-        <translation>Teller Hub не відповів, а сховище тепер показує %1, а не перелічені вами %2: можливо, тим часом його змінила передача, або ваш перерахунок не записано. Перегляньте касову позицію, перелічіть ще раз і збережіть.</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="111"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="106"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="120"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="115"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="159"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="95"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="154"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="161"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="156"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="165"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="160"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="174"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="169"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="179"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="174"/>
         <source>Counted by: %1</source>
         <translation>Перерахував(ла): %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="181"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="176"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
