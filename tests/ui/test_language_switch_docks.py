@@ -174,7 +174,8 @@ def test_audit_trail_follows_a_live_language_switch(supervisor_window, qtbot) ->
         assert view.status.text() == ("Журнал аудиту зберігається на Teller Hub, "
                                       "який не налаштовано.")
         # The filters are as the supervisor left them (the pick kept by its data).
-        assert view.action.currentData() == "cash" and view.action.currentText() == "Касові операції"
+        assert view.action.currentData() == "cash"
+        assert view.action.currentText() == "Касові операції"
         assert view.action.itemText(0) == "Усі дії"
         assert view.employee.text() == "teller.kyiv@demo.bank"
     finally:

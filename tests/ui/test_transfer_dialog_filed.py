@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, Qt, QTranslator
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from teller_app.ui.money import format_uah
 from teller_app.ui.till_desk import hub_cash
@@ -88,3 +89,31 @@ def test_the_filed_status_names_the_amount_and_is_never_clipped(
     assert status.height() >= status.heightForWidth(status.width())
     assert status.geometry().top() >= dialog.amount.geometry().bottom()
     assert status.geometry().bottom() < dialog.send.mapTo(dialog, dialog.send.rect().topLeft()).y()
+
+
+# A filed transfer's amount reads as money does everywhere ("1,200.00 UAH", "1 200,00 ₴"),
+# not as typed ("1200") with the currency far to the right, and Enter closes the dialog: the
+# default button was "Ask a supervisor", off once filed, so Enter did nothing.
+@pytest.mark.parametrize(("lang", "shown"), [("english", "1,200.00\u00a0UAH"),
+                                             ("ukrainian", "1\u00a0200,00\u00a0₴")])
+def test_a_filed_amount_reads_as_money_and_enter_closes(
+        lang: str, shown: str, request: pytest.FixtureRequest, teller: Any, qtbot: Any,
+        ops: Any) -> None:
+    request.getfixturevalue(lang)
+    cash = hub_cash(teller)
+    assert cash is not None
+    dialog = TransferDialog(ops, cash.till)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
+    dialog.amount.setFocus()
+    qtbot.keyClicks(dialog.amount, "1200")
+    with qtbot.waitSignal(dialog.requested, timeout=15000):
+        qtbot.keyClick(dialog.amount, Qt.Key.Key_Return)  # Enter asks the supervisor
+    assert dialog.amount.text() == shown == format_uah(Decimal("1200"))
+    assert not dialog.currency.isVisible()  # it is in the amount now
+    defaults = [b for b in dialog.findChildren(QPushButton) if b.isDefault()]
+    assert all(b.isEnabled() for b in defaults), [b.text() for b in defaults]
+    with qtbot.waitSignal(dialog.finished, timeout=3000):
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
