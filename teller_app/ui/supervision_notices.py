@@ -15,7 +15,6 @@ from shiboken6 import isValid
 from teller_app.core.approvals import CASH_CONFIRM
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approvals_alerts import is_phone_duplicate
-from teller_app.ui.customer_card import CustomerCard
 from teller_app.ui.supervision_cards import SupervisionCards
 from teller_app.ui.untrusted import shown
 
@@ -59,9 +58,7 @@ class SupervisionNotices(SupervisionCards):
         self.window.status_bar.showMessage(text, 15_000)
         self._say(text, level)
         self.request_decided.emit(event)
-        for card in self._open_cards():
-            if card.guid == (event.customer_guid or ""):
-                card.refresh()
+        self.refresh_cards_of(event.customer_guid or "")  # once, never a parked card
 
     @staticmethod
     def _cash_decision_texts() -> dict[str, tuple[str, str]]:
@@ -94,10 +91,6 @@ class SupervisionNotices(SupervisionCards):
         if not event.request_kind:
             return translate("Supervision", "Your request ended without being decided.")
         return translate("Supervision", "Your change request was withdrawn.")
-
-    def _open_cards(self) -> list[CustomerCard]:
-        self._cards = [c for c in self._cards if isValid(c)]
-        return list(self._cards)
 
     def _notify_alert(self, event: HubEvent) -> None:
         # the event's words (a DCM login): one line, clipped, isolated; the banner is plain
