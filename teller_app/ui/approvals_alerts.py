@@ -22,6 +22,7 @@ from teller_app.ui.untrusted import fill, shown, tip
 PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
 HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub may name them
 HOLDER_SHOWN = 120  # characters of the other customer's login (a DCM login: any text)
+NAME_SHOWN = 120  # characters of the alerted customer's name
 
 
 def is_phone_duplicate(reasons: Sequence[str]) -> bool:
@@ -85,6 +86,10 @@ class AlertsList:
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.title = QLabel()
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
+        self._guids: list[str] = []  # each row's customer
+        # customers' names by GUID, as the requests above name them (looked up once; "" not
+        # found): an alert reads "Коваленко Петро: …", its login while no name is known
+        self.names: dict[str, str] = {}
 
     def retranslate(self) -> None:
         # changes made without approval, and phone numbers two customers share
@@ -97,23 +102,36 @@ class AlertsList:
     def show_alerts(self, alerts: list[Alert]) -> None:
         self.list.clear()
         self._texts.clear()
+        self._guids.clear()
         for alert in alerts:
             self.add(alert.customer_guid, alert.login or "", dict(alert.fields),
                      list(alert.reasons))
 
     def add(self, customer_guid: str, login: str, fields: dict[str, object],
             reasons: list[str]) -> None:
-        who = login or short_guid(customer_guid)
-
         def make() -> str:
+            name = self.names.get(customer_guid)
+            who = shown(name, NAME_SHOWN, breaks=False) if name else \
+                login or short_guid(customer_guid)
             return alert_text(who, fields, reasons)
 
         self._texts.insert(0, make)
+        self._guids.insert(0, customer_guid)
         item = QListWidgetItem()
         _set_text(item, make())
         self.list.insertItem(0, item)
         for widget in (self.title, self.list):
             widget.setVisible(True)
+
+
+    def unnamed(self) -> list[str]:
+        """The listed customers whose names were not looked up yet."""
+        return sorted({g for g in self._guids if g} - self.names.keys())
+
+    def set_names(self, found: Mapping[str, str], asked: Sequence[str]) -> None:
+        """Names looked up for ``asked`` (one not found is not asked again)."""
+        self.names.update({guid: found.get(guid, "") for guid in asked})
+        self.retranslate()
 
 
 def _set_text(item: QListWidgetItem, text: str) -> None:

@@ -34,7 +34,7 @@ from teller_app.core.approvals import ApprovalService
 from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
-from teller_app.platform.hub_models import ChangeRequest, HubEvent
+from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
 from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approvals_alerts import AlertsList, open_alerts
 from teller_app.ui.approvals_drift import ApproveGate
@@ -240,7 +240,11 @@ class ApprovalsInbox(InboxDecisions):
 
         self.ops.run(read, on_success=loaded, on_error=self._read_failed, parent=self,
                      key="approvals-load", label=self.tr("Reading approvals"))
-        self.ops.run(lambda: open_alerts(service), on_success=self.alert_list.show_alerts,
+        def alerts_read(alerts: list[Alert]) -> None:
+            self.alert_list.show_alerts(alerts)
+            self._name_alerts()
+
+        self.ops.run(lambda: open_alerts(service), on_success=alerts_read,
                      on_error=lambda exc: log.info("alerts not read: %s", type(exc).__name__),
                      parent=self, key="approvals-alerts", label=self.tr("Reading alerts"))
         if self.cash is not None:
@@ -293,7 +297,18 @@ class ApprovalsInbox(InboxDecisions):
         elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
             self.alert_list.add(event.customer_guid or "", event.login or "",
                                 dict(event.fields), list(event.reasons))
+            self._name_alerts()
             self.alert_raised.emit(event)
+
+    def _name_alerts(self) -> None:
+        """The alerted customers named as the requests are (their logins until then)."""
+        guids = self.alert_list.unnamed()
+        if guids:
+            self.ops.run(lambda: self._customers(guids),
+                         on_success=lambda found: self.alert_list.set_names(found, guids),
+                         on_error=lambda exc: log.info("alert names not resolved: %s",
+                                                       type(exc).__name__),
+                         parent=self, label=self.tr("Looking up names"))
 
     # -- names ----------------------------------------------------------------------------
     def resolve_names(self, requests: list[ChangeRequest]) -> None:

@@ -94,3 +94,31 @@ def test_no_code_shows_in_ukrainian(qtbot, ops) -> None:  # type: ignore[no-unty
         assert not any(code in text for code in CODES), text
     assert "olena.holder" in shown[0] and "ivan.second" in shown[0]
     assert "ivan.second" in shown[1]
+
+
+@pytest.mark.usefixtures("english")
+def test_an_alert_names_its_customer_as_the_requests_do(qtbot, ops) -> None:  # type: ignore[no-untyped-def]
+    """Alerts read "ivan.second: …" under requests that read "Петренко Іван": the customer's
+    name is looked up as the requests' are (the login stays until it is known, and when no
+    name is found); each customer is looked up once."""
+    asked: list[list[str]] = []
+
+    async def names(guids: list[str]) -> dict[str, str]:
+        asked.append(list(guids))
+        return {g: "Коваленко Петро" for g in guids if g.endswith("2")}
+
+    inbox = ApprovalsInbox(ops, lambda: NoHub(),  # type: ignore[arg-type, return-value]
+                           employee_names=names, customer_names=names)
+    qtbot.addWidget(inbox)
+    inbox.on_event(_event(NAMED))
+    qtbot.waitUntil(lambda: _texts(inbox)[0].startswith("Коваленко Петро: "), timeout=5000)
+    unknown = HubEvent(id=8, kind="alert.unapproved_change", customer_guid="c-9",
+                       login="nobody.known", fields={"surname": {"before": "A", "after": "B"}},
+                       reasons=["unapproved_change"])
+    inbox.on_event(unknown)
+    qtbot.waitUntil(lambda: not inbox.ops.is_busy(), timeout=5000)
+    assert _texts(inbox)[0].startswith("nobody.known: ")  # no name found: the login
+    inbox.on_event(_event(NAMED))  # the same customer again: not looked up again
+    qtbot.waitUntil(lambda: not inbox.ops.is_busy(), timeout=5000)
+    assert [a for a in asked if a] == [[HOLDER_GUID[:-1] + "2"], ["c-9"]]
+    assert _texts(inbox)[0].startswith("Коваленко Петро: ")
