@@ -43,3 +43,9 @@ def show_fixed_amount(amount: QLineEdit, money: str) -> None:
     # money is no typed amount: without the check Enter (the next step) still works
     amount.setValidator(None)  # type: ignore[arg-type]  # Qt takes none (nullptr)
     amount.setText(money)
+
+
+def show_fixed_purpose(purpose: QLineEdit) -> None:
+    """The draft's purpose, fixed for good: "—" where none was given (a blank read as a
+    field still to fill)."""
+    purpose.setPlaceholderText("" if purpose.text() else "—")

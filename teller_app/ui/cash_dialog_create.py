@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QPushButton
 
 from teller_app.core.cash import CashDraft, DraftNotChecked, new_cash_nonce
-from teller_app.ui.cash_amount_field import set_sent, show_fixed_amount
+from teller_app.ui.cash_amount_field import set_sent, show_fixed_amount, show_fixed_purpose
 from teller_app.ui.cash_dialog_lines import show_created
 from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor
 from teller_app.ui.cash_text import auto_cash_reason, cash_error_text
@@ -55,6 +55,7 @@ class CashDialogCreate(CashDialogSupervisor):
             self.draft = draft
             self.create_button.hide()
             show_fixed_amount(self.amount, self._money(draft.amount))
+            show_fixed_purpose(self.purpose)
             show_created(self.reference, draft.payment_guid)
             if draft.needs_supervisor and self.approval is not None:
                 self.approval.file(draft, purpose or auto_cash_reason())

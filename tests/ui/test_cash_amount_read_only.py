@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLineEdit
 
@@ -28,10 +28,13 @@ from teller_app.ui.read_only_look import set_read_only
 
 def _fill(dialog: CashDialog, field: QLineEdit) -> QColor:
     """The colour inside ``field`` where no text is (as drawn in the dialog): the amount is
-    right-aligned, the purpose here is empty."""
+    right-aligned (its left end is empty), the purpose left-aligned and here empty but for a
+    "—" once fixed (its right end is empty)."""
     image = dialog.grab().toImage()
     ratio = image.devicePixelRatio()
-    spot = field.mapTo(dialog, QPoint(6, field.height() // 2))
+    right = bool(field.alignment() & Qt.AlignmentFlag.AlignRight)
+    x = 6 if right else field.width() - 6
+    spot = field.mapTo(dialog, QPoint(x, field.height() // 2))
     return image.pixelColor(int(spot.x() * ratio), int(spot.y() * ratio))
 
 
@@ -69,6 +72,8 @@ def test_a_confirmed_amount_is_read_only_and_looks_it(qtbot: Any, ops: Any, sand
     for field in (dialog.amount, dialog.purpose):  # the draft's: no longer to be changed
         assert field.isReadOnly() and field.isEnabled()  # the focus may stay, copy works
         qtbot.waitUntil(lambda f=field: _looks_read_only(dialog, f), timeout=3000)
+    # none given: "—", not a blank that reads as a field still to fill
+    assert dialog.purpose.text() == "" and dialog.purpose.placeholderText() == "—"
 
     dialog.confirm_button.click()
     qtbot.waitUntil(lambda: dialog.receipt is not None, timeout=15000)
