@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from teller_app.core.views import AccountView, AssetBalance
 from teller_app.ui.a11y_form import plain
 from teller_app.ui.clipboard_guard import copy_text
-from teller_app.ui.columns_or_stacked import ColumnsOrStacked
 from teller_app.ui.data_text import account_name_text, account_title, asset_name_text
 from teller_app.ui.money import format_money
 
@@ -88,13 +87,12 @@ class AccountPanel(QGroupBox):
         self.copy_button.setObjectName("copyIban")
         self.copy_button.setEnabled(bool(iban))
         self.copy_button.clicked.connect(lambda: self.copy_iban())
-        shown, copy = QHBoxLayout(), QHBoxLayout()
-        shown.addWidget(self.iban_label)
-        copy.addStretch(1)
-        copy.addWidget(self.copy_button)
-        # Copy goes under the IBAN on a narrow card: the IBAN stays whole, every digit shown
-        self.iban_row = ColumnsOrStacked(shown, copy, gap=0)
-        self.iban_caption = caption_row(form, self.iban_row, self)
+        # one row: a stacking row nested in the card's own columns settled on the wrong
+        # pair of directions (the IBAN's last digits under Copy); the dock gives way instead
+        iban_row = QHBoxLayout()
+        iban_row.addWidget(self.iban_label, 1)
+        iban_row.addWidget(self.copy_button)
+        self.iban_caption = caption_row(form, iban_row, self)
 
         # (asset caption, asset name, balance caption, balance) per asset
         self.asset_rows: list[tuple[QLabel, QLabel, QLabel, QLabel]] = []

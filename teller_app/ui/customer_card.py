@@ -81,6 +81,7 @@ class CustomerCard(QWidget):
         self.fetched_at: float | None = None
         # what the freshness line says: loading | refreshing | fresh | offline | saved
         self._freshness = "loading"
+        self._keep_banner = False  # the read under way was caused by another desk
         self._open_account_error: Callable[[], str] | None = None  # remade on a switch
         self._open_account_attempts = OpenAccountAttempts()  # a lost answer, settled by reading
 
@@ -203,16 +204,21 @@ class CustomerCard(QWidget):
             self.edit_requested.emit(self.customer)
 
     # -- public -------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Re-read customer and accounts from the platform (the cached view stays)."""
+    def refresh(self, *, keep_banner: bool = False) -> None:
+        """Re-read customer and accounts from the platform (the cached view stays). The
+        banner's message goes with the read, unless ``keep_banner`` (a read another desk's
+        request caused: what this card said is still to be read)."""
         self._show_freshness("refreshing")
+        self._keep_banner = keep_banner
         self.ops.run(
             lambda: self.service.refresh(self.guid),
             on_success=self._apply_platform,
             on_error=self._refresh_failed,
             parent=self,
             label=self.tr("Refreshing customer…"),
-            key=f"card-refresh:{self.guid}",
+            # this card's: another card of the customer (one parked for an employee who
+            # switched away) is read on its own
+            key=f"card-refresh:{self.guid}:{id(self)}",
             disable=[self.refresh_button],
         )
 
@@ -250,7 +256,7 @@ class CustomerCard(QWidget):
         self.refresh()
 
     def _apply_platform(self, snapshot: CustomerSnapshot) -> None:
-        if self.banner.level == "error":  # a failed read's; a success said stays to be read
+        if not self._keep_banner or self.banner.level == "error":  # a failed read's goes
             self.banner.clear()
         self.fetched_at = snapshot.fetched_at or time.time()
         self.set_customer(snapshot.customer)

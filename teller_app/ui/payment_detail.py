@@ -74,7 +74,7 @@ class PaymentDetailDialog(QDialog):
             (self.tr("Created (Kyiv)"), UNKNOWN_TIME if p.created_at is None
              else moment_text(kyiv_time(p.created_at), seconds=True), True),
             (self.tr("Amount"), amount, True),
-            (self.tr("Category"), category_text(p.category), False),
+            (self.tr("Category"), category_text(p.category), True),
             (self.tr("Status"), status_text(p.status_raw or str(p.status)), False),
             (self.tr("Purpose"), strip_ref(p.purpose) or "—", False),  # not the desk's tag
             (self.tr("Stellar transaction"), p.stellar_hash or "—", True),

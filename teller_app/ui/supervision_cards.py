@@ -204,7 +204,7 @@ class SupervisionCards(SupervisionBase):
                 continue
             box = card.findChild(CardActions)
             if due[card.guid] or box is None:
-                card.refresh()
+                card.refresh(keep_banner=True)
             else:
                 self._show_pending_requests(card, box)
 

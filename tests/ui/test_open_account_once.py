@@ -129,3 +129,21 @@ def test_a_refused_opening_does_not_stand_beside_the_last_ones_success(  # type:
     assert card.open_account_error.text(), "the sandbox refuses an asset held twice"
     assert len(card.account_panels) == assets
     assert "The account is open." not in card.banner.text()
+
+
+def test_a_success_stays_through_another_desks_read_not_the_tellers(  # type: ignore[no-untyped-def]
+        qtbot, arun, desk, sandbox):
+    """A read another desk's request caused keeps "The account is open." to be read; the
+    teller's own refresh (or a cash operation's) ends it, as before: it stayed for good."""
+    window, _transport, _faults = desk
+    card, _guid = open_card(qtbot, arun, window, sandbox)
+    card.show_open_account()
+    with qtbot.waitSignal(card.account_opened, timeout=20000):
+        card._submit_open_account()
+    assert card.banner.text() == "The account is open."
+    with qtbot.waitSignal(card.refreshed, timeout=20000):
+        card.refresh(keep_banner=True)
+    assert card.banner.text() == "The account is open."
+    with qtbot.waitSignal(card.refreshed, timeout=20000):
+        card.refresh()
+    assert card.banner.text() == ""

@@ -1,5 +1,5 @@
 """A supervisor's customer card beside the approvals inbox in Ukrainian, in a 900 px window and
-then narrowed until the card is as narrow as its page allows (~700 px window here): its
+then narrowed until the card is as narrow as its page allows (~800 px window here): its
 supervision buttons (disable, cash, history) wrap one by one with the card's own, so every
 button stays whole inside the visible card and nothing scrolls sideways. As one block (~530 px)
 they held the card, and the window, wider than that, or were squeezed, clipping their words.
@@ -92,7 +92,7 @@ def test_a_narrow_supervisor_card_beside_the_inbox_shows_every_button(  # type: 
         desk.layout().activate()
         qtbot.waitUntil(lambda: _fits(card, row), timeout=5000)
         assert desk.width() <= WIDTH
-        # narrowed until the card is as narrow as its page allows (its details, an account's GUID),
+        # narrowed until the card is as narrow as its page allows (the accounts' IBAN rows),
         # the inbox at its narrowest: the buttons, wrapping, never hold the card wider
         scroll = card.findChild(QScrollArea)
         narrowest = _narrowed(qtbot, desk, dock, WIDTH - 100)  # its accounts now stacked
