@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton
 
 from teller_app.core.till import EndOfDay, Till, TillService
 from teller_app.platform.errors import PlatformError
+from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
@@ -62,6 +63,7 @@ class TillCloseDialog(CosignWaitDialog):
         # said before the count: the hub refuses the close while a vault transfer waits
         self.transfers_pending = plain_label(QLabel(self))
         self.transfers_pending.setObjectName("tillCloseTransfersPending")
+        self.transfers_pending.setStyleSheet(theme.error_style())  # the close is refused
         self._show_pending(till)
         self.expected = QLabel(format_uah(till.expected), self)
         self.expected.setObjectName("tillExpected")
