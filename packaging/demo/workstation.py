@@ -138,10 +138,13 @@ async def teller_scenario(controller: Any, args: argparse.Namespace, stdin: Stdi
     note = await wait_for(lambda: card.findChild(QLabel, "pendingRequestNote"),
                           "the card's 'awaiting approval' note", 60,
                           signals=[card.customer_changed])
+    # its text now: the hub's live event of the filing reads the card's notes again, and
+    # the label is made anew (the one found here is deleted)
+    note_text = note.text()
     mine = await window.supervision.approvals().mine(guid)
     request_id = mine[0].id
     save_window(window, _out(args, "2-request-filed"))
-    say(f"request {request_id} filed on the hub: card shows '{note.text()}'")
+    say(f"request {request_id} filed on the hub: card shows '{note_text}'")
     emit("request_filed", request_id=request_id, customer_guid=guid, login=login,
          sent_ms=sent_ms)
 
