@@ -76,18 +76,17 @@ class SupervisionNotices(SupervisionCards):
             "request.failed": (
                 translate("Supervision", "A supervisor approved your cash operation, but it "
                           "could not be confirmed."), "error"),
+            # the hub's event names no cause: the teller's withdrawal, their void of the
+            # draft and the till's close all end a cash request so
+            "request.withdrawn": (
+                translate("Supervision", "Your cash confirmation request ended without being "
+                          "decided."), "info"),
         }
 
     @staticmethod
     def _withdrawn_text(event: HubEvent) -> str:
-        """A request that left the queue undecided. The hub's event names its kind, not who
-        ended it or why: a cash request ends so when its maker withdraws it, voids its draft,
-        or closes the till with it pending, so it is not told as withdrawn by the teller.
-        Any other request ends so only by its maker's withdrawal; no kind (an older hub):
-        either."""
-        if event.request_kind == CASH_CONFIRM:
-            return translate("Supervision",
-                             "Your cash confirmation request ended without being decided.")
+        """A change request that left the queue undecided: only its maker withdraws one; no
+        kind (an older hub's event): it may have been a cash request, ended otherwise."""
         if not event.request_kind:
             return translate("Supervision", "Your request ended without being decided.")
         return translate("Supervision", "Your change request was withdrawn.")
