@@ -9,8 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QListWidget, QListWidgetItem
+from PySide6.QtCore import QCoreApplication, QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+)
 
 from teller_app.core.approvals import ApprovalService
 from teller_app.platform.hub_models import Alert
@@ -70,13 +77,45 @@ async def open_alerts(service: ApprovalService) -> list[Alert]:
     return list(found.alerts)
 
 
+class RowsTallList(QListWidget):
+    """A list as tall as its rows (wrapped at its width) up to ``SHOWN_LINES`` lines, then
+    scrolling: three short alerts took a third of the dock (a fixed share of it) and left
+    the requests above them less room."""
+
+    SHOWN_LINES = 8
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows_height = 0
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def updateGeometries(self) -> None:
+        # called after every layout of the rows (added, removed, wrapped at a new width)
+        super().updateGeometries()
+        height = sum(self.visualItemRect(self.item(row)).height()
+                     for row in range(self.count()))
+        if height != self._rows_height:
+            self._rows_height = height
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().lineSpacing()
+        rows = min(self._rows_height or line, self.SHOWN_LINES * line)
+        return QSize(super().sizeHint().width(), rows + 2 * self.frameWidth())
+
+    def minimumSizeHint(self) -> QSize:
+        line = self.fontMetrics().lineSpacing()
+        return QSize(super().minimumSizeHint().width(),
+                     min(self.sizeHint().height(), 2 * line + 2 * self.frameWidth()))
+
+
 class AlertsList:
     """The title and the list the inbox lays out (and hides until the first alert). An
     alert wraps at the dock's width (~540 px: one line was cut by a horizontal scroll bar)
     and its whole text is its tooltip too."""
 
     def __init__(self) -> None:
-        self.list = QListWidget()
+        self.list = RowsTallList()
         self.list.setObjectName("unapprovedAlerts")
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
