@@ -171,11 +171,9 @@ class TillCloseDialog(CosignWaitDialog):
         self._show_pending(till)  # nothing waits: the hub took the count
         self.leave_button.setText(self.tr("Done"))
         next_step(self.show_waiting(self.tr(  # also after a recount that balances
-            "The close waits for a supervisor's co-sign (over/short {amount}): a count was "
-            "past what a teller may close with alone. A supervisor co-signs the close from "
-            "the branch cash position, or here. Then press Check the co-sign. Until then the "
-            "till is not closed; you may count again, but the new count also waits for the "
-            "co-sign.").format(amount=format_uah(till.over_short or Decimal(0)))))
+            "Over/short {amount}: the close needs a supervisor's co-sign. A supervisor "
+            "co-signs from the branch cash position or here; then press Check the co-sign. "
+            "Until then the till stays open (a new count needs the co-sign too).").format(amount=format_uah(till.over_short or Decimal(0)))))
         self.waiting.emit(till)
 
     def refresh(self) -> None:
