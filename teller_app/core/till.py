@@ -184,6 +184,15 @@ class TillService:
                                                      params=params))
 
 
+def vault_shortfall(vault: Decimal, transfer: Transfer) -> Decimal | None:
+    """How much ``vault`` (its book balance as read) lacks for ``transfer``: a vault→till
+    transfer larger than it; None when it covers it or the cash goes to the vault. The hub
+    decides on the vault as it is at the approval (``vault_short``): this only tells."""
+    if transfer.direction != "to_till" or transfer.amount <= vault:
+        return None
+    return transfer.amount - vault
+
+
 def _clean(counts: dict[str, int]) -> dict[str, int]:
     return {k: int(v) for k, v in counts.items() if k in VALUES and int(v)}
 
@@ -204,4 +213,5 @@ async def name_cosigner(report: EndOfDay, names: NameLookup) -> EndOfDay:
 
 __all__ = ["DENOMINATIONS", "VALUES", "BranchPosition", "ClosedTill", "EndOfDay", "HubCalls",
            "NameLookup", "Till", "TillOperation", "TillService", "Transfer", "VaultCount",
-           "VaultCountUnknown", "count_total", "face_value", "name_cosigner"]
+           "VaultCountUnknown", "count_total", "face_value", "name_cosigner",
+           "vault_shortfall"]

@@ -223,10 +223,7 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
             "till does not close while one waits)")
 async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     await reconcile(request, emp)
-    async with hub_state(request).engine.connect() as conn:
-        row = await tills.live_till(conn, emp, None, renew=False)
-        return {**await tills.till_out(conn, row),
-                "pending_transfers": await tills.pending_transfers(conn, row.id)}
+    return await tills.current_till(hub_state(request).engine, emp)  # one moment's
 
 
 @router.post("/tills/current/heartbeat", summary="Keep this desk's lease on the till")

@@ -24,6 +24,7 @@ from .db import now
 from .errors import HubError
 from .events import is_checker
 from .models import HubEmployee
+from .snapshot_read import one_snapshot
 from .till_holding import expected_minor
 from .till_money import counts_json, money
 from .till_tables import till_ops, till_transfers, tills
@@ -72,6 +73,17 @@ async def pending_transfers(conn: AsyncConnection, till_id: str) -> list[dict[st
     rows = (await conn.execute(sa.select(till_transfers).where(
         t.till_id == till_id, t.state == "pending").order_by(t.created_at, t.id))).all()
     return [transfer_out(r) for r in rows]
+
+
+async def current_till(engine: AsyncEngine, emp: HubEmployee) -> dict[str, Any]:
+    """The teller's live till and its transfers waiting (``GET /tills/current``) read at one
+    moment (``snapshot_read``): read apart, a transfer another process approved between them
+    was in neither the till's expected cash nor the waiting list. Nothing is written (a read
+    renews no lease)."""
+    async with one_snapshot(engine) as conn:
+        row = await live_till(conn, emp, None, renew=False)
+        return {**await till_out(conn, row),
+                "pending_transfers": await pending_transfers(conn, row.id)}
 
 
 async def audit_till(conn: AsyncConnection, emp: HubEmployee, desk_id: str, till_id: str,

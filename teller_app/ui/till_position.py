@@ -1,7 +1,8 @@
 """The supervisor's branch cash position: every live till (teller, state, expected cash),
 the vault, the cash left in closed tills and the total, with what waits for them: opening
-counts and closes to co-sign, vault transfers, and other supervisors' vault counts (the
-vault count itself: ``ui/till_vault_count.py``)."""
+counts and closes to co-sign, vault transfers (their table and decisions:
+``ui/till_position_transfers.py``), and other supervisors' vault counts (the vault count
+itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
@@ -27,37 +28,17 @@ from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
 from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.people_lookup import NameLookup
+from teller_app.ui.till_position_tables import cell as _cell
+from teller_app.ui.till_position_tables import select_again as _select_again
+from teller_app.ui.till_position_tables import selected_row as _selected_row
+from teller_app.ui.till_position_transfers import TransfersPart
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere, signed_uah
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
 from teller_app.ui.untrusted import plain_label, shown, shown_lines, tip
-from teller_app.ui.validators import one_line
 
 OPEN_WIDTH, OPEN_HEIGHT = 780, 640  # the size it opens at (px), unless its layout needs more
 TABLE_MIN_WIDTH_MAX = 860  # px: a table's own minimum never pushes the window past this
-
-
-def _cell(text: str) -> QTableWidgetItem:
-    # names and reasons come from the hub as typed: a line break would split the row
-    return QTableWidgetItem(one_line(text))
-
-
-def _selected_row(table: QTableWidget) -> int:
-    """The row selected in ``table``, else -1: a row the cursor merely rests on (a table
-    takes its first row as current when it gets the focus) is not one the user picked."""
-    rows = table.selectionModel().selectedRows()
-    return rows[0].row() if rows else -1
-
-
-def _select_again(table: QTableWidget, ids: list[str], kept: str | None) -> None:
-    """After a refresh: the row of the entry that was selected (``kept``), wherever it is
-    now, or none: a row index may name another till once the list has changed."""
-    row = ids.index(kept) if kept is not None and kept in ids else -1
-    if row < 0:
-        table.clearSelection()
-        table.setCurrentCell(-1, -1)
-    else:
-        table.selectRow(row)
 
 
 class BranchCashView(QDialog):
@@ -92,10 +73,11 @@ class BranchCashView(QDialog):
         self.tills.setObjectName("tillsTable")
         self.tills.setHorizontalHeaderLabels([self.tr("Till"), self.tr("Teller"),
                                               self.tr("State"), self.tr("Expected cash")])
-        self.transfers = QTableWidget(0, 3, self)
-        self.transfers.setObjectName("transfersTable")
-        self.transfers.setHorizontalHeaderLabels([self.tr("Teller"), self.tr("Direction"),
-                                                  self.tr("Amount")])
+        self.status = plain_label(QLabel(self))  # it may quote the hub's words
+        # the transfers waiting, their decisions and what the vault says of each
+        self.transfer_part = TransfersPart(self, ops, service, refresh=self.refresh,
+                                           failed=self._failed, say=self.status.setText)
+        self.transfers = self.transfer_part.table
         self.counts = QTableWidget(0, 5, self)
         self.counts.setObjectName("vaultCountsTable")
         self.counts.setHorizontalHeaderLabels([self.tr("Counted by"), self.tr("Counted"),
@@ -107,12 +89,11 @@ class BranchCashView(QDialog):
             table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
             table.horizontalHeader().setStretchLastSection(True)
             table.itemSelectionChanged.connect(self._enable_buttons)
-        self.status = plain_label(QLabel(self))  # it may quote the hub's words
         self.cosign_button = QPushButton(self.tr("Co-sign the &opening count"), self)
         self.close_cosign_button = QPushButton(self.tr("Co-sign the c&lose"), self)
         self.count_cosign_button = QPushButton(self.tr("Co-sign the &vault count"), self)
-        self.approve_button = QPushButton(self.tr("&Approve the transfer"), self)
-        self.reject_button = QPushButton(self.tr("Re&ject the transfer"), self)
+        self.approve_button = self.transfer_part.approve_button
+        self.reject_button = self.transfer_part.reject_button
         self.vault_button = QPushButton(self.tr("Cou&nt the vault…"), self)
         self.vault_button.clicked.connect(self.count_vault)
         self.vault_dialog: VaultCountDialog | None = None
@@ -132,8 +113,6 @@ class BranchCashView(QDialog):
         self.cosign_button.clicked.connect(self.cosign)
         self.close_cosign_button.clicked.connect(self.cosign_close)
         self.count_cosign_button.clicked.connect(self.cosign_count)
-        self.approve_button.clicked.connect(lambda: self.decide(True))
-        self.reject_button.clicked.connect(lambda: self.decide(False))
         # Each table with its own actions under it (one row of buttons for the whole window
         # was wider than the screen in Ukrainian, and cut every label).
         summary = QFormLayout()
@@ -143,12 +122,12 @@ class BranchCashView(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(summary)
         sections = ((self.tr("&Tills"), self.tills,  # Alt+letter: the table (a buddy)
-                     (self.cosign_button, self.close_cosign_button)),
+                     (self.cosign_button, self.close_cosign_button), None),
                     (self.tr("Tran&sfers waiting"), self.transfers,
-                     (self.approve_button, self.reject_button)),
+                     (self.approve_button, self.reject_button), self.transfer_part.note),
                     (self.tr("Vault counts &waiting"), self.counts,
-                     (self.count_cosign_button, self.vault_button)))
-        for title, table, actions in sections:
+                     (self.count_cosign_button, self.vault_button), None))
+        for title, table, actions, note in sections:
             label = QLabel(title, self)
             label.setBuddy(table)
             layout.addWidget(label)
@@ -158,6 +137,8 @@ class BranchCashView(QDialog):
                 row.addWidget(button)
             row.addStretch(1)
             layout.addLayout(row)
+            if note is not None:  # under its actions: what they would meet at the hub
+                layout.addWidget(note)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         chain = (self.tills, self.cosign_button, self.close_cosign_button, self.transfers,
@@ -198,9 +179,7 @@ class BranchCashView(QDialog):
         self.close_cosign_button.setEnabled(till is not None and till.needs_close_cosign
                                             and till.counted is not None)
         self.count_cosign_button.setEnabled(count is not None)
-        transfer = self._selected_transfer_row() >= 0
-        self.approve_button.setEnabled(transfer)
-        self.reject_button.setEnabled(transfer)
+        self.transfer_part.enable()
 
     def refresh(self) -> None:
         self.ops.run(lambda: self.service.position(self.branch_guid), on_success=self._show,
@@ -208,9 +187,7 @@ class BranchCashView(QDialog):
 
     def _show(self, position: BranchPosition) -> None:
         # what is selected now, by id (the loops below reuse the names till and count)
-        old, row = self.position, self._selected_transfer_row()
         kept_till, kept_count = self._selected_till(), self._selected_count()
-        kept_transfer = old.pending_transfers[row].id if old is not None and row >= 0 else None
         self.position = position
         self.vault.setText(format_uah(position.vault))
         codes = ", ".join(shown(t.till_code, 40) for t in position.closed_tills)
@@ -222,12 +199,7 @@ class BranchCashView(QDialog):
             for col, text in enumerate((till.till_code, "", till_state_text(till.state),
                                         format_uah(till.expected))):
                 self.tills.setItem(row, col, _cell(text))
-        self.transfers.setRowCount(len(position.pending_transfers))
-        for row, tr in enumerate(position.pending_transfers):
-            direction = (self.tr("vault → till") if tr.direction == "to_till"
-                         else self.tr("till → vault"))
-            for col, text in enumerate(("", direction, format_uah(tr.amount))):
-                self.transfers.setItem(row, col, _cell(text))
+        self.transfer_part.show(position)  # its selection kept too
         self.counts.setRowCount(len(position.pending_vault_counts))
         for row, count in enumerate(position.pending_vault_counts):
             for col, text in enumerate(("", format_uah(count.counted), format_uah(count.book),
@@ -236,8 +208,6 @@ class BranchCashView(QDialog):
         self._show_people(position)
         _select_again(self.tills, [t.id for t in position.tills],
                       kept_till.id if kept_till is not None else None)
-        _select_again(self.transfers, [t.id for t in position.pending_transfers],
-                      kept_transfer)
         _select_again(self.counts, [c.id for c in position.pending_vault_counts],
                       kept_count.id if kept_count is not None else None)
         self._enable_buttons()
@@ -365,21 +335,9 @@ class BranchCashView(QDialog):
                      on_error=self._failed, parent=self, label=self.tr("Co-signing"),
                      write=True)
 
-    def _selected_transfer_row(self) -> int:
-        row = _selected_row(self.transfers)
-        if self.position is None or not 0 <= row < len(self.position.pending_transfers):
-            return -1
-        return row
-
     def decide(self, approve: bool) -> None:
-        row = self._selected_transfer_row()
-        if self.position is None or row < 0:
-            self.status.setText(self.tr("Select a transfer."))
-            return
-        transfer = self.position.pending_transfers[row]
-        self.ops.run(lambda: self.service.decide_transfer(transfer.id, approve),
-                     on_success=lambda _t: self.refresh(), on_error=self._failed, parent=self,
-                     label=self.tr("Deciding the transfer"), write=True)
+        """Approve or reject the selected transfer (``TransfersPart.decide``)."""
+        self.transfer_part.decide(approve)
 
     def count_vault(self) -> None:
         book = self.position.vault if self.position is not None else None

@@ -1,0 +1,185 @@
+"""The vault transfers waiting in the branch cash position (``ui/till_position.py``): their
+table, a supervisor's decision (Approve / Reject), and what the desk can tell beside each
+transfer before anyone presses Approve: a vault→till transfer the vault cannot cover (it
+holds X, short by Y), and the Teller Hub's refusal of a decision (``vault_short``…) worded
+next to the transfer it refused, not only at the bottom of the window.
+
+Display only: the hub stays the control, deciding on the vault as it is at the approval.
+Approve stays pressable for a transfer the figure shows short: the figure is the one read
+at the last refresh, and another supervisor may have put cash into the vault since (a
+transfer to the vault, a co-signed count). A refusal reads the position again.
+
+Its texts keep the window's translation context (``BranchCashView``), where they were."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
+
+from teller_app.core.till import BranchPosition, TillService, Transfer, vault_shortfall
+from teller_app.platform.errors import PlatformError
+from teller_app.ui.async_op import OpRunner
+from teller_app.ui.money import format_uah
+from teller_app.ui.till_position_tables import cell, select_again, selected_row
+from teller_app.ui.untrusted import fill, plain_label, tip
+
+VAULT_COLUMN = 3  # the vault's word on each transfer (short by; the hub's refusal)
+REFUSALS = (403, 409)  # the hub's answers that refuse a decision of this transfer
+
+
+class TransfersPart:
+    """The "Transfers waiting" table of ``BranchCashView``, its two buttons and its note
+    (the selected transfer's shortfall or refusal, in full)."""
+
+    def __init__(self, parent: QWidget, ops: OpRunner, service: TillService, *,
+                 refresh: Callable[[], None],
+                 failed: Callable[[BaseException], None],
+                 say: Callable[[str], None]) -> None:
+        translate = QCoreApplication.translate
+        self.parent, self.ops, self.service = parent, ops, service
+        self._refresh, self._failed, self._say = refresh, failed, say
+        self.transfers: tuple[Transfer, ...] = ()
+        self.vault = Decimal(0)  # the vault's book balance, as last read
+        # the hub's refusal of a decision, worded, by transfer id: (its code, the words)
+        self.refused: dict[str, tuple[str, str]] = {}
+        self.table = QTableWidget(0, 4, parent)
+        self.table.setObjectName("transfersTable")
+        self.table.setHorizontalHeaderLabels([
+            translate("BranchCashView", "Teller"), translate("BranchCashView", "Direction"),
+            translate("BranchCashView", "Amount"), translate("BranchCashView", "Vault")])
+        self.approve_button = QPushButton(translate("BranchCashView", "&Approve the transfer"),
+                                          parent)
+        self.reject_button = QPushButton(translate("BranchCashView", "Re&ject the transfer"),
+                                         parent)
+        self.note = plain_label(QLabel(parent))  # it may quote the hub's words
+        self.note.setObjectName("transferNote")
+        self.note.hide()  # no room taken while nothing is to be said
+        self.approve_button.clicked.connect(lambda: self.decide(True))
+        self.reject_button.clicked.connect(lambda: self.decide(False))
+        self.table.itemSelectionChanged.connect(self._show_note)
+
+    def selected_row(self) -> int:
+        row = selected_row(self.table)
+        return row if 0 <= row < len(self.transfers) else -1
+
+    def selected(self) -> Transfer | None:
+        row = self.selected_row()
+        return self.transfers[row] if row >= 0 else None
+
+    def enable(self) -> None:
+        """Approve and Reject act on the selected transfer (one the vault cannot cover
+        included: the hub decides on the vault as it is then, the note says why it may not)."""
+        chosen = self.selected() is not None
+        self.approve_button.setEnabled(chosen)
+        self.reject_button.setEnabled(chosen)
+
+    def show(self, position: BranchPosition) -> None:
+        """The position's transfers, the selected one kept selected (by id)."""
+        translate = QCoreApplication.translate
+        kept = self.selected()
+        self.transfers, self.vault = position.pending_transfers, position.vault
+        # a refusal stays beside its transfer while it waits ("vault short" while it still
+        # is); one whose transfer no longer waits (decided meanwhile) moves to the status
+        refused, self.refused = self.refused, {}
+        for id_, (code, words) in refused.items():
+            t = self._by_id(id_)
+            if t is None:
+                self._say(words)
+            elif code != "vault_short" or vault_shortfall(self.vault, t) is not None:
+                self.refused[id_] = (code, words)
+        self.table.setRowCount(len(self.transfers))
+        for row, tr in enumerate(self.transfers):
+            direction = (translate("BranchCashView", "vault → till")
+                         if tr.direction == "to_till"
+                         else translate("BranchCashView", "till → vault"))
+            for col, text in enumerate(("", direction, format_uah(tr.amount))):
+                self.table.setItem(row, col, cell(text))
+            self._show_vault(row, tr)
+        select_again(self.table, [t.id for t in self.transfers],
+                     kept.id if kept is not None else None)
+        self._show_note()
+
+    def _by_id(self, transfer_id: str) -> Transfer | None:
+        return next((t for t in self.transfers if t.id == transfer_id), None)
+
+    def _show_vault(self, row: int, transfer: Transfer) -> None:
+        """Beside the transfer: what the vault lacks for it, and the hub's refusal."""
+        item = cell(self.vault_text(transfer))
+        item.setToolTip(tip(self.note_text(transfer)))  # the whole of it, where cut
+        self.table.setItem(row, VAULT_COLUMN, item)
+
+    def vault_text(self, transfer: Transfer) -> str:
+        """The short word in the Vault column: empty when the vault covers it."""
+        said: list[str] = []
+        short = vault_shortfall(self.vault, transfer)
+        if short is not None:
+            said.append(fill(QCoreApplication.translate("BranchCashView",
+                                                        "Holds %1: short by %2."),
+                             format_uah(self.vault), format_uah(short)))
+        if transfer.id in self.refused:
+            said.append(self.refused[transfer.id][1])
+        return " ".join(said)
+
+    def note_text(self, transfer: Transfer) -> str:
+        """The selected transfer's shortfall and refusal in full (empty: nothing to say)."""
+        said: list[str] = []
+        short = vault_shortfall(self.vault, transfer)
+        if short is not None:
+            said.append(fill(QCoreApplication.translate(
+                "BranchCashView",
+                "The vault holds %1, so this transfer of %2 to the till is short by %3. The "
+                "Teller Hub refuses to approve it until the vault holds enough (cash returned "
+                "to the vault, or a vault count); you may reject it."),
+                format_uah(self.vault), format_uah(transfer.amount), format_uah(short)))
+        if transfer.id in self.refused:
+            said.append(self.refused[transfer.id][1])
+        return "\n".join(said)
+
+    def _show_note(self) -> None:
+        transfer = self.selected()
+        text = self.note_text(transfer) if transfer is not None else ""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def decide(self, approve: bool) -> None:
+        transfer = self.selected()
+        if transfer is None:
+            self._say(QCoreApplication.translate("BranchCashView", "Select a transfer."))
+            return
+
+        def refused(exc: BaseException) -> None:
+            code = exc.reason if isinstance(exc, PlatformError) else None
+            if not (code and isinstance(exc, PlatformError) and exc.source == "hub"
+                    and exc.status_code in REFUSALS):
+                self._failed(exc)  # not a refusal (a lost answer…): the window's status
+                return
+            self.refused[transfer.id] = (code, refusal_text(exc))
+            self._show_refusal(transfer)
+            self._refresh()  # what the vault holds now, and whether the transfer still waits
+
+        self.ops.run(lambda: self.service.decide_transfer(transfer.id, approve),
+                     on_success=lambda _t: self._refresh(), on_error=refused,
+                     parent=self.parent,
+                     label=QCoreApplication.translate("BranchCashView", "Deciding the transfer"),
+                     write=True)
+
+    def _show_refusal(self, transfer: Transfer) -> None:
+        row = next((r for r, t in enumerate(self.transfers) if t.id == transfer.id), -1)
+        if row >= 0:
+            self._show_vault(row, transfer)
+        self._show_note()
+
+
+def refusal_text(exc: PlatformError) -> str:
+    """The hub's refusal of a decision in words: its code worded where the desk knows it."""
+    from teller_app.ui.error_text import friendly_message
+    from teller_app.ui.till_text import hub_code_text
+
+    worded = hub_code_text(exc.reason or "")
+    if worded is None:
+        return friendly_message(exc)  # "The Teller Hub refused: …" in its own words
+    return fill(QCoreApplication.translate("BranchCashView", "Refused by the Teller Hub: %1"),
+                worded)
