@@ -169,7 +169,7 @@ def test_a_recount_that_balances_still_waits_for_the_co_sign(world: World, qtbot
         assert (recount.needs_close_cosign, recount.counted, recount.over_short) == (
             True, Decimal("200.00"), Decimal("0.00"))
         status = _money(dialog.cosign_status.text())
-        assert "over/short 0.00" in status and "also waits for the co-sign" in status
+        assert "Over/short 0.00" in status and "new count needs the co-sign too" in status
         assert dialog.report is None and arun(till.current()).needs_close_cosign
         with qtbot.waitSignal(dialog.closed, timeout=10000) as closed:
             _co_sign_here(qtbot, dialog, world.sup)  # the count it shows now: 200.00
