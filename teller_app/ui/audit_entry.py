@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.platform.hub_models import AuditRecord
+from teller_app.ui.audit_customers import own_customer
 from teller_app.ui.audit_details import details_text
+from teller_app.ui.audit_entity import entity_text
 from teller_app.ui.local_time import local_text
 from teller_app.ui.untrusted import plain_label, shown
 
+HUB_DESK = "hub"  # the desk_id of the hub's own entries (hub/audit.HUB)
 ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values are str
     "sign_in": QT_TRANSLATE_NOOP("AuditActions", "Signed in"),
     "sign_out": QT_TRANSLATE_NOOP("AuditActions", "Signed out"),
@@ -59,12 +62,26 @@ ACTION_TEXT: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the val
     "secret_refused": QT_TRANSLATE_NOOP("AuditActions", "Customer secret refused"),
     "secrets_imported": QT_TRANSLATE_NOOP("AuditActions", "Customer secrets imported"),
 }
-# The hub's own decision row names what was decided. A desk's record of a decision (kept by
-# the hub as "other", hub/audit.py) stays "Other": any desk can write one, so it never reads
-# as the hub's decision.
+# The hub's own decision row names what was decided.
 DECISION_TEXT: dict[str, object] = {
     "approved": QT_TRANSLATE_NOOP("AuditActions", "Request approved"),
     "rejected": QT_TRANSLATE_NOOP("AuditActions", "Request rejected"),
+}
+
+# A desk's own record of a request's step (kept by the hub as "other" with the desk's
+# ``event``: hub/audit.py, core/audit_actions.HUB_ACTION), by that step. It is no copy of
+# the hub's row of the step: it says at which desk and in whose session the step was seen
+# (a supervisor's decision in place is recorded by the teller's desk, the hub's row naming
+# the desk "in-place"). Named as the desk's, so it never reads as the hub's own row. Events
+# of desks before 2026-12-04 ("request", "decision", "execution") read alike.
+DESK_EVENT_TEXT: dict[str, object] = {
+    "approval": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: request approved"),
+    "rejection": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: request rejected"),
+    "decision": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: request decided"),
+    "change_request": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: change requested"),
+    "request": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: change requested"),
+    "request_withdrawn": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: request withdrawn"),
+    "execution": QT_TRANSLATE_NOOP("AuditActions", "Desk's record: request executed"),
 }
 
 
@@ -88,19 +105,21 @@ def filter_text(action: str) -> str:
 
 
 def entry_action_text(entry: AuditRecord) -> str:
-    """The entry's action as the trail names it: the hub's decision by what it decided."""
-    source = DECISION_TEXT.get(str(entry.detail.get("decision"))) \
-        if entry.action == "decision" else None
+    """The entry's action as the trail names it: the hub's decision by what it decided, a
+    desk's record of a request's step by that step."""
+    source = None
+    if entry.action == "decision":
+        source = DECISION_TEXT.get(str(entry.detail.get("decision")))
+    elif entry.action == "other" and entry.desk_id != HUB_DESK:
+        source = DESK_EVENT_TEXT.get(str(entry.detail.get("event")))
     return QCoreApplication.translate("AuditActions", str(source)) if source \
         else action_text(entry.action)
 
 
 def customer_of(entry: AuditRecord) -> str:
-    guid = entry.detail.get("customer_guid")
-    if guid:
-        return str(guid)
-    kind, _, value = entry.entity.partition(":")
-    return value if kind == "customer" else ""
+    """The customer the entry itself names (the trail also reads one from the entry's
+    payment or request: ``audit_customers.CustomerLinks``)."""
+    return own_customer(entry)
 
 
 def when(entry: AuditRecord) -> str:
@@ -116,15 +135,18 @@ def whole_lines(text: str) -> str:
 class AuditEntryDialog(QDialog):
     """``actor`` and ``customer``: the names the view shows for the entry (or its e-mail and
     GUID when none is known); ``names``: employees' names by lower-case e-mail, for those
-    the details name."""
+    the details name; ``customer_names``: customers' by GUID, for the entity. The entity
+    reads in words ("Request 9b41c0d2…"), its code whole and selectable under it (IT)."""
 
     def __init__(self, entry: AuditRecord, *, actor: str, customer: str,
                  names: Mapping[str, str] | None = None,
+                 customer_names: Mapping[str, str] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditEntryDialog")
         self.entry = entry
         self.names = dict(names or {})
+        self.customer_names = dict(customer_names or {})
         if actor and actor.lower() != entry.actor.lower():
             actor = f"{actor} ({entry.actor})"  # the name, and the e-mail it was recorded as
         form = QFormLayout()
@@ -134,7 +156,8 @@ class AuditEntryDialog(QDialog):
             ("when", ""),  # set by ``retranslate``: the locale's date format
             ("actor", actor or entry.actor),
             ("action", ""),  # set by ``retranslate``: the action's name in the language
-            ("entity", entry.entity),
+            ("subject", ""),  # the entity in words: set by ``retranslate`` (the language)
+            ("entity", entry.entity),  # as recorded, whole: what IT searches for
             ("customer", customer),
         ):
             text = plain_label(QLabel(shown(value) or "—", self))
@@ -143,6 +166,9 @@ class AuditEntryDialog(QDialog):
             self.captions[key] = QLabel(self)
             self.captions[key].setBuddy(text)  # as ``addRow(str, ...)`` made it
             form.addRow(self.captions[key], text)
+        self.facts["entity"].setTextInteractionFlags(  # copied by keyboard too
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.details = QPlainTextEdit(self)
         self.details.setObjectName("auditEntryDetails")
         self.details.setReadOnly(True)
@@ -173,11 +199,15 @@ class AuditEntryDialog(QDialog):
             ("when", self.tr("When (Kyiv)")),
             ("actor", self.tr("Employee")),
             ("action", self.tr("Action")),
-            ("entity", self.tr("Entity")),
+            ("subject", self.tr("Entity")),
+            ("entity", self.tr("Entity ID")),
             ("customer", self.tr("Customer")),
         ):
             self.captions[key].setText(caption)
         self.facts["when"].setText(shown(when(entry)) or "—")
+        self.facts["subject"].setText(shown(entity_text(
+            entry.entity, entry.detail, customers=self.customer_names,
+            employees=self.names)) or "—")
         self.facts["action"].setText(shown(entry_action_text(entry)) or "—")
         self.details_label.setText(self.tr("&Details"))
         # its reasons and field names are words in the language too

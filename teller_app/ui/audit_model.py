@@ -1,5 +1,6 @@
 """The audit trail's table (``AuditTableModel``): an entry a row, newest first, its action's
-name, Kyiv time, employee and customer by name when the view has looked them up, and its
+name, Kyiv time, employee and customer by name when the view has looked them up (a cash
+row that names only its payment: its draft's or request's customer), and its
 details on one line (``audit_details``; in full, one a line, in the tooltip)."""
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from teller_app.platform.hub_models import AuditRecord
+from teller_app.ui.audit_customers import CustomerLinks
 from teller_app.ui.audit_details import details_text
-from teller_app.ui.audit_entry import customer_of, entry_action_text, when
+from teller_app.ui.audit_entry import entry_action_text, when
 from teller_app.ui.untrusted import tip
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -23,6 +25,7 @@ class AuditTableModel(QAbstractTableModel):
         self.entries: list[AuditRecord] = []
         self.employee_names: dict[str, str] = {}
         self.customer_names: dict[str, str] = {}
+        self.links = CustomerLinks()  # a cash row's customer, by its payment or request
         self.headers: tuple[str, ...] = ()
         self.retranslate()
 
@@ -38,6 +41,7 @@ class AuditTableModel(QAbstractTableModel):
 
     def set_entries(self, entries: list[AuditRecord]) -> None:
         self.beginResetModel()
+        self.links.learn(entries)
         self.entries = sorted(entries, key=lambda e: e.seq, reverse=True)  # newest first
         self.endResetModel()
 
@@ -52,8 +56,12 @@ class AuditTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self.entries) - 1, len(COLUMNS) - 1))
 
+    def customer_of(self, entry: AuditRecord) -> str:
+        """The customer's GUID the entry names, or the one of its payment or request."""
+        return self.links.customer_of(entry)
+
     def row_texts(self, entry: AuditRecord) -> tuple[Any, ...]:
-        customer = customer_of(entry)
+        customer = self.customer_of(entry)
         return (
             entry.seq, when(entry), entry_action_text(entry),
             self.employee_names.get(entry.actor.lower()) or entry.actor,

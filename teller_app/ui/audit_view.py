@@ -35,7 +35,7 @@ from teller_app.core.receipt import kyiv_now, kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
-from teller_app.ui.audit_entry import AuditEntryDialog, AuditTable, customer_of, filter_text
+from teller_app.ui.audit_entry import AuditEntryDialog, AuditTable, filter_text
 from teller_app.ui.audit_entry import when as when  # importable here
 from teller_app.ui.audit_model import COLUMNS as COLUMNS  # importable here
 from teller_app.ui.audit_model import AuditTableModel
@@ -242,7 +242,7 @@ class AuditView(QWidget):
             self.entry_dialog.close()
         dialog = self.entry_dialog = AuditEntryDialog(
             entry, actor=texts[3], customer=texts[4], names=self.model.employee_names,
-            parent=self)
+            customer_names=self.model.customer_names, parent=self)
         dialog.finished.connect(lambda _result: self._entry_closed(dialog))
         dialog.open()
 
@@ -256,6 +256,7 @@ class AuditView(QWidget):
         # the entries' employees, and those their details name (a request's maker…)
         actors = sorted({e.actor.lower() for e in entries if e.actor}.union(
             *(people_in(e.detail) for e in entries)) - self.model.employee_names.keys())
+        customer_of = self.model.customer_of
         customers = sorted({customer_of(e) for e in entries if customer_of(e)}
                            - self.model.customer_names.keys())[:100]
         people, clients = self._employee_names, self._customer_names

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.audit import HUB_ACTIONS
-from teller_app.ui.audit_entry import ACTION_TEXT, DECISION_TEXT, filter_text
+from teller_app.ui.audit_entry import ACTION_TEXT, DECISION_TEXT, DESK_EVENT_TEXT, filter_text
 from teller_app.ui.settings import switch_language
 
 
@@ -22,6 +22,10 @@ def _names() -> dict[str, str]:
              for key, source in ACTION_TEXT.items() if key != "decision"}
     names |= {f"decided:{key}": QCoreApplication.translate("AuditActions", str(source))
               for key, source in DECISION_TEXT.items()}
+    # a desk's record of a request's step: one name a step (an older desk's event alike)
+    by_source = {str(source): key for key, source in DESK_EVENT_TEXT.items()}
+    names |= {f"desk:{key}": QCoreApplication.translate("AuditActions", source)
+              for source, key in by_source.items()}
     names["filter:decision"] = filter_text("decision")
     return names
 

@@ -43,6 +43,7 @@ def test_the_open_entry_follows_a_language_switch(qtbot: Any, english: None) -> 
     assert dialog.windowTitle() == "Audit entry 7"
     assert _caption(dialog, "when") == "When (Kyiv)"
     assert dialog.facts["action"].text() == "Edited"
+    assert dialog.facts["subject"].text() == "Customer c-7"  # in words; its code under it
     assert _details_caption(dialog) == "&Details"
     data = _data(dialog)
     assert data[0] == "Olena (teller@bank.test)"
@@ -63,6 +64,8 @@ def test_the_open_entry_follows_a_language_switch(qtbot: Any, english: None) -> 
         assert dialog.facts["action"].text() == QCoreApplication.translate(
             "AuditActions", "Edited") != "Edited"
         assert _data(dialog) == data
+        assert dialog.facts["subject"].text() == QCoreApplication.translate(
+            "AuditEntity", "Customer %1").replace("%1", "c-7")
         # the details' captions are words in the language; the reason itself is kept
         assert "new phone" in dialog.details.toPlainText()
         assert dialog.details.toPlainText() != details

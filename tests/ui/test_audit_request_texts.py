@@ -114,8 +114,10 @@ def test_the_hubs_decision_names_what_was_decided_and_a_desks_note_does_not(
     assert entry_action_text(_entry("decision", {"decision": "approved"})) == "Request approved"
     assert entry_action_text(_entry("decision", {"decision": "rejected"})) == "Request rejected"
     assert entry_action_text(_entry("decision", {"decision": "odd"})) == "Decision"
-    # any desk can write its own note of a decision (kept as "other"): never the hub's words
-    assert entry_action_text(_entry("other", {"event": "approval"})) == "Other"
+    # any desk can write its own note of a decision (kept as "other"): named as the desk's
+    # record, never in the hub's words
+    assert entry_action_text(_entry("other", {"event": "approval"})) == \
+        "Desk's record: request approved"
     assert entry_action_text(_entry("other", {"decision": "approved"})) == "Other"
     model = AuditTableModel()
     entry = _entry("decision", {"decision": "rejected", "comment": "no"})
