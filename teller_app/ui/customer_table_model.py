@@ -9,13 +9,17 @@ row (a paint asks ~10 roles per cell).
 Rows are whatever the source returns (``SearchRow``: the cache's ``CustomerRow``, the platform's
 ``Customer``, or an edited customer's ``CustomerView``); all three carry the wire field names
 the columns read, so no row is converted before it is painted.
+
+Names sort in Ukrainian alphabetical order by the cache's key (``name_key``), never Python's
+("Їжакевич" came after "Чорновіл"); rows a source gives in that order (``NameOrderedSource``:
+the cache's whole list) are not sorted again: no work per row on the start page.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -29,10 +33,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush
 
+from teller_app.cache.text import sort_key
 from teller_app.core.person_name import official_name
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.search_source_types import LazyCountSource, NameOrderedSource
+from teller_app.ui.search_source_types import SearchSource as SearchSource  # importable here
 from teller_app.ui.validators import isolate, one_line
 
 if TYPE_CHECKING:  # typing only: the table is painted before pydantic is needed
@@ -47,32 +54,14 @@ FIRST_PAGE = 50  # more rows than a maximised window shows; the rest come with f
 Index = QModelIndex | QPersistentModelIndex
 
 
-class SearchSource(Protocol):
-    """Where results come from. ``immediate``: fast enough to search on every keystroke."""
-
-    immediate: bool
-    label: str
-
-    async def first_page(self, query: str, limit: int
-                         ) -> tuple[Sequence[SearchRow], int, bool]:
-        """(rows, total, capped)."""
-        ...
-
-    async def page(self, query: str, offset: int, limit: int) -> Sequence[SearchRow]: ...
-
-
-@runtime_checkable
-class LazyCountSource(Protocol):
-    """A source whose ``first_page`` returns ``capped`` = True for a full page without counting
-    ("50+"); the model asks ``count`` after the rows are shown."""
-
-    async def count(self, query: str) -> tuple[int, bool]:
-        """(total, capped)."""
-        ...
-
-
 def full_name(row: SearchRow) -> str:
     return official_name(row.surname, row.name, row.paternal_name)
+
+
+def name_key(row: SearchRow) -> str:
+    """The cache's sort key: Ukrainian alphabetical order (а б в г ґ … є … и і ї й … ю я) by
+    surname, name, patronymic; Latin letters before Cyrillic."""
+    return sort_key(row.surname or "", row.name or "", row.paternal_name or "")
 
 
 def row_guid(row: SearchRow) -> str:
@@ -148,6 +137,7 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 _USER = int(Qt.ItemDataRole.UserRole.value)
 _DISABLED = len(COLUMNS)  # display_texts' last item: "1" for a disabled customer
+NAME_COLUMN = [attribute for attribute, _header in COLUMNS].index("full_name")
 
 
 class CustomerTableModel(QAbstractTableModel):
@@ -243,7 +233,8 @@ class CustomerTableModel(QAbstractTableModel):
         self._texts.clear()
         self._total = max(total, len(self._rows))
         self._capped = capped
-        self._apply_sort()
+        if not self._in_source_order():  # the cache's list: in order as it comes
+            self._apply_sort()
         self.endResetModel()
         self.loading_changed.emit(False)
         self.total_changed.emit(self._total, self._capped)
@@ -314,7 +305,7 @@ class CustomerTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
         self._rows.extend(rows)
         self.endInsertRows()
-        if self._sort is not None:
+        if self._sort is not None and not self._in_source_order():
             self._resort()  # sorted view: new rows take their sorted places
         if len(self._rows) > self._total:
             self._total = len(self._rows)
@@ -328,7 +319,8 @@ class CustomerTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        # the tooltip: a header elided beside the inbox dock (``fit_columns``) reads whole
+        if orientation == Qt.Orientation.Horizontal and role in (_DISPLAY, _TOOLTIP):
             return QCoreApplication.translate("CustomerTableModel", COLUMNS[section][1])
         return None
 
@@ -363,13 +355,22 @@ class CustomerTableModel(QAbstractTableModel):
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
+    def _in_source_order(self) -> bool:
+        """The sort asked is Name, ascending, and the source's rows come in that order."""
+        source = self._source
+        return self._sort == (NAME_COLUMN, Qt.SortOrder.AscendingOrder) and isinstance(
+            source, NameOrderedSource) and source.in_name_order(self._query)
+
     def _apply_sort(self) -> None:
+        # a click sorts whatever is loaded (a Name descending then ascending: in order again)
         if self._sort is None:
             return
         column, order = self._sort
         attribute = COLUMNS[column][0]
 
         def key(row: SearchRow) -> tuple[int, int | str]:
+            if attribute == "full_name":
+                return (1, name_key(row))
             value = cell_value(row, attribute)
             if isinstance(value, bool | int):
                 return (0, int(value))

@@ -11,7 +11,10 @@ shrink (their text elides; the cell keeps a tooltip) before a horizontal scrollb
 
 ``ColumnFitter`` is for small models only (every row is measured): never the search results.
 ``SpareWidthToNames`` narrows its columns only towards floors known without any row: a few
-letters of a name, a whole phone number, the widest of the known status/segment words."""
+letters of a name, a whole phone number, the widest of the known status/segment words. The
+name comes first: beside the inbox dock (a 1280 px window in Ukrainian leaves the table
+~700 px) the least needed columns (Disabled: a disabled customer's row is in the error
+colour; then Branch) elide before a typical full name (``NAME_SAMPLE``) is cut."""
 
 from __future__ import annotations
 
@@ -150,6 +153,14 @@ class SpareWidthToNames(QObject):
     # letters for the free texts (they elide), the widest known value for the others.
     FLOOR_LETTERS = (14, 0, 10, 0, 0, 0, 0, 10)
     PHONE = "+380000000000"  # as wide as a Ukrainian number (digits share one width)
+    NAME = 0
+    # A typical full name's 25 letters (surname, name, a patronymic's start), wide ones
+    # among them: shown whole while the GIVE_WAY columns can still narrow (the name is what
+    # the teller reads a row by).
+    NAME_SAMPLE = "Шевченко Мирослава Михайл"
+    # The least needed columns, least first: below their header's width (it elides, its
+    # tooltip reads whole) down to GIVE_WAY_FLOOR before the name is cut.
+    GIVE_WAY = (6, 7)  # Disabled, Branch
 
     def known_values(self, column: int) -> list[str]:
         """The texts ``column`` shows whole however narrow the table: its known values."""
@@ -164,7 +175,19 @@ class SpareWidthToNames(QObject):
         return []
 
     def floors(self, columns: Iterable[int]) -> dict[int, int]:
-        """The least width of each column: its header's text and known values, whole."""
+        """The least width of each column: its header's text and known values, whole
+        (``whole``); a ``GIVE_WAY`` column's a few letters (``GIVE_WAY_FLOOR``)."""
+        whole = self.whole(columns)
+        return {c: min(w, GIVE_WAY_FLOOR) if c in self.GIVE_WAY else w
+                for c, w in whole.items()}
+
+    def name_width(self) -> int:
+        """The width that shows ``NAME_SAMPLE`` whole."""
+        table = self.table
+        return table.fontMetrics().horizontalAdvance(self.NAME_SAMPLE) + text_margin(table)
+
+    def whole(self, columns: Iterable[int]) -> dict[int, int]:
+        """Each column's header text and known values, whole."""
         table, header = self.table, self.table.horizontalHeader()
         metrics, margin = table.fontMetrics(), text_margin(table)
         bold = header.font()
@@ -182,13 +205,19 @@ class SpareWidthToNames(QObject):
 
     def shrink(self, base: dict[int, int], floors: dict[int, int], room: int) -> None:
         """Narrows the fitted columns to ``room``, none below its floor, each in proportion to
-        what it can give: the others first, then Name and Login (they took the spare width:
-        they give it back last); a scrollbar only if even the floors do not fit."""
+        what it can give, in stages: the others down to their whole texts; Login to its
+        floor and Name to a whole typical name (they took the spare width: they give it back
+        next); the ``GIVE_WAY`` columns, one by one, to theirs; Name to its own; a scrollbar
+        only if even the floors do not fit."""
         movable = [c for c in base if c not in self.dragged]
         last = [c for c, _share in self.SPARE]
-        for group in ([c for c in movable if c not in last], last):
+        whole = self.whole(base)
+        named = {**floors, self.NAME: max(floors.get(self.NAME, 0), self.name_width())}
+        stages = [([c for c in movable if c not in last], whole), (last, named),
+                  *(([c], floors) for c in self.GIVE_WAY), ([self.NAME], floors)]
+        for group, least in stages:
             excess = sum(base.values()) - room
-            slack = {c: max(0, base[c] - floors[c]) for c in group if c in movable}
+            slack = {c: max(0, base[c] - least[c]) for c in group if c in movable}
             total = sum(slack.values())
             if excess <= 0 or not total:
                 continue
@@ -253,8 +282,9 @@ class SpareWidthToNames(QObject):
             return
         shown = [c for c in range(count) if not header.isSectionHidden(c)]
         floors = self.floors(shown)
+        whole = self.whole(shown)
         base = {c: max(self.BASE[c] if c < len(self.BASE) else 100, header.sectionSizeHint(c),
-                       floors[c]) for c in shown}
+                       whole[c]) for c in shown}
         for column in self.dragged & base.keys():
             base[column] = header.sectionSize(column)
         room = table.viewport().width()

@@ -10,6 +10,12 @@ An apostrophe may be stored as ', ’ or ʼ, and a Latin spelling drops it ("Luk
 "Лук'яненко"), so a text with one, or a Cyrillic spelling with a place for one, is sent as
 its longest part without ("яненко") and the rows are kept that match the whole text,
 apostrophes dropped (``SearchText``): no more searches, each read in bigger pages.
+
+Order: the platform is asked for its customers by surname (``ordering``; its default is the
+order they were created in, so the start page listed whoever came first, not "А…"), where
+the server honours it; its order is its database's, not Ukrainian alphabetical order, so the
+table sorts what it has loaded (``CustomerTableModel``). The cache's whole list comes in that
+order already (``CacheSearchSource.in_name_order``).
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ EXTRA_SPELLINGS = 2  # more platform searches per query, sent together with the 
 FILTERED_PAGE = 200
 FILTERED_PAGES = 4
 MIN_PART = 3  # letters a spelling's part is sent with, at least
+PLATFORM_NAME_ORDER = "surname"  # the platform's nearest to alphabetical (its default: created)
 
 
 def read_to_end(call: Awaitable[T]) -> Awaitable[T]:
@@ -119,7 +126,7 @@ class PlatformSearchSource:
     async def _filters(self, query: str) -> dict[str, Any] | None:
         """list_customers keywords for ``query``; None = nothing can match. (Any: the
         keywords' values differ in type.)"""
-        filters: dict[str, Any] = {}
+        filters: dict[str, Any] = {"ordering": PLATFORM_NAME_ORDER}
         if self.branch_guid:
             filters["branch_guids"] = [self.branch_guid]
         q = query.strip()
@@ -316,6 +323,11 @@ class CacheSearchSource:
     def __init__(self, worker: CacheWorker, branch_guid: str | None = None) -> None:
         self.worker = worker
         self.branch_guid = branch_guid  # head office: only this branch's customers
+
+    def in_name_order(self, query: str) -> bool:
+        """A blank query lists every customer by the sort key (``NameOrderedSource``); a
+        query's matches come ranked (the surname's prefix first), for the table to sort."""
+        return not query.strip()
 
     async def first_page(self, query: str, limit: int) -> tuple[list[CustomerRow], int, bool]:
         """The rows only: a full page is "limit+" until ``count`` (the model asks it after

@@ -100,13 +100,14 @@ def test_a_cyrillic_name_with_any_apostrophe_finds_the_others(qtbot, arun, sandb
 
 def test_a_part_reads_past_pages_it_drops_within_a_bound(qtbot, arun, sandbox,  # type: ignore[no-untyped-def]
                                                          teller_session, counted, monkeypatch):
-    """One-row pages: the part's first rows are others' ("Дем'яненко..."), so the first page
-    is empty and "0+"; the next pages read on to the matches, never taking an empty read for
-    the end, and a part is read FILTERED_PAGES pages at most."""
+    """One-row pages: the part's first rows are others' ("Дем'яненко...", first in order of
+    creation and of surname), so the first page is empty and "0+"; the next pages read on to
+    the matches, never taking an empty read for the end, and a part is read FILTERED_PAGES
+    pages at most."""
     cyr, _lat = unique_stem()
     stem = cyr.lower()
     guids = {}
-    for role, surname in (("decoy1", f"Дем'яненко{stem}"), ("decoy2", f"Мар'яненко{stem}"),
+    for role, surname in (("decoy1", f"Дем'яненко{stem}"), ("decoy2", f"Бар'яненко{stem}"),
                           ("match1", f"Лук'яненко{stem}"), ("match2", f"Лук’яненко{stem}")):
         customer = new_customer(sandbox, teller_session, surname=surname, name="Левко")
         guids[role] = arun(teller_session.client.create_customer(customer)).wallet_user_guid
