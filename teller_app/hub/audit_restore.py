@@ -44,10 +44,11 @@ async def mark(engine: AsyncEngine, last_head: tuple[int, str], *, actor: str,
         found = await _markers(conn, last_head)
         if found:  # marked before: that entry is the answer, not a second one
             return audit.row_out(found[0]), ""
-        seq, digest = await audit.append(conn, audit.Entry(
+        seq, _ = await audit.append(conn, audit.Entry(
             actor=actor, action="policy", entity=ENTITY, detail=detail))
-    return {"seq": seq, "hash": digest, "actor": actor, "action": "policy",
-            "entity": ENTITY, "detail": detail}, ""
+        # printed as a repeated run prints it (the stored row), so a script reads one shape
+        row = (await conn.execute(sa.select(audit_log).where(audit_log.c.seq == seq))).one()
+    return audit.row_out(row), ""
 
 
 async def marker_for(engine: AsyncEngine, last_head: tuple[int, str]) -> int | None:

@@ -9,7 +9,10 @@ Alembic, and keeps serving it (migrations are additive, docs/OPERATIONS.md).
 
 Every ``migrate`` also raises the database's control level to this code's
 (``code_level.raise_to_code_level``, in the same locked transaction; never lowers it): a
-process of an older level then refuses writes.
+process of an older level then refuses writes. On PostgreSQL with ``TELLER_HUB_DB_APP_ROLE``
+set, every ``migrate`` (not only the one that created the audit table) revokes UPDATE,
+DELETE and TRUNCATE on it from that runtime role, so a role named after the first migration,
+or a restored database's grants, are brought in line too.
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # is built (packaging/teller.spec) and shipped next to the scripts; absent from a source tree.
 TEMPLATE = Path(__file__).resolve().parent / "empty_at_head.db"
 MIGRATE_LOCK = 0x7E11DB  # pg_advisory_xact_lock key: one migration at a time
+APP_ROLE_ENV = "TELLER_HUB_DB_APP_ROLE"
+_ROLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# Alembic (1.18+) logs each of its autogenerate plugins at info when it is imported: seven
+# lines on every command and PostgreSQL start that say nothing to IT
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 class NewerDatabase(RuntimeError):
@@ -110,6 +118,18 @@ def _upgrade_sync(sync_conn: Any) -> None:
         cfg.attributes["connection"] = sync_conn
         command.upgrade(cfg, "head")
     raise_to_code_level(sync_conn)
+    _revoke_audit_changes(sync_conn)
+
+
+def _revoke_audit_changes(sync_conn: Any) -> None:
+    """``TELLER_HUB_DB_APP_ROLE`` (PostgreSQL): the runtime role may only read and append to
+    the audit table (its triggers refuse changes for everyone else too). Idempotent."""
+    role = os.environ.get(APP_ROLE_ENV, "")
+    if not role or sync_conn.dialect.name != "postgresql":
+        return
+    if not _ROLE.fullmatch(role):
+        raise ValueError(f"{APP_ROLE_ENV} must be a plain role name")
+    sync_conn.exec_driver_sql(f'REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM "{role}"')
 
 
 def _revision_sync(sync_conn: Any) -> str | None:

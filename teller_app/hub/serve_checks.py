@@ -1,14 +1,21 @@
 """What ``teller-hub serve`` checks before it binds or writes anything: TLS off loopback (the
 hub's own, or a TLS terminator said to be in front), the bank key file's mode, an admin
-token given wherever processes may share the database, and the cash day's time zone."""
+token given wherever processes may share the database, and the cash day's time zone; and the
+embedded database's files are made private again (``private_database_files``)."""
 
 from __future__ import annotations
 
 import ipaddress
+import logging
+import os
 import ssl
+import stat
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .settings import HubSettings, SettingsError, require_private
+
+log = logging.getLogger("teller_hub")
 
 
 def is_loopback(host: str) -> bool:
@@ -22,7 +29,8 @@ def is_loopback(host: str) -> bool:
 
 def tls_options(settings: HubSettings) -> dict[str, str | None]:
     """uvicorn's ssl options (empty: plain HTTP), the files loaded once here so a bad one is
-    reported now; plain HTTP off loopback is refused unless ``behind_tls_proxy``."""
+    reported now, the private key's file refused when others may read it; plain HTTP off
+    loopback is refused unless ``behind_tls_proxy``."""
     cert, key = settings.tls_cert_file, settings.tls_key_file
     if key is not None and cert is None:
         raise SettingsError("--tls-key needs --tls-cert")
@@ -39,6 +47,10 @@ def tls_options(settings: HubSettings) -> dict[str, str | None]:
         why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or ""
         raise SettingsError(f"cannot load the TLS certificate/key ({type(exc).__name__}"
                             f"{': ' + str(why) if why else ''})") from None
+    # the private key (in --tls-cert when no --tls-key): 0600, as every key file of the hub
+    require_private(key if key is not None else cert,
+                    "TLS key file" if key is not None else "TLS certificate file (it holds "
+                    "the private key)")
     return {"ssl_certfile": str(cert), "ssl_keyfile": str(key) if key is not None else None}
 
 
@@ -75,3 +87,29 @@ def check_cash_zone(settings: HubSettings) -> ZoneInfo:
             f"cash_tz: cannot load the time zone {shown!r}: give an IANA name such as "
             "Europe/Kyiv (if that one fails too, this host has no time zone data: install "
             "the tzdata package)") from None
+
+
+def private_database_files(settings: HubSettings) -> list[str]:
+    """The embedded database (``hub.db`` in the data dir, and its ``-wal``/``-shm``) made
+    0600 when group or others may read it: a backup put back in its place (Restore, in
+    docs/OPERATIONS.md) keeps the copy's mode, often 0644, and SQLite gives the ``-wal`` the
+    database file's mode. It holds password hashes and sealed secrets. Returns the names
+    tightened (each logged)."""
+    if not settings.database_in_data_dir or os.name != "posix":
+        return []
+    assert settings.data_dir is not None
+    tightened = []
+    for name in ("hub.db", "hub.db-wal", "hub.db-shm"):
+        path = Path(settings.data_dir) / name
+        try:
+            st = path.lstat()
+            mode = stat.S_IMODE(st.st_mode)
+            if not stat.S_ISREG(st.st_mode) or not mode & 0o077:
+                continue
+            os.chmod(path, 0o600)
+        except OSError:  # absent (a first start), or not ours to change: SQLite says
+            continue
+        log.warning("database file was readable by others: made 0600",
+                    extra={"file": name, "was": oct(mode)})
+        tightened.append(name)
+    return tightened

@@ -27,7 +27,13 @@ from .db import make_engine
 from .drain import Drain
 from .files import create_private_once, private_dir, write_private
 from .master_key_check import check_before_serving
-from .serve_checks import check_admin_token, check_bank_key, check_cash_zone, tls_options
+from .serve_checks import (
+    check_admin_token,
+    check_bank_key,
+    check_cash_zone,
+    private_database_files,
+    tls_options,
+)
 from .settings import HubSettings, SettingsError
 from .shutdown_steps import overran_steps
 from .task_stop import left_running
@@ -50,6 +56,7 @@ def serve(settings: HubSettings) -> int:
     check_bank_key(settings)
     cash_zone = check_cash_zone(settings)  # a zone that does not load: exit 2, nothing bound
     data_dir = private_dir(settings.data_dir)
+    private_database_files(settings)  # a backup put back with its own mode: 0600 again
     master = load_master_key(settings)  # a bad key file: exit 2 here, nothing bound
     revision = check_before_serving(settings, master)
     check_admin_token(settings)
@@ -58,8 +65,13 @@ def serve(settings: HubSettings) -> int:
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, see sandbox
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
-    sock.listen(2048)
+    try:
+        sock.bind((settings.host, settings.port))
+        sock.listen(2048)
+    except OSError as exc:  # a port taken, an address not on this host: exit 2, named
+        sock.close()
+        raise SettingsError(f"cannot listen on {settings.host} port {settings.port}: "
+                            f"{exc.strerror or exc}") from None
     sock.set_inheritable(True)
     port = sock.getsockname()[1]
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
