@@ -139,7 +139,11 @@ class CustomerForm(CustomerFormRefusals):
 
         self.submit_button = QPushButton(self)
         self.submit_button.setObjectName("submitCustomer")
-        self.submit_button.setDefault(True)
+        # Not drawn as the default button: the form is no dialog, so Enter never pressed it
+        # (the look promised what the keys did not). In a long form a stray Enter in a field
+        # must not save half an edit: Ctrl+Enter submits, as the button says.
+        self.submit_button.setDefault(False)
+        self.submit_button.setAutoDefault(False)
         self.submit_button.clicked.connect(self.submit)
         self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.request_cancel)

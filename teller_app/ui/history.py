@@ -126,6 +126,7 @@ class HistoryDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves it (ui/a11y does it too, later)
         self.table.verticalHeader().hide()
         # Short texts on one line ("Внесення готівки" wrapped at the default width while an
         # empty Purpose took the rest); Purpose gets what is left (``_fit_columns``).
@@ -145,6 +146,10 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.as_of)
         self.resize(860, 480)
+        # The payments under the keyboard when the history opens (Ctrl+H): arrows go through
+        # the rows, Enter opens one, Shift+Tab reaches the filters. The first focusable
+        # widget ("Dates") took it, and Down changed the category instead.
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
         self.use_dates.toggled.connect(self._dates_toggled)
         self.dates = DateRange(self.date_from, self.date_to)  # once a date is set, in order

@@ -3,7 +3,15 @@ parking one employee's tabs while another works at the desk. A mixin of ``MainWi
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTabWidget,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from teller_app.core.views import CustomerView
@@ -43,11 +51,33 @@ class MainWindowTabs(QMainWindow):
         if index <= 0:
             return
         widget = self.tabs.widget(index)
+        focus = QApplication.focusWidget()
+        # the focus was in the tabs (or in a box over the window, e.g. "Discard?"): it goes
+        # to the page now showing; one in a dock or the window's own bar stays where it is
+        in_tabs = focus is None or focus.window() is not self or self.tabs.isAncestorOf(focus)
         self.tabs.removeTab(index)
         if widget is not None:
             widget.deleteLater()
         if self.tabs.currentIndex() == 0:
             self.search_panel.focus_search()
+        elif in_tabs:
+            self._focus_current_page()
+
+    def _focus_current_page(self) -> None:
+        """The page now showing gets the focus where it keeps it (a closed tab left it on
+        the tab bar, or on a banner's ✕ where Enter dismissed the banner): a form's first
+        field; a card's own focus widget, else the card as when it opened."""
+        page = self.tabs.currentWidget()
+        if page is None:
+            return
+        kept = page.focusWidget()  # the widget of this page that last had the focus
+        if kept is not None and isValid(kept) and page.isAncestorOf(kept) and \
+                kept.isVisibleTo(page) and kept.isEnabled():
+            kept.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif isinstance(page, CustomerForm):
+            page.first_field().setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            page.setFocus(Qt.FocusReason.OtherFocusReason)  # as MainWindow.open_customer
 
     def _close_current_tab(self) -> None:
         self._close_tab(self.tabs.currentIndex())
