@@ -38,6 +38,7 @@ class HubCalls(Protocol):
 
 
 VAULT_PATH = "/api/v1/vault"
+POSITION_PATH = "/api/v1/cash/position"
 TRANSFERS_PATH = "/api/v1/tills/current/transfers"
 
 
@@ -52,6 +53,17 @@ class VaultCountUnknown(HubUnavailable):
         self.position = position
         super().__init__(f"the vault count ({counted:.2f}) may not be recorded: the Teller "
                          "Hub did not answer", method="PUT", path=VAULT_PATH)
+
+
+class VaultCountRecorded(HubUnavailable):
+    """The vault count's answer was lost and reading it by its id found it (``count``, as
+    the hub holds it: recorded, applied or waiting), but the branch's cash position read
+    after it failed: recorded, the vault's figure not known here."""
+
+    def __init__(self, count: VaultCount) -> None:
+        self.count = count
+        super().__init__(f"the vault count ({count.counted:.2f}) was recorded; the branch "
+                         "cash position could not be read", method="GET", path=POSITION_PATH)
 
 
 class TillService:
@@ -158,7 +170,9 @@ class TillService:
     async def _settle_vault_count(self, count_id: str, counted: Decimal,
                                   branch_guid: str | None, lost: Exception
                                   ) -> BranchPosition | None:
-        """The position with this count when the hub recorded it; None when it did not."""
+        """The position with this count when the hub recorded it; None when it did not.
+        Found but the position unread: ``VaultCountRecorded`` (never "may not be
+        recorded")."""
         try:
             count = await self.vault_count(count_id)
         except NotFound:
@@ -167,8 +181,8 @@ class TillService:
             raise VaultCountUnknown(counted) from lost
         try:
             return replace(await self.position(branch_guid), count=count)
-        except PlatformError:
-            raise VaultCountUnknown(counted) from lost
+        except PlatformError as unread:
+            raise VaultCountRecorded(count) from unread
 
     async def vault_count(self, count_id: str) -> VaultCount:
         return VaultCount.of(await self.hub.call("GET", f"{VAULT_PATH}/counts/{count_id}"))
@@ -180,7 +194,7 @@ class TillService:
 
     async def position(self, branch_guid: str | None = None) -> BranchPosition:
         params = {"branch_guid": branch_guid} if branch_guid else None
-        return BranchPosition.of(await self.hub.call("GET", "/api/v1/cash/position",
+        return BranchPosition.of(await self.hub.call("GET", POSITION_PATH,
                                                      params=params))
 
 
@@ -213,5 +227,5 @@ async def name_cosigner(report: EndOfDay, names: NameLookup) -> EndOfDay:
 
 __all__ = ["DENOMINATIONS", "VALUES", "BranchPosition", "ClosedTill", "EndOfDay", "HubCalls",
            "NameLookup", "Till", "TillOperation", "TillService", "Transfer", "VaultCount",
-           "VaultCountUnknown", "count_total", "face_value", "name_cosigner",
+           "VaultCountRecorded", "VaultCountUnknown", "count_total", "face_value", "name_cosigner",
            "vault_shortfall"]

@@ -58,9 +58,10 @@ class Till:
     # drafts the close voided: checked on the till, never confirmed (hub/till_close_voids)
     voided_at_close: tuple[str, ...] = ()
     close_cosigned_by: str | None = None  # who co-signed an over/short past the tolerance
-    # its vault transfers waiting for a supervisor (the hub's current till only; an older
-    # hub's answer has none): the close is refused while one waits (``transfer_pending``)
-    pending_transfers: tuple[Transfer, ...] = ()
+    # its vault transfers waiting for a supervisor, as the hub's current till says them;
+    # None when the answer does not say (every other answer, an older hub's): not "none
+    # waits". The close is refused while one waits (``transfer_pending``)
+    pending_transfers: tuple[Transfer, ...] | None = None
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Till:
@@ -75,7 +76,8 @@ class Till:
             close_counts=dict(data.get("close_counts") or {}),
             voided_at_close=tuple(str(g) for g in data.get("voided_at_close") or ()),
             close_cosigned_by=data.get("close_cosigned_by"),
-            pending_transfers=tuple(Transfer.of(t) for t in data.get("pending_transfers") or ()))
+            pending_transfers=None if data.get("pending_transfers") is None else tuple(
+                Transfer.of(t) for t in data["pending_transfers"]))
 
     @property
     def needs_cosign(self) -> bool:

@@ -7,7 +7,11 @@ What follows DCM's answer (that row, and a moved customer's secret) runs as a ta
 own (``after_write``): the request's cancellation (a client gone, a shutdown) does not stop
 it, it retries with a bounded backoff while the database is unavailable, and the shutdown
 awaits it (``drain``). When it cannot be done at all, one log line names the write (route,
-operation, target GUID: no employee, no body)."""
+operation, target GUID: no employee, no body).
+
+A payment's rows name its customer when the hub knows it from its own rows (a cash draft the
+hub authorized, ``cash_authorizations``): no DCM read for it. A draft's create, or a payment
+the hub never authorized, names none (its customer would need a DCM read of the account)."""
 
 from __future__ import annotations
 
@@ -21,12 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from teller_app.hub import audit
 from teller_app.hub.models import HubEmployee
 from teller_app.hub.proxy_rules import Target
+from teller_app.hub.till_tables import cash_authorizations
 
 log = logging.getLogger("teller_app.hub.proxy")
 
@@ -49,14 +55,20 @@ class ProxiedWrite:
     sent: bytes
     ref: str = field(default_factory=lambda: uuid.uuid4().hex)  # ties its two rows together
 
-    def entry(self, event: str, upstream: httpx.Response | None = None,
-              error: str = "") -> audit.Entry:
-        """Method, operation, the GUID it acts on (for a create: the one DCM answered),
-        SHA-256 of the body DCM got, DCM's status. ``client_id``: a retried append after a
-        lost commit finds its row instead of adding another."""
+    def guid(self, upstream: httpx.Response | None = None) -> str | None:
+        """The GUID the write acts on (for a create: the one DCM answered)."""
         guid = self.target.item_guid or _named_guid(self.body)
         if guid is None and upstream is not None and upstream.status_code < 300:
             guid = _named_guid(_json_or_none(upstream))
+        return guid
+
+    def entry(self, event: str, upstream: httpx.Response | None = None,
+              error: str = "", customer_guid: str | None = None) -> audit.Entry:
+        """Method, operation, the GUID it acts on (for a create: the one DCM answered),
+        SHA-256 of the body DCM got, DCM's status, the payment's customer when known
+        (``customer_of``). ``client_id``: a retried append after a lost commit finds its
+        row instead of adding another."""
+        guid = self.guid(upstream)
         target = self.target
         noun = _NOUN.get(target.kind, "payment" if target.scope == "payments" else "")
         detail: dict[str, Any] = {
@@ -66,6 +78,8 @@ class ProxiedWrite:
             detail["dcm_status"] = upstream.status_code if upstream is not None else None
         if error:
             detail["error"] = error
+        if customer_guid:
+            detail["customer_guid"] = customer_guid
         return audit.Entry(
             actor=self.emp.email, action="proxy_write",
             entity=f"{noun}:{guid}" if noun and guid else f"dcm:{target.kind}",
@@ -82,7 +96,22 @@ class ProxiedWrite:
 async def audit_sent(engine: AsyncEngine, write: ProxiedWrite) -> None:
     """Before DCM gets the write; raises when the database cannot take it (the write is
     then not sent: the desk gets the hub's 503)."""
-    await audit.record(engine, write.entry("sent"))
+    await audit.record(engine, write.entry("sent", customer_guid=await customer_of(
+        engine, write)))
+
+
+async def customer_of(engine: AsyncEngine, write: ProxiedWrite,
+                      upstream: httpx.Response | None = None) -> str | None:
+    """A payment write's customer as the hub's own rows name it (the cash draft it
+    authorized); None otherwise (never a DCM read)."""
+    guid = write.guid(upstream)
+    if write.target.scope != "payments" or not guid:
+        return None
+    c = cash_authorizations.c
+    async with engine.connect() as conn:
+        found = (await conn.execute(sa.select(c.customer_guid).where(
+            c.payment_guid == guid))).scalar_one_or_none()
+    return str(found) if found else None
 
 
 async def after_write(engine: AsyncEngine, write: ProxiedWrite, upstream: httpx.Response | None,
@@ -93,8 +122,11 @@ async def after_write(engine: AsyncEngine, write: ProxiedWrite, upstream: httpx.
     event = "answered" if upstream is not None else "unanswered"
     step = "audit"
     try:
-        await _retrying(lambda: audit.record(engine, write.entry(event, upstream, error)),
-                        "a proxied write's outcome is not in the audit", write)
+        async def outcome() -> None:
+            customer = await customer_of(engine, write, upstream)
+            await audit.record(engine, write.entry(event, upstream, error, customer))
+
+        await _retrying(outcome, "a proxied write's outcome is not in the audit", write)
         if follow is not None:
             step = "secret"
             await _retrying(follow, "a moved customer's secret still names the old branch",

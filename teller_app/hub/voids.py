@@ -238,4 +238,5 @@ async def record_rejected_request(engine: AsyncEngine, emp: HubEmployee, cmd: An
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="cash", entity=f"payment:{guid}",
             branch_guid=cmd.branch_guid,
-            detail={"payment_guid": guid, "kind": "reject", "request": cmd.id}))
+            detail={"payment_guid": guid, "kind": "reject", "request": cmd.id,
+                    "customer_guid": cmd.customer_guid}))

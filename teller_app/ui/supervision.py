@@ -50,6 +50,7 @@ from teller_app.ui.supervision_feed import OWN_DECISION_KINDS as OWN_DECISION_KI
 from teller_app.ui.supervision_feed import SupervisionFeed
 
 if TYPE_CHECKING:
+    from teller_app.core.cash_types import CashReceipt
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -290,9 +291,7 @@ class Supervision(SupervisionFeed):
             self.inbox.alert_raised.connect(self._notify_alert)
             self.inbox.pending_changed.connect(self._pending_changed)
             self.inbox.decided.connect(self._record_decision)
-            self.inbox.cash_confirmed.connect(
-                lambda r: self.record(AuditAction.CASH_CONFIRM, payment_guid=r.payment_guid,
-                                      amount=str(r.amount), stellar_hash=r.stellar_hash))
+            self.inbox.drafts.confirmed_for.connect(self._inbox_cash_confirmed)
             self.inbox.message.connect(lambda text: self._say(text, "info"))
             self._inbox_count = 0
             self.inbox_dock = QDockWidget(self._inbox_title(), self.window)
@@ -305,6 +304,13 @@ class Supervision(SupervisionFeed):
             self.inbox.start()
             self.inbox.show_live(self.feed is not None and self.feed.connected)
         self.inbox_dock.show()
+
+    def _inbox_cash_confirmed(self, receipt: CashReceipt, customer_guid: str) -> None:
+        """A draft confirmed from the inbox: its row names the draft's customer too (the
+        trail tells whose cash it was from this row alone, as a card's confirm does)."""
+        self.record(AuditAction.CASH_CONFIRM, customer_guid=customer_guid or None,
+                    payment_guid=receipt.payment_guid, amount=str(receipt.amount),
+                    stellar_hash=receipt.stellar_hash)
 
     def show_audit(self) -> None:
         if self.audit_dock is None:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import EndOfDay, Till, TillService
+from teller_app.core.till_models import Transfer
 from teller_app.platform.errors import PlatformError
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
@@ -64,7 +65,7 @@ class TillCloseDialog(CosignWaitDialog):
         self.transfers_pending = plain_label(QLabel(self))
         self.transfers_pending.setObjectName("tillCloseTransfersPending")
         self.transfers_pending.setStyleSheet(theme.error_style())  # the close is refused
-        self._show_pending(till)
+        self._show_pending(till.pending_transfers)
         self.expected = QLabel(format_uah(till.expected), self)
         self.expected.setObjectName("tillExpected")
         self.grid = CountGrid(self)
@@ -144,9 +145,11 @@ class TillCloseDialog(CosignWaitDialog):
                      label=self.tr("Closing the till"), disable=(self.close_button,),
                      write=True)
 
-    def _show_pending(self, till: Till) -> None:
-        """The warning line: the till's transfers waiting for a supervisor (none: hidden)."""
-        waiting = till.pending_transfers
+    def _show_pending(self, waiting: tuple[Transfer, ...] | None) -> None:
+        """The warning line: the till's transfers waiting for a supervisor (none: hidden;
+        None, the answer did not say: the line stays as it was)."""
+        if waiting is None:
+            return
         said = self.tr(  # (a plural message: lupdate reads it only through ``tr``)
             "Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes "
             "only once a supervisor has approved or rejected each one; you may count the "
@@ -161,19 +164,22 @@ class TillCloseDialog(CosignWaitDialog):
             # which transfers wait now (one filed or decided since the dialog opened)
             def read(till: Till | None) -> None:
                 if till is not None and till.id == self.till.id:
-                    self._show_pending(till)
+                    self._show_pending(till.pending_transfers)
 
             self.ops.run(self.service.current, on_success=read, on_error=lambda _exc: None,
                          parent=self, label=self.tr("Reading the till"))
 
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till
-        self._show_pending(till)  # nothing waits: the hub took the count
+        # nothing waits: the hub took the count (a close is refused while a transfer
+        # waits) and a till past its count takes no new one (filed on an open till only)
+        self._show_pending(till.pending_transfers or ())
         self.leave_button.setText(self.tr("Done"))
         next_step(self.show_waiting(self.tr(  # also after a recount that balances
             "Over/short {amount}: the close needs a supervisor's co-sign. A supervisor "
             "co-signs from the branch cash position or here; then press Check the co-sign. "
-            "Until then the till stays open (a new count needs the co-sign too).").format(amount=format_uah(till.over_short or Decimal(0)))))
+            "Until then the till stays open (a new count needs the co-sign too).").format(
+                amount=format_uah(till.over_short or Decimal(0)))))
         self.waiting.emit(till)
 
     def refresh(self) -> None:
@@ -228,7 +234,9 @@ class TillCloseDialog(CosignWaitDialog):
             self._not_closed(report.till)
             return
         self.report, self.till = report, report.till
-        self._show_pending(report.till)
+        # nothing waits on a closed till: its close was refused while one waited, and a
+        # transfer is filed on an open till only
+        self._show_pending(report.till.pending_transfers or ())
         for button in (self.close_button, self.refresh_button, self.cosign_button):
             button.hide()
         self.grid.setEnabled(False)

@@ -30,6 +30,11 @@ def hub_code_text(code: str) -> str | None:
                                            "supervisor to co-sign its over/short."),
         "count_changed": translate("TillText", "The teller counted again since you looked: "
                                    "read the till again before co-signing."),
+        # a vault count's reference re-sent with other figures: the hub keeps the first
+        "count_id_taken": translate("TillText", "A different vault count was already "
+                                    "recorded under this count's reference, and a recorded "
+                                    "count never changes: save the count again to record it "
+                                    "as a new count."),
         "vault_count_own": translate("TillText", "You counted the vault yourself: a second "
                                      "supervisor co-signs the count."),
         "till_short": translate("TillText", "The till does not hold that much."),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
-from teller_app.core.till import BranchPosition, TillService, VaultCount
+from teller_app.core.till import BranchPosition, TillService, VaultCount, VaultCountRecorded
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
@@ -99,12 +99,30 @@ class VaultCountDialog(CosignWaitDialog):
         def failed(exc: BaseException) -> None:
             from teller_app.ui.error_text import friendly_message
 
+            if isinstance(exc, VaultCountRecorded):  # found by its id: never "may not be"
+                self._recorded_unread(exc.count)
+                return
             self.status.setText(shown_lines(friendly_message(exc)))
 
         self.ops.run(lambda: self.service.count_vault(counts, self.branch_guid, reason),
                      on_success=done, on_error=failed, parent=self,
                      label=self.tr("Saving the vault count"), disable=(self.save,),
                      write=True)
+
+    def _recorded_unread(self, count: VaultCount) -> None:
+        """A lost answer settled by the count's id: the hub recorded it, but the branch's
+        cash position could not be read after it (the vault's figure is not known here)."""
+        if count.state == "superseded":
+            self._wait_ended(self.tr("A newer count of the vault replaced this one."))
+            return
+        if count.pending:
+            self._wait_for_cosign(count)
+        else:  # applied: saving again would record a second count
+            self._lock_count(True)
+        self.status.setText(self.tr(
+            "The count ({counted}) was recorded. The branch cash position could not be read "
+            "just now: read it again to see the vault's balance.").format(
+                counted=format_uah(count.counted)))
 
     def _wait_for_cosign(self, count: VaultCount) -> None:
         from teller_app.ui.till_dialog import next_step
