@@ -124,6 +124,7 @@ class AlertsList:
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.title = QLabel()
+        self.title.setBuddy(self.list)  # names the list for a screen reader (ui/a11y)
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
         self._guids: list[str] = []  # each row's customer
         # customers' names by GUID, as the requests above name them (looked up once; "" not

@@ -136,6 +136,7 @@ class ApprovalsInbox(InboxDecisions):
         self.alert_list = AlertsList()
         self.alerts, self.alerts_title = self.alert_list.list, self.alert_list.title
         self.title = QLabel()
+        self.title.setBuddy(self.table)  # names the list for a screen reader (ui/a11y)
 
         self.drafts = CashDraftsPanel(ops, self._cash_service, self._people, self._customers)
         self.drafts.cash_confirmed.connect(self.cash_confirmed)

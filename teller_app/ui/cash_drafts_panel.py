@@ -80,6 +80,7 @@ class CashDraftsPanel(QWidget):
         self.title = QLabel()
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("cashDrafts")
+        self.title.setBuddy(self.table)  # names the table for a screen reader (ui/a11y)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

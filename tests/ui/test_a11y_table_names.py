@@ -45,7 +45,10 @@ def test_tables_are_named_after_their_own_label_or_dialog(qtbot, main_window, op
 
     assert (cash.tills.accessibleName(), cash.transfers.accessibleName(),
             cash.counts.accessibleName()) == ("Tills", "Transfers waiting", "Vault counts waiting")
-    assert inbox.table.accessibleName() == "Approvals"
+    # the dock's three lists by their own titles, not all by the dock's
+    assert (inbox.table.accessibleName(), inbox.alerts.accessibleName(),
+            inbox.drafts.table.accessibleName()) == (
+        "Change requests", "Customer alerts", "Cash operations awaiting a supervisor")
     assert unlabelled.accessibleName() == "Plain dialog"
     assert orphan.accessibleName() == ""  # named when its own window is activated
     assert coded.accessibleName() == "Named by its code"
@@ -54,10 +57,10 @@ def test_tables_are_named_after_their_own_label_or_dialog(qtbot, main_window, op
                          inbox.alerts.accessibleName(), unlabelled.accessibleName()}
 
     # the name follows its source the next time (a count in the dock's title, a new language)
-    dock.setWindowTitle("Approvals (2)")
+    inbox.title.setText("Change requests (2)")
     untitled.setWindowTitle("Untitled no more")
     a11y.tie_labels(window)
-    assert inbox.table.accessibleName() == "Approvals (2)"
+    assert inbox.table.accessibleName() == "Change requests (2)"
     assert orphan.accessibleName() == "Untitled no more"
     assert coded.accessibleName() == "Named by its code"
     ops.cancel_all()
