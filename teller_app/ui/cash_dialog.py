@@ -6,7 +6,8 @@ customer's limits, the balance after the operation and whether a supervisor will
 reason the platform would refuse (with the hub, a till not open as soon as it opens).
 Then: create the draft, confirm it (by the teller up to the policy's limit, else by a
 supervisor here or from their inbox), and show the receipt.
-Enter submits the next step. The dialog fits its content: an empty line takes no room.
+Enter creates the draft; then the next step is the focused default button
+(``cash_dialog_keys``). The dialog fits its content: an empty line takes no room.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_amount_field import amount_field, set_amount_unit
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
 from teller_app.ui.cash_dialog_create import CashDialogCreate
+from teller_app.ui.cash_dialog_keys import focus_after_receipt, make_next_step
 from teller_app.ui.cash_dialog_lines import (
     _line,
     _selectable,
@@ -153,8 +155,9 @@ class CashDialog(CashDialogCreate):
                        self.void_button):
             self.buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         for any_button in self.buttons.buttons():
-            # Enter in the line edits is ``submit``: a default Create or Confirm would do the
-            # step a second time; a stray Enter never starts a void.
+            # Enter in the line edits creates (``submit``): a default Create would do it a
+            # second time. Once the draft exists its next step is made the default (and
+            # focused: ``cash_dialog_keys``); a stray Enter never starts a void.
             if isinstance(any_button, QPushButton):
                 any_button.setAutoDefault(False)
                 any_button.setDefault(False)
@@ -196,6 +199,9 @@ class CashDialog(CashDialogCreate):
         self.refile_button.clicked.connect(self.refile)
         self.check_button.clicked.connect(lambda: self.check_again())
         self.buttons.rejected.connect(self.reject)
+        self.draft_created.connect(lambda _draft: make_next_step(self.confirm_button))
+        self.confirmed.connect(self._confirmed_keys)
+        self.receipt_shown.connect(self._receipt_keys)
         self._wire_approval()
         if self.approval is not None:  # after _wire_approval's: the button is shown first
             self.approval.filed.connect(lambda _request: self.offer_supervisor())
@@ -329,8 +335,20 @@ class CashDialog(CashDialogCreate):
 
     # -- steps --------------------------------------------------------------------------
     def submit(self) -> None:
-        """Enter: the next step (create, then confirm) when it is available."""
+        """Enter in the amount or the purpose: create the draft when it can be. Once it exists
+        the key goes on to the dialog's default, the next step the screen shows (Confirm)."""
         if self.draft is None and self.create_button.isEnabled():
             self.create_draft()
-        elif self.confirm_button.isVisible() and self.confirm_button.isEnabled():
-            self.confirm_draft()
+
+    def _confirmed_keys(self, receipt: CashReceipt) -> None:
+        """Confirmed: Close is the default and has the keyboard (Receipt… when the receipt
+        is still to be read), so Enter after the receipt closes the dialog."""
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        make_next_step(close)
+        if receipt.payment is None:
+            self.receipt_button.setFocus()
+
+    def _receipt_keys(self, _receipt: object) -> None:
+        if self.receipt_dialog is not None:
+            focus_after_receipt(self.receipt_dialog, self.focusWidget(),
+                                self.buttons.button(QDialogButtonBox.StandardButton.Close))

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from teller_app.core.approvals import CASH_CONFIRM
 from teller_app.core.cash import CashKind, CashReceipt, ConfirmFailed, ConfirmInDoubt
@@ -63,8 +63,11 @@ class CashDialogSupervisor(CashDialogParts):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter on a focused button that does not take it (Confirm, Void, Close) stays
-        there: it does not reach the dialog's default, the supervisor's button."""
-        if enter_stays_on(self.focusWidget(), event):
+        there: it does not reach the dialog's default, the supervisor's button. The focused
+        default (Confirm, Close: ``cash_dialog_keys``) is the one it reaches anyway."""
+        focused = self.focusWidget()
+        if enter_stays_on(focused, event) and not (
+                isinstance(focused, QPushButton) and focused.isDefault()):
             event.accept()
             return
         super().keyPressEvent(event)

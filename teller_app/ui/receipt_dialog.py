@@ -1,8 +1,10 @@
-"""The receipt on screen: a preview, Print… (system dialog) and Save as PDF…."""
+"""The receipt on screen: a preview, Print… (system dialog; also the standard Print key,
+Ctrl+P) and Save as PDF…."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,6 +39,12 @@ class ReceiptDialog(QDialog):
         self.status.setWordWrap(True)
         self.print_button = QPushButton(self.tr("&Print…"), self)
         self.print_button.setObjectName("printReceipt")
+        # The standard Print key too: the button's own shortcut is its Alt+letter. Nameless,
+        # so the main window's sheet (which lists only its own keys) does not list it.
+        self.print_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self,
+                                   self.print_button.click)
+        self.print_button.setToolTip(
+            self.print_key.key().toString(QKeySequence.SequenceFormat.NativeText))
         self.save_button = QPushButton(self.tr("&Save as PDF…"), self)
         self.save_button.setObjectName("saveReceipt")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
