@@ -33,6 +33,7 @@ from teller_app.core.views import CustomerView
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow
+from teller_app.ui.cash_dialog_keys import make_next_step
 from teller_app.ui.cash_dialog_lines import fit_to_rows
 from teller_app.ui.cash_text import cash_error_text, status_text
 from teller_app.ui.receipt import ui_language
@@ -266,6 +267,7 @@ class CashDialogParts(QDialog):
         self.check_button.show()
         self.confirm_button.setVisible(self.draft is not None
                                        and not self.draft.needs_supervisor)
+        make_next_step(self.check_button)  # Enter reads the outcome; it never confirms again
         self._note(QCoreApplication.translate(
             "CashDialog", "No answer came in time: it is not known yet whether the payment "
             "went through. Its status is being checked. Do not void it or make a new one "

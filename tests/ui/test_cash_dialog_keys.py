@@ -131,3 +131,30 @@ def test_the_receipt_prints_on_the_standard_print_key(qtbot: Any, ops: Any) -> N
     qtbot.waitUntil(printing.isVisible, timeout=5000)
     printing.reject()
     assert not printing.isVisible()
+
+
+def test_a_confirm_in_doubt_makes_check_again_what_enter_does(qtbot, ops, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    """No answer to the confirm: Enter (in a field or on the focused button) reads the
+    payment's outcome (Check again, now the default), it does not send Confirm again."""
+    from teller_app.platform.models import Customer
+
+    client = arun(client_for(sandbox, TELLER))
+    guid = arun(new_customer(client, sandbox))
+    branch = sandbox.manifest["branches"][0]
+    service = CashService(client, branch["guid"], branch["processing_account_guid"],
+                          Decimal("10000.00"))
+    dialog = CashDialog(ops, service, Customer(wallet_user_guid=guid), CashKind.DEPOSIT,
+                        desk=DESK)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _active(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    dialog.amount.setText("120.00")
+    qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
+    dialog.create_draft()
+    qtbot.waitUntil(lambda: dialog.draft is not None and dialog.confirm_button.isDefault(),
+                    timeout=10000)
+    dialog.in_doubt_now()  # as a confirm whose answer was lost
+    # (focused too, until the check it starts disables it while it reads)
+    assert dialog.check_button.isDefault() and not dialog.confirm_button.isDefault()
+    ops.cancel_all()
