@@ -42,14 +42,30 @@ def _enter(qtbot: Any) -> None:
     qtbot.keyClick(focused, Qt.Key.Key_Return)
 
 
-def test_a_deposit_by_keyboard_shows_each_step_enter_takes(qtbot, ops, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
-    from teller_app.platform.models import Customer
-
+def _service(sandbox: Any, arun: Any) -> tuple[CashService, str]:
+    """The teller's cash service (limit 10 000.00) and a new customer's GUID."""
     client = arun(client_for(sandbox, TELLER))
     guid = arun(new_customer(client, sandbox))
     branch = sandbox.manifest["branches"][0]
-    service = CashService(client, branch["guid"], branch["processing_account_guid"],
-                          Decimal("10000.00"))
+    return CashService(client, branch["guid"], branch["processing_account_guid"],
+                       Decimal("10000.00")), guid
+
+
+def _deposit_dialog(qtbot: Any, ops: Any, service: CashService, guid: str) -> CashDialog:
+    """A deposit dialog shown, active, its customer read."""
+    from teller_app.platform.models import Customer
+
+    dialog = CashDialog(ops, service, Customer(wallet_user_guid=guid), CashKind.DEPOSIT,
+                        desk=DESK)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _active(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    return dialog
+
+
+def test_a_deposit_by_keyboard_shows_each_step_enter_takes(qtbot, ops, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    service, guid = _service(sandbox, arun)
     confirms: list[str] = []
     real_confirm = service.confirm
 
@@ -58,12 +74,7 @@ def test_a_deposit_by_keyboard_shows_each_step_enter_takes(qtbot, ops, sandbox, 
         return await real_confirm(payment_guid, **kwargs)
 
     service.confirm = counted  # type: ignore[method-assign]
-    dialog = CashDialog(ops, service, Customer(wallet_user_guid=guid), CashKind.DEPOSIT,
-                        desk=DESK)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    _active(qtbot, dialog)
-    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    dialog = _deposit_dialog(qtbot, ops, service, guid)
 
     dialog.amount.setFocus()
     qtbot.keyClicks(dialog.amount, "250.50")
@@ -109,7 +120,7 @@ def test_a_deposit_by_keyboard_shows_each_step_enter_takes(qtbot, ops, sandbox, 
     with qtbot.waitSignal(dialog.finished, timeout=5000):
         _enter(qtbot)
     assert not dialog.isVisible() and len(confirms) == 1
-    arun(client.aclose())
+    arun(service.client.aclose())
 
 
 def test_the_receipt_prints_on_the_standard_print_key(qtbot: Any, ops: Any) -> None:
@@ -136,19 +147,8 @@ def test_the_receipt_prints_on_the_standard_print_key(qtbot: Any, ops: Any) -> N
 def test_a_confirm_in_doubt_makes_check_again_what_enter_does(qtbot, ops, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
     """No answer to the confirm: Enter (in a field or on the focused button) reads the
     payment's outcome (Check again, now the default), it does not send Confirm again."""
-    from teller_app.platform.models import Customer
-
-    client = arun(client_for(sandbox, TELLER))
-    guid = arun(new_customer(client, sandbox))
-    branch = sandbox.manifest["branches"][0]
-    service = CashService(client, branch["guid"], branch["processing_account_guid"],
-                          Decimal("10000.00"))
-    dialog = CashDialog(ops, service, Customer(wallet_user_guid=guid), CashKind.DEPOSIT,
-                        desk=DESK)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    _active(qtbot, dialog)
-    qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
+    service, guid = _service(sandbox, arun)
+    dialog = _deposit_dialog(qtbot, ops, service, guid)
     dialog.amount.setText("120.00")
     qtbot.waitUntil(dialog.create_button.isEnabled, timeout=10000)
     dialog.create_draft()
