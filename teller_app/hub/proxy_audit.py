@@ -108,9 +108,12 @@ async def customer_of(engine: AsyncEngine, write: ProxiedWrite,
     if write.target.scope != "payments" or not guid:
         return None
     c = cash_authorizations.c
-    async with engine.connect() as conn:
-        found = (await conn.execute(sa.select(c.customer_guid).where(
-            c.payment_guid == guid))).scalar_one_or_none()
+    try:
+        async with engine.connect() as conn:
+            found = (await conn.execute(sa.select(c.customer_guid).where(
+                c.payment_guid == guid))).scalar_one_or_none()
+    except SQLAlchemyError:  # best effort: never the reason a write's row is not written
+        return None
     return str(found) if found else None
 
 

@@ -47,10 +47,11 @@ def tls_options(settings: HubSettings) -> dict[str, str | None]:
         why = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or ""
         raise SettingsError(f"cannot load the TLS certificate/key ({type(exc).__name__}"
                             f"{': ' + str(why) if why else ''})") from None
-    # the private key (in --tls-cert when no --tls-key): 0600, as every key file of the hub
+    # the private key (in --tls-cert when no --tls-key): nobody but its owner and group may
+    # read it (0640: Debian's root:ssl-cert layout, which a hub served with before)
     require_private(key if key is not None else cert,
                     "TLS key file" if key is not None else "TLS certificate file (it holds "
-                    "the private key)")
+                    "the private key)", group_reads=True)
     return {"ssl_certfile": str(cert), "ssl_keyfile": str(key) if key is not None else None}
 
 
@@ -107,7 +108,11 @@ def private_database_files(settings: HubSettings) -> list[str]:
             if not stat.S_ISREG(st.st_mode) or not mode & 0o077:
                 continue
             os.chmod(path, 0o600)
-        except OSError:  # absent (a first start), or not ours to change: SQLite says
+        except FileNotFoundError:  # a first start
+            continue
+        except OSError as exc:  # not ours to change (restored as root): said, SQLite decides
+            log.warning("database file readable by others could not be made 0600",
+                        extra={"file": name, "error": exc.strerror})
             continue
         log.warning("database file was readable by others: made 0600",
                     extra={"file": name, "was": oct(mode)})

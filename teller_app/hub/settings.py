@@ -234,14 +234,17 @@ def _with_password(url: str, password_file: Path | None) -> str:
     return parsed.set(password=password).render_as_string(hide_password=False)
 
 
-def require_private(path: Path, what: str) -> None:
+def require_private(path: Path, what: str, *, group_reads: bool = False) -> None:
     """Refuse a file that holds a secret (a key, a config with secrets) when its group or
-    others may read or write it (POSIX modes; elsewhere the OS's ACLs decide)."""
+    others may read or write it (POSIX modes; elsewhere the OS's ACLs decide).
+    ``group_reads``: its group may read it (a TLS key as Debian keeps it: root:ssl-cert
+    0640, the service user in ssl-cert), never write it; others nothing."""
     if os.name != "posix":
         return
     try:
         mode = path.stat().st_mode
     except OSError as exc:
         raise SettingsError(f"cannot read {what} {path}: {exc.strerror}") from None
-    if stat.S_IMODE(mode) & 0o077:
-        raise SettingsError(f"{what} {path} is readable by others (chmod 600)")
+    if stat.S_IMODE(mode) & (0o037 if group_reads else 0o077):
+        raise SettingsError(f"{what} {path} is readable by others "
+                            f"({'chmod 640 at most' if group_reads else 'chmod 600'})")

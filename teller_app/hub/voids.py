@@ -227,14 +227,14 @@ async def record_rejected_request(engine: AsyncEngine, emp: HubEmployee, cmd: An
     async with engine.begin() as conn:
         owner = (await conn.execute(sa.select(cash_authorizations.c.teller).where(
             cash_authorizations.c.payment_guid == guid))).scalar_one_or_none()
-        found = (await conn.execute(sa.select(cash_voids.c.kind).where(
-            cash_voids.c.payment_guid == guid))).first()
-        if found is not None:
-            return
-        await conn.execute(cash_voids.insert().values(
+        # voided already (a teller's void, maybe another process's a moment ago): nothing
+        added = await conn.execute(dialect_insert(conn, cash_voids).values(
             payment_guid=guid, kind="reject", actor=emp.email, owner=owner or cmd.maker,
             reason=(cmd.comment or "rejected")[:300], branch_guid=cmd.branch_guid,
-            customer_guid=cmd.customer_guid, amount_minor=amount_minor, created_at=now()))
+            customer_guid=cmd.customer_guid, amount_minor=amount_minor,
+            created_at=now()).on_conflict_do_nothing())
+        if added.rowcount != 1:
+            return
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="cash", entity=f"payment:{guid}",
             branch_guid=cmd.branch_guid,
