@@ -45,6 +45,7 @@ class TransfersPart:
         self.vault = Decimal(0)  # the vault's book balance, as last read
         # the hub's refusal of a decision, worded, by transfer id: (its code, the words)
         self.refused: dict[str, tuple[str, str]] = {}
+        self.fresh: set[str] = set()  # refused by the decision whose read comes next
         self.table = QTableWidget(0, 4, parent)
         self.table.setObjectName("transfersTable")
         self.table.setHorizontalHeaderLabels([
@@ -82,12 +83,15 @@ class TransfersPart:
         kept = self.selected()
         self.transfers, self.vault = position.pending_transfers, position.vault
         # a refusal stays beside its transfer while it waits ("vault short" while it still
-        # is); one whose transfer no longer waits (decided meanwhile) moves to the status
+        # is); one just made whose transfer no longer waits (decided meanwhile: the reason it
+        # was refused) moves to the status; an older one goes with its transfer, unsaid
         refused, self.refused = self.refused, {}
+        fresh, self.fresh = self.fresh, set()
         for id_, (code, words) in refused.items():
             t = self._by_id(id_)
             if t is None:
-                self._say(words)
+                if id_ in fresh:
+                    self._say(words)
             elif code != "vault_short" or vault_shortfall(self.vault, t) is not None:
                 self.refused[id_] = (code, words)
         self.table.setRowCount(len(self.transfers))
@@ -157,11 +161,16 @@ class TransfersPart:
                 self._failed(exc)  # not a refusal (a lost answer…): the window's status
                 return
             self.refused[transfer.id] = (code, refusal_text(exc))
+            self.fresh.add(transfer.id)
             self._show_refusal(transfer)
             self._refresh()  # what the vault holds now, and whether the transfer still waits
 
+        def decided(_transfer: object) -> None:
+            self.refused.pop(transfer.id, None)  # an earlier refusal is not this outcome
+            self._refresh()
+
         self.ops.run(lambda: self.service.decide_transfer(transfer.id, approve),
-                     on_success=lambda _t: self._refresh(), on_error=refused,
+                     on_success=decided, on_error=refused,
                      parent=self.parent,
                      label=QCoreApplication.translate("BranchCashView", "Deciding the transfer"),
                      write=True)

@@ -40,6 +40,7 @@ def test_a_transfer_the_vault_cannot_cover_says_so(qtbot: Any, ops: Any, arun: A
     vault = arun(sup_till.position(supervisor.branch_guid)).vault
     short = arun(cash.till.request_transfer("to_till", vault + SHORT))
     back = arun(cash.till.request_transfer("to_vault", Decimal("10.00")))
+    decided: list[str] = []
     try:
         view = BranchCashView(ops, sup_till, supervisor.branch_guid)
         qtbot.addWidget(view)
@@ -76,10 +77,19 @@ def test_a_transfer_the_vault_cannot_cover_says_so(qtbot: Any, ops: Any, arun: A
         # the transfer to the vault selected: nothing to say
         view.transfers.selectRow([t.id for t in view.position.pending_transfers].index(back.id))
         assert not note.isVisibleTo(view)
+
+        # rejected after that refusal: the outcome is the rejection, not the old refusal
+        view.transfers.selectRow([t.id for t in view.position.pending_transfers].index(short.id))
+        with qtbot.waitSignal(view.loaded, timeout=15000):
+            view.reject_button.click()
+        decided.append(short.id)
+        assert short.id not in [t.id for t in view.position.pending_transfers]
+        assert refused not in view.status.text()
         view.close()
     finally:
         for transfer in (short, back):
-            arun(sup_till.decide_transfer(transfer.id, False))
+            if transfer.id not in decided:
+                arun(sup_till.decide_transfer(transfer.id, False))
         current = arun(cash.till.current())
         if current is not None:
             arun(cash.till.close(current.open_counts, "test clean-up"))
