@@ -157,6 +157,9 @@ class CustomerTableModel(QAbstractTableModel):
         self._generation = 0  # bumps on every new search: late pages of old ones are dropped
         self._fetching = False
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        # each loaded row's key for the sort asked (by id, the row kept to know it is the
+        # same one): a page sorts in with the rows before it, none keyed twice
+        self._keys: dict[int, tuple[SearchRow, tuple[int, int | str]]] = {}
         self._texts: dict[int, tuple[str, ...]] = {}  # row -> display_texts, made when painted
 
     # -- searching --------------------------------------------------------------------
@@ -181,6 +184,7 @@ class CustomerTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = []
         self._texts.clear()
+        self._keys.clear()
         self._total = 0
         self._capped = False
         self.endResetModel()
@@ -231,6 +235,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._source, self._query = source, query
         self._rows = list(rows)
         self._texts.clear()
+        self._keys.clear()
         self._total = max(total, len(self._rows))
         self._capped = capped
         if not self._in_source_order():  # the cache's list: in order as it comes
@@ -342,6 +347,7 @@ class CustomerTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         # Sorts what is loaded; pages fetched later are merged into the same order.
         self._sort = (column, order)
+        self._keys.clear()
         self._resort()
 
     def _resort(self) -> None:
@@ -368,12 +374,19 @@ class CustomerTableModel(QAbstractTableModel):
         column, order = self._sort
         attribute = COLUMNS[column][0]
 
+        keys = self._keys
+
         def key(row: SearchRow) -> tuple[int, int | str]:
+            known = keys.get(id(row))
+            if known is not None and known[0] is row:
+                return known[1]
             if attribute == "full_name":
-                return (1, name_key(row))
-            value = cell_value(row, attribute)
-            if isinstance(value, bool | int):
-                return (0, int(value))
-            return (1, str(value or "").casefold())
+                made: tuple[int, int | str] = (1, name_key(row))
+            else:
+                value = cell_value(row, attribute)
+                made = (0, int(value)) if isinstance(value, bool | int) else (
+                    1, str(value or "").casefold())
+            keys[id(row)] = (row, made)
+            return made
 
         self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)

@@ -54,6 +54,12 @@ class FilteredCacheSource:
         self.filter = (CustomerFilter(**{**state.filter.__dict__, "branch_guid": branch_guid})
                        if branch_guid else state.filter)
 
+    def in_name_order(self, query: str) -> bool:
+        """Every match comes by the sort key unless another sort is asked
+        (``NameOrderedSource``: the table then sorts nothing itself)."""
+        sort = self.state.sort
+        return sort is None or (sort.column == "full_name" and not sort.descending)
+
     async def first_page(self, query: str, limit: int) -> tuple[list[CustomerRow], int, bool]:
         rows = await self.page(query, 0, limit)
         if len(rows) < limit:
