@@ -60,12 +60,14 @@ def tie_labels(root: QWidget) -> None:
             text = _label_text(label)
             if text and not field.accessibleName():
                 field.setAccessibleName(text)
-    buddies = {id(label.buddy()): label for label in root.findChildren(QLabel)
-               if isinstance(label.buddy(), QAbstractItemView)}
+    # (view, its label): compared by identity, a wrapper's id may be reused
+    buddies = [(label.buddy(), label) for label in root.findChildren(QLabel)
+               if isinstance(label.buddy(), QAbstractItemView)]
     for widget in root.findChildren(QWidget):
         if isinstance(widget, QAbstractItemView):
             widget.setTabKeyNavigation(False)  # Tab leaves a table; arrows move in it
-            _name_view(widget, buddies.get(id(widget)))
+            _name_view(widget, next((label for view, label in buddies if view is widget),
+                                    None))
             continue
         if widget.accessibleName():
             continue
