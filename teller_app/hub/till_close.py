@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from . import till_events
 from .db import now
 from .errors import HubError
 from .models import HubEmployee
@@ -119,6 +120,8 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                 state="close_cosign", **figures))
             if held.rowcount != 1:
                 raise HubError(409, "the till is closed", "till_closed")
+            waits = (await conn.execute(sa.select(tills).where(tills.c.id == till.id))).one()
+            await till_events.waiting(conn, till_events.close_data(waits), till.branch_guid)
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, {
                 **detail, "awaits_cosign": True, "close_tolerance": money(tolerance)})
         else:
@@ -161,6 +164,8 @@ async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str,
                            "look at the till again", "count_changed")
         await _close(conn, row, {}, ("close_cosign",), close_cosigned_by=emp.email,
                      close_cosigned_at=now())
+        await till_events.decided(conn, till_events.close_data(row), row.branch_guid,
+                                  state="cosigned", checker=emp.email)
         await audit_till(conn, emp, "", till_id, row.branch_guid, {
             "close_cosigned": True, "close": money(row.close_minor),
             "expected": money(row.expected_minor), "over_short": money(row.over_short_minor),

@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import audit
+from . import audit, till_events
 from .db import dialect_insert, now
 from .errors import HubError
 from .models import HubEmployee
@@ -63,9 +63,14 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
             raise HubError(422, f"counted {money(total)} ≠ the vault's book {money(book)}: "
                            "give a reason for the difference", "reason_required")
         c = vault_counts.c
+        replaced = (await conn.execute(sa.select(vault_counts).where(
+            c.branch_key == key, c.state == "pending"))).all()  # under the vault's lock
         await conn.execute(vault_counts.update().where(
             c.branch_key == key, c.state == "pending").values(
             state="superseded", decided_by=emp.email, decided_at=now()))
+        for old in replaced:  # no longer waits: the supervisors' views and its counter know
+            await till_events.decided(conn, till_events.vault_count_data(old), key,
+                                      state="superseded", checker=emp.email)
         state = "pending" if diff else "applied"
         done = await conn.execute(dialect_insert(conn, vault_counts).values(
             id=count_id, branch_key=key, counts=counts_json(counts), counted_minor=total,
@@ -76,14 +81,16 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
         if done.rowcount != 1:  # the id is another branch's count (one branch's wait above)
             raise HubError(409, "this vault count id is taken: a recorded count never "
                            "changes", "count_id_taken")
+        row = (await conn.execute(sa.select(vault_counts).where(c.id == count_id))).one()
         if not diff:  # counted: who and when (``lock_vault`` above made the row)
             await conn.execute(vaults.update().where(vaults.c.branch_key == key).values(
                 updated_by=emp.email, updated_at=now()))
+        else:  # a second supervisor co-signs it
+            await till_events.waiting(conn, till_events.vault_count_data(row), key)
         await _audit(conn, emp, key, {
             "vault_count": money(total), "counts": counts_json(counts), "previous": money(book),
             "difference": money(diff), "reason": reason, "count_id": count_id,
             "applied": not diff})
-        row = (await conn.execute(sa.select(vault_counts).where(c.id == count_id))).one()
         return count_out(row)
 
 
@@ -130,6 +137,8 @@ async def cosign_count(engine: AsyncEngine, emp: HubEmployee, count_id: str) -> 
             raise HubError(409, f"the count is {row.state}: nothing to co-sign",
                            "nothing_to_cosign")
         await move_vault(conn, row.branch_key or None, int(row.difference_minor), emp.email)
+        await till_events.decided(conn, till_events.vault_count_data(row), row.branch_key,
+                                  state="cosigned", checker=emp.email)
         await _audit(conn, emp, row.branch_key, {
             "vault_count_cosigned": money(row.counted_minor), "count_id": count_id,
             "counted_by": row.counted_by, "previous": money(book),

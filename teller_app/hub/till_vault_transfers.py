@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from . import till_events
 from .db import dialect_insert, now
 from .errors import HubError
 from .models import HubEmployee
@@ -49,10 +50,12 @@ async def request_transfer(engine: AsyncEngine, emp: HubEmployee, desk_id: str, 
             stored = await _stored_transfer(conn, tid, till, emp, direction, amount_minor)
             assert stored is not None
             return stored
+        filed = (await conn.execute(sa.select(till_transfers).where(tt.id == tid))).one()
+        await till_events.waiting(conn, till_events.transfer_data(filed, till.till_code),
+                                  till.branch_guid)
         await audit_till(conn, emp, desk_id, till.id, till.branch_guid,
                      {"transfer": tid, "direction": direction, "amount": money(amount_minor)})
-        return transfer_out((await conn.execute(sa.select(till_transfers).where(
-            tt.id == tid))).one())
+        return transfer_out(filed)
 
 
 async def _stored_transfer(conn: AsyncConnection, transfer_id: str, till: Any,
@@ -110,6 +113,11 @@ async def decide_transfer(engine: AsyncEngine, emp: HubEmployee, transfer_id: st
                 till_id=tr.till_id, transfer_id=tr.id, kind=tr.direction, category="",
                 amount_minor=tr.amount_minor, delta_minor=sign * tr.amount_minor,
                 customer_guid="", created_at=now()))
+        code = (await conn.execute(sa.select(tills.c.till_code).where(
+            tills.c.id == tr.till_id))).scalar_one()
+        await till_events.decided(conn, till_events.transfer_data(tr, code), tr.branch_guid,
+                                  state="approved" if approve else "rejected",
+                                  checker=emp.email)
         await audit_till(conn, emp, "", tr.till_id, tr.branch_guid,
                      {"transfer": tr.id, "approved": approve, "comment": comment})
         return transfer_out((await conn.execute(sa.select(till_transfers).where(

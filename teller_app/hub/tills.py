@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import audit
+from . import audit, till_events
 from .db import now
 from .errors import HubError
 from .events import is_checker
@@ -162,11 +162,13 @@ async def open_till(engine: AsyncEngine, emp: HubEmployee, *, till_code: str, de
         except sa.exc.IntegrityError:
             raise HubError(409, f"till {till_code} is open at another desk",
                            "till_busy") from None
+        row = (await conn.execute(sa.select(tills).where(t.id == till_id))).one()
+        if state == "cosign":
+            await till_events.waiting(conn, till_events.open_data(row), branch)
         await audit_till(conn, emp, desk_id, till_id, branch, {
             "open": money(total), "till_code": till_code, "counts": counts_json(counts),
             "previous_close": None if prev is None else money(prev),
             "previous_close_till": None if last is None else last.id})
-        row = (await conn.execute(sa.select(tills).where(t.id == till_id))).one()
         return await till_out(conn, row)
 
 
@@ -208,6 +210,8 @@ async def cosign(engine: AsyncEngine, emp: HubEmployee, till_id: str) -> dict[st
         if done.rowcount != 1:
             raise HubError(409, f"the till is {row.state}: nothing to co-sign",
                            "nothing_to_cosign")
+        await till_events.decided(conn, till_events.open_data(row), row.branch_guid,
+                                  state="cosigned", checker=emp.email)
         await audit_till(conn, emp, "", till_id, row.branch_guid, {"cosigned": True})
         return await till_out(conn, (await conn.execute(
             sa.select(tills).where(t.id == till_id))).one())
