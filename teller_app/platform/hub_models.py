@@ -7,9 +7,10 @@ fields are ignored so a newer hub does not break an older desk.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -152,6 +153,38 @@ class HubEvent(_Wire):
     login: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     reasons: list[str] = Field(default_factory=list)
+    # till.waiting / till.decided (a newer hub's; an older one sends none): what waits for a
+    # supervisor (transfer | open_cosign | close_cosign | vault_count), whose till, the
+    # money; ``state`` and ``checker`` above carry a decision. Lenient: a value this desk
+    # cannot read is None, never a lost event
+    what: str | None = None
+    till_id: str | None = None
+    till_code: str | None = None
+    teller: str | None = None  # e-mail; a vault count's: the supervisor who counted
+    transfer_id: str | None = None
+    count_id: str | None = None  # a vault count's (the hub sends it; the desk reads the list)
+    direction: str | None = None  # to_till | to_vault (a transfer)
+    amount: Decimal | None = None  # the transfer, the opening count or the vault count
+    over_short: Decimal | None = None  # a close waiting for its co-sign
+
+    @field_validator("what", "till_id", "till_code", "teller", "transfer_id", "count_id",
+                     "direction", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> str | None:
+        if isinstance(value, str):
+            return value
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @field_validator("amount", "over_short", mode="before")
+    @classmethod
+    def _money(cls, value: object) -> Decimal | None:
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            return None
+        try:
+            amount = Decimal(str(value).strip())
+        except ArithmeticError:
+            return None
+        return amount if amount.is_finite() else None
 
 
 class EventList(_Wire):

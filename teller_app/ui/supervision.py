@@ -48,6 +48,7 @@ from teller_app.ui.lock_screen import SessionLocker
 from teller_app.ui.people_lookup import lookup_customer_names, lookup_employee_names
 from teller_app.ui.supervision_feed import OWN_DECISION_KINDS as OWN_DECISION_KINDS
 from teller_app.ui.supervision_feed import SupervisionFeed
+from teller_app.ui.till_live import TillLive
 
 if TYPE_CHECKING:
     from teller_app.core.cash_types import CashReceipt
@@ -106,6 +107,10 @@ class Supervision(SupervisionFeed):
         self._tray: QSystemTrayIcon | None = None
         self.tray_text = ""  # the tray's last message, as shown
         self._audit_view: AuditView | None = None
+        # till work waiting for a supervisor, and its decisions (a newer hub's events)
+        self.till_live = TillLive(window, self.employee_email, self._announce,
+                                  lambda emails: lookup_employee_names(self.session.client,
+                                                                       emails))
         self._audit_write_failed.connect(self._report_audit_failure,
                                          Qt.ConnectionType.QueuedConnection)
 

@@ -1,7 +1,8 @@
 """Supervision's live feed: one SSE stream of the hub's events per window (the session's hub
 link; ``core/approvals_feed.EventFeed`` reconnects and resumes), handed to the Approvals
 inbox, and the decisions on this employee's own requests told to them at once
-(``supervision_notices``). ``Supervision`` (ui/supervision.py) builds on it."""
+(``supervision_notices``); till work waiting for a supervisor and its decisions go to
+``till_live``. ``Supervision`` (ui/supervision.py) builds on it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from teller_app.core.approvals_feed import EventFeed
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approvals_inbox import ApprovalsInbox
 from teller_app.ui.supervision_notices import SupervisionNotices
+from teller_app.ui.till_live import TILL_KINDS, TillLive
 
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
                                 "request.failed", "request.interrupted"})
@@ -28,6 +30,7 @@ class SupervisionFeed(SupervisionNotices):
     feed: EventFeed | None
     _feed_task: asyncio.Task[None] | None
     _feeds_ending: set[asyncio.Task[None]]  # stopped, still closing their streams
+    till_live: TillLive | None = None
 
     # -- live events ----------------------------------------------------------------------
     def start_feed(self) -> None:
@@ -73,6 +76,10 @@ class SupervisionFeed(SupervisionNotices):
         inbox = self.inbox
         if inbox is not None and isValid(inbox):
             inbox.on_event(event)
+        if event.kind in TILL_KINDS:
+            if self.till_live is not None:
+                self.till_live.on_event(event)
+            return
         mine = (event.maker or "").lower() == self.employee_email()
         if mine and event.kind in OWN_DECISION_KINDS | {"request.withdrawn"}:
             self._tell_maker(event)  # reads the customer's cards again too

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton
 from teller_app.core.till import EndOfDay, Till, TillService
 from teller_app.core.till_models import Transfer
 from teller_app.platform.errors import PlatformError
+from teller_app.platform.hub_models import HubEvent
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
@@ -161,13 +162,27 @@ class TillCloseDialog(CosignWaitDialog):
     def _close_failed(self, exc: BaseException) -> None:
         self._failed(exc)
         if isinstance(exc, PlatformError) and exc.reason == "transfer_pending":
-            # which transfers wait now (one filed or decided since the dialog opened)
-            def read(till: Till | None) -> None:
-                if till is not None and till.id == self.till.id:
-                    self._show_pending(till.pending_transfers)
+            self._read_pending()
 
-            self.ops.run(self.service.current, on_success=read, on_error=lambda _exc: None,
-                         parent=self, label=self.tr("Reading the till"))
+    def _read_pending(self) -> None:
+        """Which transfers wait now (one filed or decided since the dialog opened)."""
+        def read(till: Till | None) -> None:
+            if till is not None and till.id == self.till.id:
+                self._show_pending(till.pending_transfers)
+
+        self.ops.run(self.service.current, on_success=read, on_error=lambda _exc: None,
+                     parent=self, label=self.tr("Reading the till"))
+
+    def on_decided(self, event: HubEvent) -> None:
+        """A supervisor decided work on this till (the hub's ``till.decided``, ``till_live``):
+        a close waiting for its co-sign checks as "Check the co-sign" does; a transfer
+        decided while the line names waiting ones, the line is read again."""
+        if event.till_id != self.till.id or self.report is not None:
+            return
+        if event.what == "close_cosign" and self.till.needs_close_cosign:
+            self.refresh()
+        elif event.what == "transfer" and self.transfers_pending.text():
+            self._read_pending()
 
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till

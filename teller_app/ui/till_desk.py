@@ -20,6 +20,7 @@ from teller_app.core.roles import Capability
 from teller_app.core.session import Session
 from teller_app.core.till import BranchPosition, Till, TillService
 from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
+from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.menu_reach import reach_disabled
 from teller_app.ui.people_lookup import lookup_employee_names
@@ -163,6 +164,22 @@ class TillDesk(QObject):
         self.window.ops.run(service.heartbeat, on_success=self._set_till,
                             on_error=lambda exc: log.info("till heartbeat failed: %s", exc),
                             parent=self.window, network=False, reauth=False)
+
+    # -- live (the hub's till events, ``till_live``; an older hub sends none) -------------
+    def position_moved(self) -> None:
+        """Till work waits or was decided: an open branch cash position reads again (once
+        this turn of the loop, its selection kept)."""
+        for view in self.window.findChildren(BranchCashView):
+            if view.isVisible():
+                view.refresh_soon()
+
+    def till_decided(self, event: HubEvent) -> None:
+        """A supervisor decided this teller's till work: the open till dialog it concerns
+        checks again, as its own button would (each matches its till or transfer)."""
+        for dialog in self.window.findChildren(QDialog):
+            if dialog.isVisible() and isinstance(dialog, TillCloseDialog | TillOpenDialog
+                                                 | TransferDialog):
+                dialog.on_decided(event)
 
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog

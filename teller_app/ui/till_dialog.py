@@ -31,6 +31,7 @@ from teller_app.core.till import (
     count_total,
     face_value,
 )
+from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_uah
@@ -177,6 +178,14 @@ class TillOpenDialog(QDialog):
     def refresh(self) -> None:
         self.ops.run(self.service.current, on_success=self._shown, on_error=self._failed,
                      parent=self, label=self.tr("Checking the till"))
+
+    def on_decided(self, event: HubEvent) -> None:
+        """A supervisor co-signed this till's opening (the hub's ``till.decided``,
+        ``till_live``): checked as "Check the co-sign" does."""
+        till = self.till
+        if (event.what == "open_cosign" and till is not None and till.needs_cosign
+                and event.till_id == till.id):
+            self.refresh()
 
     def _shown(self, till: Till | None) -> None:
         if till is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -62,6 +62,7 @@ class BranchCashView(QDialog):
         # for their names
         self._lookups: dict[Op, list[str]] = {}
         self._fitted: set[QTableWidget] = set()  # fitted to their rows: widths kept now
+        self._refresh_due = False  # a read asked for this turn of the loop (``refresh_soon``)
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
         # closing counts left in closed tills until they open; their codes as the hub has them
@@ -180,6 +181,17 @@ class BranchCashView(QDialog):
                                             and till.counted is not None)
         self.count_cosign_button.setEnabled(count is not None)
         self.transfer_part.enable()
+
+    def refresh_soon(self) -> None:
+        """Read the position again once this turn of the loop: the hub's till events come
+        several at a time (``TillDesk.position_moved``)."""
+        if not self._refresh_due:
+            self._refresh_due = True
+            QTimer.singleShot(0, self, self._refresh_due_now)
+
+    def _refresh_due_now(self) -> None:
+        self._refresh_due = False
+        self.refresh()
 
     def refresh(self) -> None:
         self.ops.run(lambda: self.service.position(self.branch_guid), on_success=self._show,

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.intent_id import IntentIds, intent_key
 from teller_app.core.till import TillService, Transfer
+from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.a11y_form import add_row
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import CURRENCY_SIGNS, format_uah, is_ukrainian, parse_amount
@@ -44,6 +45,7 @@ class TransferDialog(QDialog):
         self.setWindowTitle(self.tr("Vault transfer"))
         self.ops, self.service = ops, service
         self.ids = IntentIds()  # one id per (direction, amount) while this dialog is open
+        self.transfer: Transfer | None = None  # once filed (its decision is told live)
         self.direction = QComboBox(self)
         self.direction.addItem(self.tr("From the vault to my till"), "to_till")
         self.direction.addItem(self.tr("From my till to the vault"), "to_vault")
@@ -102,6 +104,7 @@ class TransferDialog(QDialog):
             self.currency.hide()
             set_read_only(self.amount, True)
             self._show_direction_filed()
+            self.transfer = transfer
             self.status.setText(self._filed_text(transfer.state, transfer.amount))
             self.requested.emit(transfer)
 
@@ -139,6 +142,20 @@ class TransferDialog(QDialog):
         if event.type() == QEvent.Type.LayoutRequest:  # the status came or rewrapped
             grow_to_fit(self)
         return handled
+
+    def on_decided(self, event: HubEvent) -> None:
+        """A supervisor decided the transfer filed here (the hub's ``till.decided``,
+        ``till_live``): the dialog says so."""
+        transfer = self.transfer
+        if event.what != "transfer" or transfer is None or event.transfer_id != transfer.id:
+            return
+        money = format_uah(transfer.amount)
+        if event.state == "approved":
+            self.status.setText(fill(self.tr("A supervisor approved this transfer of %1."),
+                                     money))
+        elif event.state == "rejected":
+            self.status.setText(fill(self.tr("A supervisor rejected this transfer of %1."),
+                                     money))
 
     def _filed_text(self, state: str, amount: Decimal) -> str:
         # A re-send is answered with the transfer filed first, which may be decided by now.

@@ -1,0 +1,100 @@
+"""Till work waiting for a supervisor is told live (the hub's ``till.waiting`` and
+``till.decided`` on the supervision feed): the supervisor hears what waits, whose (by name
+where the platform names them), the money, and where to act (the Till menu's own words);
+the teller a decision names hears it. An event an older hub never sends is not needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from teller_app.platform.hub_models import HubEvent
+
+from .conftest import TELLER
+
+OLENA = "olena.koval@demo.bank"
+PLACE = "Till ▸ Branch cash position"
+
+
+def _waiting(**data: Any) -> HubEvent:
+    return HubEvent.model_validate({"id": 1, "kind": "till.waiting", "till_id": 7,
+                                    "till_code": "T2", "teller": OLENA, **data})
+
+
+def _decided(**data: Any) -> HubEvent:
+    return HubEvent.model_validate({"id": 2, "kind": "till.decided", "till_id": "7",
+                                    "till_code": "T1", "teller": TELLER,
+                                    "checker": "boss@demo.bank", **data})
+
+
+def test_the_event_carries_typed_values() -> None:
+    event = _waiting(what="close_cosign", over_short="-120.50", amount="oops", future=1)
+    assert event.till_id == "7" and event.what == "close_cosign"
+    assert str(event.over_short) == "-120.50" and event.amount is None  # unreadable: None
+    assert HubEvent(id=3, kind="request.filed").what is None  # an older hub's event
+
+
+@pytest.mark.usefixtures("english")
+def test_a_supervisor_hears_what_waits_and_where(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    supervision = main_window.supervision
+    asked: list[list[str]] = []
+
+    async def names(emails: list[str]) -> dict[str, str]:
+        asked.append(emails)
+        return {OLENA: "Olena Koval"}
+
+    supervision.till_live.employee_names = names
+    said = main_window.status_bar.currentMessage
+
+    supervision._on_event(_waiting(what="transfer", direction="to_till", transfer_id="tr1",
+                                   amount="5000.00"))
+    qtbot.waitUntil(lambda: said().startswith("Olena Koval"), timeout=5000)
+    assert said() == ("Olena Koval asks for 5,000.00\u00a0UAH from the vault to till T2: "
+                      f"approve or reject it in {PLACE}.")
+    assert main_window.banner.text() == said()
+
+    # the name is known now: told at once, not looked up again
+    supervision._on_event(_waiting(what="transfer", direction="to_vault", amount="1200"))
+    assert said() == ("Olena Koval asks to hand 1,200.00\u00a0UAH from till T2 back to the "
+                      f"vault: approve or reject it in {PLACE}.")
+    supervision._on_event(_waiting(what="open_cosign", amount="3000.00"))
+    assert said() == ("Olena Koval opened till T2 with 3,000.00\u00a0UAH: the opening count "
+                      f"waits for your co-sign in {PLACE}.")
+    supervision._on_event(_waiting(what="close_cosign", over_short="-120.50"))
+    assert said() == ("Olena Koval is closing till T2 with over/short \u2212120.50\u00a0UAH: "
+                      f"the close waits for your co-sign in {PLACE}.")
+    supervision._on_event(_waiting(what="vault_count", amount="80000.00", till_id=None))
+    assert said() == ("Olena Koval counted 80,000.00\u00a0UAH in the vault: the count waits "
+                      f"for a second supervisor's co-sign in {PLACE}.")
+    assert asked == [[OLENA]]
+
+    # the platform names nobody: the e-mail
+    supervision._on_event(_waiting(what="open_cosign", amount="10", teller="x@demo.bank"))
+    qtbot.waitUntil(lambda: said().startswith("x@demo.bank opened till T2"), timeout=5000)
+
+
+@pytest.mark.usefixtures("english")
+def test_the_teller_hears_the_decision_on_their_own_till(main_window) -> None:  # type: ignore[no-untyped-def]
+    supervision = main_window.supervision
+    said = main_window.status_bar.currentMessage
+    supervision._on_event(_decided(what="transfer", transfer_id="tr1", direction="to_till",
+                                   amount="5000.00", state="approved"))
+    assert said() == "A supervisor approved your vault transfer of 5,000.00\u00a0UAH."
+    supervision._on_event(_decided(what="transfer", transfer_id="tr2", amount="700.00",
+                                   state="rejected"))
+    assert said() == "A supervisor rejected your vault transfer of 700.00\u00a0UAH."
+    supervision._on_event(_decided(what="open_cosign", amount="3000.00", state="cosigned"))
+    assert said() == "A supervisor co-signed your till's opening."
+    supervision._on_event(_decided(what="close_cosign", over_short="5.00", state="cosigned"))
+    assert said() == "A supervisor co-signed your till's close."
+    assert main_window.banner.text() == said()
+
+    # another teller's decision (seen by a supervisor) is not this teller's notice
+    main_window.status_bar.clearMessage()
+    supervision._on_event(_decided(what="transfer", transfer_id="tr3", amount="1.00",
+                                   state="approved", teller=OLENA))
+    assert said() == ""
+    # this teller's own work waiting is not announced to them
+    supervision._on_event(_waiting(what="open_cosign", amount="3000.00", teller=TELLER))
+    assert said() == ""
