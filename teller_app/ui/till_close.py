@@ -66,6 +66,7 @@ class TillCloseDialog(CosignWaitDialog):
         self.transfers_pending = plain_label(QLabel(self))
         self.transfers_pending.setObjectName("tillCloseTransfersPending")
         self.transfers_pending.setStyleSheet(theme.error_style())  # the close is refused
+        self.transfers_pending.hide()  # until a till that says its transfers names one
         self._show_pending(till.pending_transfers)
         self.expected = QLabel(format_uah(till.expected), self)
         self.expected.setObjectName("tillExpected")

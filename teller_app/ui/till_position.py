@@ -360,6 +360,8 @@ class BranchCashView(QDialog):
         dialog.saved.connect(self._show)
         # its check may find the count replaced by a newer one (no ``saved``): read again
         dialog.refresh_button.clicked.connect(self.refresh)
+        # a count recorded whose position read failed (no ``saved`` either): read it here
+        dialog.finished.connect(lambda _result: self.refresh())
         dialog.open()
 
     def _failed(self, exc: BaseException) -> None:

@@ -129,3 +129,28 @@ def test_the_opening_and_the_transfer_hear_their_decision(main_window, qtbot) ->
     feed(_event("till.decided", what="transfer", transfer_id=transfer.transfer.id,
                 state="rejected", amount="5000.00"))
     assert transfer.status.text() == "A supervisor rejected this transfer of 5,000.00\u00a0UAH."
+
+
+@pytest.mark.usefixtures("english")
+def test_a_till_that_does_not_say_its_transfers_shows_no_empty_warning(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = TillCloseDialog(main_window.ops, Stand(), _till("t9", "open"),  # type: ignore[arg-type]
+                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.till.pending_transfers is None
+    assert not dialog.transfers_pending.isVisible()  # no empty error-coloured row
+
+
+@pytest.mark.usefixtures("english")
+def test_the_branch_position_reads_again_when_the_vault_count_closes(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A count recorded whose position read failed ends without ``saved``: the window still
+    shows the vault as it reads now once the count's dialog is closed."""
+    stand = Stand()
+    view = BranchCashView(main_window.ops, stand, parent=main_window)  # type: ignore[arg-type]
+    view.show()
+    qtbot.waitUntil(lambda: view.position is not None, timeout=5000)
+    view.count_vault()
+    assert view.vault_dialog is not None
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.vault_dialog.reject()
+    assert stand.reads["position"] == 2
