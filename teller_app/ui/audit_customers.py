@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 
 from teller_app.platform.hub_models import AuditRecord
 
+MAX_LINKS = 50_000  # links kept across reads; past it they start again from the rows read
+
 
 def own_customer(entry: AuditRecord) -> str:
     """The customer GUID the entry itself names; "" for none."""
@@ -57,6 +59,9 @@ class CustomerLinks:
         self.by_request: dict[str, str] = {}
 
     def learn(self, entries: Iterable[AuditRecord]) -> None:
+        if len(self.by_payment) + len(self.by_request) > MAX_LINKS:  # a day-long session
+            self.by_payment.clear()
+            self.by_request.clear()
         for entry in entries:
             customer = own_customer(entry)
             if not customer:
