@@ -48,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="123"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="121"/>
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="124"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="122"/>
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="125"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="128"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="126"/>
         <source>Copy</source>
         <translation>Копіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="129"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="127"/>
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="130"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="128"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="133"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="131"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="135"/>
-        <location filename="../../teller_app/ui/account_panel.py" line="138"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="133"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="136"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="139"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="137"/>
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="140"/>
+        <location filename="../../teller_app/ui/account_panel.py" line="138"/>
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -303,87 +303,88 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="243"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="245"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="252"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="257"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="283"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="288"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="328"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="46"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="54"/>
         <source>%1: another customer has the same phone number: %2</source>
         <translation>%1: такий самий номер телефону має інший клієнт: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="49"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="57"/>
         <source>%1: another customer has the same phone number</source>
         <translation>%1: такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="53"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="61"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="91"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="136"/>
         <source>Customer alerts</source>
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
@@ -504,147 +505,178 @@
 <context>
     <name>AuditActions</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
         <source>Signed in</source>
         <translation>Вхід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="35"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
         <source>Signed out</source>
         <translation>Вихід</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
         <source>Locked</source>
         <translation>Заблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
         <source>Unlocked</source>
         <translation>Розблоковано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="38"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="39"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
         <source>Edited</source>
         <translation>Змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="40"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
         <source>Change requested</source>
         <translation>Запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="41"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
         <source>Decision</source>
         <translation>Рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="42"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
         <source>Executed</source>
         <translation>Виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="43"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
         <source>Alert</source>
         <translation>Сповіщення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="44"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
         <source>Policy changed</source>
         <translation>Політику змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="45"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="48"/>
         <source>Cash</source>
         <translation>Касові операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="46"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="47"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
         <source>Other</source>
         <translation>Інше</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="49"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
         <source>Sign-in refused</source>
         <translation>Вхід відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="50"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
         <source>Sign-in throttled</source>
         <translation>Вхід тимчасово обмежено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="51"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
         <source>Request refused</source>
         <translation>Запит не прийнято</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="52"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
         <source>Decision refused</source>
         <translation>Відмовлено в ухваленні рішення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="53"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
         <source>Sent to the platform</source>
         <translation>Надіслано на платформу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="54"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
         <source>Employee added</source>
         <translation>Працівника додано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="55"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="58"/>
         <source>Employee disabled</source>
         <translation>Працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="56"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="59"/>
         <source>Employee enabled</source>
         <translation>Працівника увімкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="57"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="60"/>
         <source>Password reset</source>
         <translation>Пароль скинуто</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="58"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="61"/>
         <source>Customer secret issued</source>
         <translation>Видано секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="59"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="62"/>
         <source>Customer secret refused</source>
         <translation>Відмовлено у видачі секрету клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="60"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="63"/>
         <source>Customer secrets imported</source>
         <translation>Секрети клієнтів імпортовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="66"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="67"/>
         <source>Request approved</source>
         <translation>Запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="68"/>
         <source>Request rejected</source>
         <translation>Запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="78"/>
+        <source>Desk&apos;s record: request approved</source>
+        <translation>Запис робочого місця: запит погоджено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="79"/>
+        <source>Desk&apos;s record: request rejected</source>
+        <translation>Запис робочого місця: запит відхилено</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="80"/>
+        <source>Desk&apos;s record: request decided</source>
+        <translation>Запис робочого місця: рішення щодо запиту</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="82"/>
+        <source>Desk&apos;s record: change requested</source>
+        <translation>Запис робочого місця: подано запит на зміну</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="83"/>
+        <source>Desk&apos;s record: request withdrawn</source>
+        <translation>Запис робочого місця: запит відкликано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="84"/>
+        <source>Desk&apos;s record: request executed</source>
+        <translation>Запис робочого місця: запит виконано</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="91"/>
         <source>Request approved or rejected</source>
         <translation>Запит погоджено чи відхилено</translation>
     </message>
@@ -1461,39 +1493,102 @@
     </message>
 </context>
 <context>
+    <name>AuditEntity</name>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="22"/>
+        <source>Customer %1</source>
+        <translation>Клієнт %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="23"/>
+        <source>Request %1</source>
+        <translation>Запит %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="24"/>
+        <source>Payment %1</source>
+        <translation>Платіж %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="25"/>
+        <source>Till %1</source>
+        <translation>Каса %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="26"/>
+        <source>Branch vault %1</source>
+        <translation>Сховище відділення %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="27"/>
+        <source>Alert %1</source>
+        <translation>Сповіщення %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="28"/>
+        <source>Employee %1</source>
+        <translation>Працівник %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="29"/>
+        <source>Computer at %1</source>
+        <translation>Комп’ютер з адресою %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="30"/>
+        <source>Platform: %1</source>
+        <translation>Платформа: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="34"/>
+        <source>Customer secrets</source>
+        <translation>Секрети клієнтів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entity.py" line="35"/>
+        <source>The hub&apos;s master key</source>
+        <translation>Головний ключ Teller Hub</translation>
+    </message>
+</context>
+<context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="197"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="199"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="200"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="175"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="201"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="202"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="203"/>
+        <source>Entity ID</source>
+        <translation>Ідентифікатор об’єкта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_entry.py" line="204"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="182"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="212"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -1501,32 +1596,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="37"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="34"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="37"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="33"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -1559,7 +1654,7 @@
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="280"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1568,32 +1663,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="283"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="284"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="289"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="293"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="295"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="309"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="310"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="312"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
@@ -1642,7 +1737,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="271"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="272"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1658,180 +1753,196 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="72"/>
+        <location filename="../../teller_app/ui/till_position.py" line="53"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="93"/>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="52"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="97"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="52"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="98"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="53"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="123"/>
+        <source>Holds %1: short by %2.</source>
+        <translation>У сховищі %1: бракує %2.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="135"/>
+        <source>The vault holds %1, so this transfer of %2 to the till is short by %3. The Teller Hub refuses to approve it until the vault holds enough (cash returned to the vault, or a vault count); you may reject it.</source>
+        <translation>У сховищі %1, тож для цієї передачі на суму %2 до каси бракує %3. Teller Hub не погодить її, доки у сховищі не буде достатньо готівки (готівку повернуто до сховища або перераховано сховище); ви можете її відхилити.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="193"/>
+        <source>Refused by the Teller Hub: %1</source>
+        <translation>Teller Hub відмовив: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position.py" line="84"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position.py" line="84"/>
         <source>Counted</source>
         <translation>Сума перерахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="102"/>
+        <location filename="../../teller_app/ui/till_position.py" line="85"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="102"/>
+        <location filename="../../teller_app/ui/till_position.py" line="85"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="103"/>
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="111"/>
+        <location filename="../../teller_app/ui/till_position.py" line="93"/>
         <source>Co-sign the &amp;opening count</source>
         <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="112"/>
+        <location filename="../../teller_app/ui/till_position.py" line="94"/>
         <source>Co-sign the c&amp;lose</source>
         <translation>Підписати &amp;закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="113"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
         <source>Co-sign the &amp;vault count</source>
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="114"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="54"/>
         <source>&amp;Approve the transfer</source>
         <translation>&amp;Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="115"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="56"/>
         <source>Re&amp;ject the transfer</source>
         <translation>Відх&amp;илити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="116"/>
+        <location filename="../../teller_app/ui/till_position.py" line="98"/>
         <source>Cou&amp;nt the vault…</source>
         <translation>Пере&amp;рахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="119"/>
+        <location filename="../../teller_app/ui/till_position.py" line="101"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="145"/>
+        <location filename="../../teller_app/ui/till_position.py" line="125"/>
         <source>&amp;Tills</source>
         <translation>Ка&amp;си</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="147"/>
+        <location filename="../../teller_app/ui/till_position.py" line="127"/>
         <source>Tran&amp;sfers waiting</source>
         <translation>Пере&amp;дачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="149"/>
+        <location filename="../../teller_app/ui/till_position.py" line="129"/>
         <source>Vault counts &amp;waiting</source>
         <translation>Перерахунки сховища, що о&amp;чікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="140"/>
+        <location filename="../../teller_app/ui/till_position.py" line="120"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="53"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="105"/>
         <source>Don&amp;e</source>
         <translation>&amp;Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="141"/>
+        <location filename="../../teller_app/ui/till_position.py" line="121"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="142"/>
+        <location filename="../../teller_app/ui/till_position.py" line="122"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="207"/>
+        <location filename="../../teller_app/ui/till_position.py" line="198"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="227"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="99"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="228"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="101"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="336"/>
+        <location filename="../../teller_app/ui/till_position.py" line="318"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="339"/>
-        <location filename="../../teller_app/ui/till_position.py" line="351"/>
-        <location filename="../../teller_app/ui/till_position.py" line="365"/>
+        <location filename="../../teller_app/ui/till_position.py" line="321"/>
+        <location filename="../../teller_app/ui/till_position.py" line="333"/>
+        <location filename="../../teller_app/ui/till_position.py" line="347"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="346"/>
+        <location filename="../../teller_app/ui/till_position.py" line="328"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="362"/>
+        <location filename="../../teller_app/ui/till_position.py" line="344"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="377"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="154"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="382"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="175"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -1910,62 +2021,62 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="113"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="115"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="114"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="116"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="139"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="142"/>
         <source>Supervisor confirms here…</source>
         <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="143"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="142"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="144"/>
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="144"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="146"/>
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="175"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
         <source>Customer&apos;s limits</source>
         <translation>Ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="180"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="183"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="262"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="268"/>
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -1975,27 +2086,27 @@
         <translation>Готівка понад ліміт операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="63"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="80"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="81"/>
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="91"/>
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="104"/>
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="105"/>
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="248"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="249"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2010,52 +2121,52 @@
         <translation>Видача готівки %1 з рахунку %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="140"/>
+        <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="143"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="319"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="321"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="146"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="148"/>
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="171"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="174"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="172"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="175"/>
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="173"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="176"/>
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="181"/>
         <source>Balance after</source>
         <translation>Баланс після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="182"/>
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="202"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="208"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="211"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="217"/>
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
@@ -2075,112 +2186,112 @@
         <translation>Платіж: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="328"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="334"/>
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="322"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="324"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="235"/>
+        <location filename="../../teller_app/ui/cash_dialog.py" line="241"/>
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="90"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="91"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="94"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="100"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="101"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="147"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="148"/>
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="175"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="176"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="207"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="208"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="208"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="209"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="219"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="227"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="228"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="237"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="238"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="269"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="271"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="291"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="293"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="296"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="298"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="305"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="307"/>
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="326"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="328"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="330"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="332"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="374"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="376"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="381"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="383"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -2203,93 +2314,93 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="133"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="119"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="120"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="129"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="131"/>
         <source>No cash operations awaiting a supervisor</source>
         <translation>Немає касових операцій, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="186"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="188"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="257"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="274"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="259"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="277"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="262"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="264"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="267"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="270"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="282"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="285"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="283"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="286"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="290"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="293"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="295"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="298"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="298"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="301"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -2712,17 +2823,17 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="77"/>
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="76"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="77"/>
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="99"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="100"/>
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -2777,22 +2888,22 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="178"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
         <source>← Search (Esc)</source>
         <translation>← Пошук (Esc)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="179"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
         <source>Refresh (Ctrl+R)</source>
         <translation>Оновити (Ctrl+R)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="180"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
         <source>Edit (Ctrl+E)</source>
         <translation>Редагувати (Ctrl+E)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="181"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="182"/>
         <source>Open additional account…</source>
         <translation>Відкрити додатковий рахунок…</translation>
     </message>
@@ -2842,52 +2953,52 @@ If it happens again, tell support what you were doing.</source>
         <translation>GUID клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="185"/>
         <source>Accounts</source>
         <translation>Рахунки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="218"/>
         <source>Refreshing customer…</source>
         <translation>Оновлення даних клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="269"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="245"/>
         <source>Opening customer…</source>
         <translation>Відкриття картки клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="271"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="277"/>
         <source>{saved} · refreshing…</source>
         <translation>{saved} · оновлення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="273"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
         <source>Up to date</source>
         <translation>Дані актуальні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="275"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="281"/>
         <source>Offline — showing saved data from {age}; accounts and balances show once the platform is reachable</source>
         <translation>Офлайн — показано дані, збережені {age}; рахунки й баланси з’являться, щойно платформа стане доступною</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="279"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="285"/>
         <source>Offline — showing saved data from {age}</source>
         <translation>Офлайн — показано дані, збережені {age}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="287"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="293"/>
         <source>Not yet loaded</source>
         <translation>Ще не завантажено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="289"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="295"/>
         <source>Saved {age}</source>
         <translation>Збережено {age}</translation>
     </message>
@@ -2907,33 +3018,33 @@ If it happens again, tell support what you were doing.</source>
         <translation>Рівень KYC: &lt;b&gt;{level}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="186"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="187"/>
         <source>IBAN (optional)</source>
         <translation>IBAN (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="189"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
         <source>Open account</source>
         <translation>Відкрити рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="190"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="191"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="192"/>
         <source>Open an additional account</source>
         <translation>Відкриття додаткового рахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="372"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="378"/>
         <source>Opening account…</source>
         <translation>Відкриття рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_card.py" line="365"/>
-        <location filename="../../teller_app/ui/customer_card.py" line="389"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="371"/>
+        <location filename="../../teller_app/ui/customer_card.py" line="395"/>
         <source>The account is open.</source>
         <translation>Рахунок відкрито.</translation>
     </message>
@@ -2941,17 +3052,17 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="198"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="202"/>
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="199"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="203"/>
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="202"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
@@ -2968,123 +3079,123 @@ If it happens again, tell support what you were doing.</source>
         <translation>(як актив рахунку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
         <source>Create the customer disabled</source>
         <translation>Створити клієнта вимкненим</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="141"/>
         <source>Surname</source>
         <translation>Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="142"/>
         <source>Name</source>
         <translation>Ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="143"/>
         <source>Paternal name</source>
         <translation>По батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="214"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="215"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="219"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="216"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="220"/>
         <source>KYC level</source>
         <translation>Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="217"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="221"/>
         <source>Balance allowed</source>
         <translation>Дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <source>Balance asset</source>
         <translation>Актив балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="218"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="222"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="110"/>
         <location filename="../../teller_app/ui/customer_form_checks.py" line="113"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="226"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="230"/>
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="227"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="231"/>
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="228"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="232"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="229"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="229"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="233"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="292"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="296"/>
         <location filename="../../teller_app/ui/customer_form_refusals.py" line="114"/>
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="298"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="302"/>
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="305"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="309"/>
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="310"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="314"/>
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
@@ -3192,22 +3303,22 @@ If it happens again, tell support what you were doing.</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="201"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="205"/>
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="206"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="210"/>
         <source>(none) — pick or type any status</source>
         <translation>(немає) — виберіть або введіть будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="208"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="212"/>
         <source>The most the customer&apos;s account may hold; 0 means no limit.</source>
         <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без ліміту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="209"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="213"/>
         <location filename="../../teller_app/ui/field_values.py" line="49"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
@@ -3259,58 +3370,58 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="85"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="74"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="86"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="75"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="87"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="76"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="88"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="77"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="89"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="78"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="90"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="79"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="91"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="80"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="92"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="81"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="177"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="299"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="295"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="119"/>
-        <location filename="../../teller_app/ui/fit_columns.py" line="163"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="108"/>
+        <location filename="../../teller_app/ui/fit_columns.py" line="174"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
@@ -3848,17 +3959,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="182"/>
+        <location filename="../../teller_app/ui/history.py" line="187"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="225"/>
+        <location filename="../../teller_app/ui/history.py" line="230"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="232"/>
+        <location filename="../../teller_app/ui/history.py" line="237"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -3867,7 +3978,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="234"/>
+        <location filename="../../teller_app/ui/history.py" line="239"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -3876,32 +3987,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="247"/>
+        <location filename="../../teller_app/ui/history.py" line="252"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="248"/>
+        <location filename="../../teller_app/ui/history.py" line="253"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="259"/>
+        <location filename="../../teller_app/ui/history.py" line="264"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="259"/>
+        <location filename="../../teller_app/ui/history.py" line="264"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="261"/>
+        <location filename="../../teller_app/ui/history.py" line="266"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="260"/>
+        <location filename="../../teller_app/ui/history.py" line="265"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
@@ -3911,42 +4022,42 @@ If it happens again, tell support what you were doing.</source>
         <translation>&amp;Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="261"/>
+        <location filename="../../teller_app/ui/history.py" line="266"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="262"/>
+        <location filename="../../teller_app/ui/history.py" line="267"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="262"/>
+        <location filename="../../teller_app/ui/history.py" line="267"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="275"/>
+        <location filename="../../teller_app/ui/history.py" line="280"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="283"/>
+        <location filename="../../teller_app/ui/history.py" line="288"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="286"/>
+        <location filename="../../teller_app/ui/history.py" line="291"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="299"/>
+        <location filename="../../teller_app/ui/history.py" line="304"/>
         <source>Exported to {path}</source>
         <translation>Експортовано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="304"/>
+        <location filename="../../teller_app/ui/history.py" line="309"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -4076,13 +4187,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="239"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="243"/>
         <location filename="../../teller_app/ui/main_window.py" line="221"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="240"/>
+        <location filename="../../teller_app/ui/customer_form.py" line="244"/>
         <location filename="../../teller_app/ui/main_window.py" line="240"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
@@ -4993,32 +5104,32 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="31"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="33"/>
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="38"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="40"/>
         <source>&amp;Print…</source>
         <translation>&amp;Друк…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="40"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="48"/>
         <source>&amp;Save as PDF…</source>
         <translation>&amp;Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="60"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="68"/>
         <source>Sent to the printer.</source>
         <translation>Надіслано на друк.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="65"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="73"/>
         <source>Save the receipt</source>
         <translation>Зберегти квитанцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="66"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="74"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5026,27 +5137,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="247"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="253"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="262"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="254"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="263"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="271"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="280"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="272"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="281"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5827,28 +5938,28 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не вдалося записати журнал аудиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="159"/>
-        <location filename="../../teller_app/ui/supervision.py" line="325"/>
+        <location filename="../../teller_app/ui/supervision.py" line="165"/>
+        <location filename="../../teller_app/ui/supervision.py" line="336"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="166"/>
+        <location filename="../../teller_app/ui/supervision.py" line="172"/>
         <source>Approvals</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="138"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="130"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="139"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="131"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="341"/>
+        <location filename="../../teller_app/ui/supervision.py" line="352"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -5857,7 +5968,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="130"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="122"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -5952,176 +6063,231 @@ If it happens again, tell support what you were doing.</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="40"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="39"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="43"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="42"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="46"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="45"/>
         <source>Your change request was approved, waiting to be applied.</source>
         <translation>Ваш запит на зміну погоджено, він чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="49"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="51"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="50"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="67"/>
         <source>A supervisor approved your cash operation and it was confirmed.</source>
         <translation>Контролер погодив вашу касову операцію, і її підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="73"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
         <source>A supervisor approved your cash operation.</source>
         <translation>Контролер погодив вашу касову операцію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="72"/>
         <source>A supervisor approved your cash operation; it is waiting to be confirmed.</source>
         <translation>Контролер погодив вашу касову операцію; вона чекає на підтвердження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="78"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
         <source>Your cash operation was not approved.</source>
         <translation>Вашу касову операцію не погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="80"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
         <source>A supervisor approved your cash operation, but it could not be confirmed.</source>
         <translation>Контролер погодив вашу касову операцію, але підтвердити її не вдалося.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="82"/>
         <source>Your cash confirmation request ended without being decided.</source>
         <translation>Ваш запит на підтвердження касової операції завершився без рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="95"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="91"/>
         <source>Your request ended without being decided.</source>
         <translation>Ваш запит завершився без рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="96"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="107"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="99"/>
         <source>Another customer has the same phone number as %1</source>
         <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="155"/>
+        <location filename="../../teller_app/ui/supervision.py" line="161"/>
         <source>&amp;Lock the session</source>
         <translation>За&amp;блокувати сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="156"/>
+        <location filename="../../teller_app/ui/supervision.py" line="162"/>
         <source>Approvals &amp;inbox</source>
         <translation>В&amp;хідні запити на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="157"/>
+        <location filename="../../teller_app/ui/supervision.py" line="163"/>
         <source>&amp;Audit trail</source>
         <translation>&amp;Журнал аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="167"/>
+        <location filename="../../teller_app/ui/supervision.py" line="173"/>
         <source>Approvals (%1)</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="324"/>
+        <location filename="../../teller_app/ui/supervision.py" line="335"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="109"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="101"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="51"/>
+        <source>%1 asks to hand %2 from till %3 back to the vault: approve or reject it in %4.</source>
+        <translation>%1 просить повернути %2 з каси %3 до сховища: погодьте чи відхиліть запит (%4).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="54"/>
+        <source>%1 asks for %2 from the vault to till %3: approve or reject it in %4.</source>
+        <translation>%1 просить %2 зі сховища до каси %3: погодьте чи відхиліть запит (%4).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="57"/>
+        <source>%1 opened till %2 with %3: the opening count waits for your co-sign in %4.</source>
+        <translation>Каса %2 (%1) відкривається із сумою %3: перерахунок на відкритті чекає на ваш підпис (%4).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="61"/>
+        <source>%1 is closing till %2 with over/short %3: the close waits for your co-sign in %4.</source>
+        <translation>%1 закриває касу %2, надлишок/нестача %3: закриття чекає на ваш підпис (%4).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="65"/>
+        <source>%1 counted %2 in the vault: the count waits for a second supervisor&apos;s co-sign in %3.</source>
+        <translation>Перерахунок сховища (%1): %2; він чекає на підпис другого контролера (%3).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="68"/>
+        <source>Till work waits for a supervisor: see %1.</source>
+        <translation>Касова операція чекає на контролера: див. %1.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="76"/>
+        <source>A supervisor approved your vault transfer of %1.</source>
+        <translation>Контролер погодив вашу передачу на суму %1.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="79"/>
+        <source>A supervisor rejected your vault transfer of %1.</source>
+        <translation>Контролер відхилив вашу передачу на суму %1.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="84"/>
+        <source>A supervisor co-signed your till&apos;s opening.</source>
+        <translation>Контролер підписав відкриття вашої каси.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="86"/>
+        <source>A supervisor co-signed your till&apos;s close.</source>
+        <translation>Контролер підписав закриття вашої каси.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="88"/>
+        <source>A supervisor co-signed your vault count of %1.</source>
+        <translation>Контролер підписав ваш перерахунок сховища на суму %1.</translation>
     </message>
 </context>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="56"/>
-        <location filename="../../teller_app/ui/till_close.py" line="72"/>
+        <location filename="../../teller_app/ui/till_close.py" line="59"/>
+        <location filename="../../teller_app/ui/till_close.py" line="77"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="74"/>
+        <location filename="../../teller_app/ui/till_close.py" line="79"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="76"/>
+        <location filename="../../teller_app/ui/till_close.py" line="81"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <location filename="../../teller_app/ui/till_close.py" line="82"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="82"/>
+        <location filename="../../teller_app/ui/till_close.py" line="87"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="90"/>
+        <location filename="../../teller_app/ui/till_close.py" line="95"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="91"/>
+        <location filename="../../teller_app/ui/till_close.py" line="96"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="93"/>
+        <location filename="../../teller_app/ui/till_close.py" line="98"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="94"/>
+        <location filename="../../teller_app/ui/till_close.py" line="99"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="116"/>
+        <location filename="../../teller_app/ui/till_close.py" line="121"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="116"/>
+        <location filename="../../teller_app/ui/till_close.py" line="121"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="117"/>
+        <location filename="../../teller_app/ui/till_close.py" line="122"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="120"/>
+        <location filename="../../teller_app/ui/till_close.py" line="125"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="148"/>
+        <location filename="../../teller_app/ui/till_close.py" line="155"/>
         <source>Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes only once a supervisor has approved or rejected each one; you may count the drawer meanwhile.</source>
         <translation>
             <numerusform>Чекає на контролера: %n передача зі сховищем ({transfers}). Каса закриється лише тоді, коли контролер погодить або відхилить кожну; тим часом ви можете перерахувати готівку.</numerusform>
@@ -6130,54 +6296,54 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="165"/>
+        <location filename="../../teller_app/ui/till_close.py" line="175"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="170"/>
-        <location filename="../../teller_app/ui/till_close.py" line="219"/>
-        <location filename="../../teller_app/ui/till_close.py" line="237"/>
+        <location filename="../../teller_app/ui/till_close.py" line="193"/>
+        <location filename="../../teller_app/ui/till_close.py" line="241"/>
+        <location filename="../../teller_app/ui/till_close.py" line="261"/>
         <source>Done</source>
         <translation>Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="171"/>
-        <source>The close waits for a supervisor&apos;s co-sign (over/short {amount}): a count was past what a teller may close with alone. A supervisor co-signs the close from the branch cash position, or here. Then press Check the co-sign. Until then the till is not closed; you may count again, but the new count also waits for the co-sign.</source>
-        <translation>Закриття чекає підпису контролера (надлишок/нестача {amount}): один із перерахунків перевищив те, з чим операціоніст може закрити касу сам. Контролер підписує закриття в касовій позиції відділення або тут. Потім натисніть «Перевірити підпис контролера». Доти каса не закрита; ви можете перерахувати ще раз, але новий перерахунок теж чекає підпису контролера.</translation>
+        <location filename="../../teller_app/ui/till_close.py" line="194"/>
+        <source>Over/short {amount}: the close needs a supervisor&apos;s co-sign. A supervisor co-signs from the branch cash position or here; then press Check the co-sign. Until then the till stays open (a new count needs the co-sign too).</source>
+        <translation>Надлишок/нестача {amount}: закриття потребує підпису контролера. Контролер підписує його в касовій позиції відділення або тут; потім натисніть «Перевірити підпис контролера». Доти каса залишається відкритою (новий перерахунок теж потребує підпису).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="189"/>
+        <location filename="../../teller_app/ui/till_close.py" line="211"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="194"/>
+        <location filename="../../teller_app/ui/till_close.py" line="216"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="203"/>
+        <location filename="../../teller_app/ui/till_close.py" line="225"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="214"/>
+        <location filename="../../teller_app/ui/till_close.py" line="236"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="242"/>
+        <location filename="../../teller_app/ui/till_close.py" line="266"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="243"/>
+        <location filename="../../teller_app/ui/till_close.py" line="267"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="245"/>
+        <location filename="../../teller_app/ui/till_close.py" line="269"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку касової операції анульовано.</numerusform>
@@ -6186,7 +6352,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="142"/>
+        <location filename="../../teller_app/ui/till_close.py" line="147"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -6194,47 +6360,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="108"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="114"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="120"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="121"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="217"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="234"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="231"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="248"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6242,68 +6408,68 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="136"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="145"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="137"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="146"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="147"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="148"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="148"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="149"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="161"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="162"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="171"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="172"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="174"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="175"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="180"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="183"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
         <source>This is the till&apos;s first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
         <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="196"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="205"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="217"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="226"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="231"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="240"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="234"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="243"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
@@ -6356,297 +6522,302 @@ If it happens again, tell support what you were doing.</source>
         <translation>Операціоніст перерахував ще раз, відколи ви дивилися: перечитайте касу, перш ніж підписувати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="33"/>
+        <location filename="../../teller_app/ui/till_text.py" line="34"/>
+        <source>A different vault count was already recorded under this count&apos;s reference, and a recorded count never changes: save the count again to record it as a new count.</source>
+        <translation>Під номером цього перерахунку вже записано інший перерахунок сховища, а записаний перерахунок не змінюється: збережіть перерахунок ще раз, щоб записати його як новий.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="38"/>
         <source>You counted the vault yourself: a second supervisor co-signs the count.</source>
         <translation>Ви самі перерахували сховище: перерахунок підписує інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="35"/>
+        <location filename="../../teller_app/ui/till_text.py" line="40"/>
         <source>The till does not hold that much.</source>
         <translation>У касі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="36"/>
+        <location filename="../../teller_app/ui/till_text.py" line="41"/>
         <source>A teller may not approve their own transfer.</source>
         <translation>Операціоніст не може погоджувати власну передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="37"/>
+        <location filename="../../teller_app/ui/till_text.py" line="42"/>
         <source>This transfer has already been decided.</source>
         <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="38"/>
+        <location filename="../../teller_app/ui/till_text.py" line="43"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="39"/>
+        <location filename="../../teller_app/ui/till_text.py" line="44"/>
         <source>The vault does not hold that much.</source>
         <translation>У сховищі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="40"/>
+        <location filename="../../teller_app/ui/till_text.py" line="45"/>
         <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
         <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="42"/>
+        <location filename="../../teller_app/ui/till_text.py" line="47"/>
         <source>The count differs from what is expected: give a reason for the over or short.</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="44"/>
+        <location filename="../../teller_app/ui/till_text.py" line="49"/>
         <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor&apos;s approval being carried out): close the till again in a minute.</source>
         <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="48"/>
+        <location filename="../../teller_app/ui/till_text.py" line="53"/>
         <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
         <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="57"/>
+        <location filename="../../teller_app/ui/till_text.py" line="62"/>
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="59"/>
+        <location filename="../../teller_app/ui/till_text.py" line="64"/>
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="62"/>
+        <location filename="../../teller_app/ui/till_text.py" line="67"/>
         <source>the customer&apos;s cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="65"/>
+        <location filename="../../teller_app/ui/till_text.py" line="70"/>
         <source>the cash draft was never authorized at the hub</source>
         <translation>чернетку касової операції не було дозволено в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="67"/>
+        <location filename="../../teller_app/ui/till_text.py" line="72"/>
         <source>the cash draft was voided at the hub</source>
         <translation>чернетку касової операції анульовано в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="68"/>
+        <location filename="../../teller_app/ui/till_text.py" line="73"/>
         <source>the amount differs from the one authorized</source>
         <translation>сума відрізняється від дозволеної</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70"/>
+        <location filename="../../teller_app/ui/till_text.py" line="75"/>
         <source>the amount has more decimal places than the currency allows</source>
         <translation>сума має більше знаків після коми, ніж дозволяє валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="72"/>
+        <location filename="../../teller_app/ui/till_text.py" line="77"/>
         <source>the money did not move through the branch&apos;s till account</source>
         <translation>гроші не пройшли через касовий рахунок відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="74"/>
+        <location filename="../../teller_app/ui/till_text.py" line="79"/>
         <source>the currency is not the till&apos;s</source>
         <translation>валюта не є валютою каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="76"/>
+        <location filename="../../teller_app/ui/till_text.py" line="81"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
         <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="78"/>
+        <location filename="../../teller_app/ui/till_text.py" line="83"/>
         <source>the customer&apos;s status could not be read on the platform</source>
         <translation>статус клієнта не вдалося прочитати на платформі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="80"/>
+        <location filename="../../teller_app/ui/till_text.py" line="85"/>
         <source>the payment&apos;s category or accounts could not be read on the platform, so whether it is cash is not known</source>
         <translation>категорію або рахунки платежу не вдалося прочитати на платформі, тож невідомо, чи це готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="88"/>
+        <location filename="../../teller_app/ui/till_text.py" line="93"/>
         <source>the bank&apos;s rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="89"/>
+        <location filename="../../teller_app/ui/till_text.py" line="94"/>
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="97"/>
+        <location filename="../../teller_app/ui/till_text.py" line="102"/>
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="98"/>
+        <location filename="../../teller_app/ui/till_text.py" line="103"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="99"/>
+        <location filename="../../teller_app/ui/till_text.py" line="104"/>
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="100"/>
+        <location filename="../../teller_app/ui/till_text.py" line="105"/>
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="101"/>
+        <location filename="../../teller_app/ui/till_text.py" line="106"/>
         <source>Open your till first: Till menu, Open the till.</source>
         <translation>Спершу відкрийте касу: меню «Каса», «Відкрити касу».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103"/>
+        <location filename="../../teller_app/ui/till_text.py" line="108"/>
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому операціоністу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="104"/>
+        <location filename="../../teller_app/ui/till_text.py" line="109"/>
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="105"/>
+        <location filename="../../teller_app/ui/till_text.py" line="110"/>
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106"/>
+        <location filename="../../teller_app/ui/till_text.py" line="111"/>
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="109"/>
+        <location filename="../../teller_app/ui/till_text.py" line="114"/>
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111"/>
+        <location filename="../../teller_app/ui/till_text.py" line="116"/>
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="113"/>
+        <location filename="../../teller_app/ui/till_text.py" line="118"/>
         <source>The draft is not this customer&apos;s.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114"/>
+        <location filename="../../teller_app/ui/till_text.py" line="119"/>
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="115"/>
+        <location filename="../../teller_app/ui/till_text.py" line="120"/>
         <source>The amount differs from the draft&apos;s on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="117"/>
+        <location filename="../../teller_app/ui/till_text.py" line="122"/>
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118"/>
+        <location filename="../../teller_app/ui/till_text.py" line="123"/>
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120"/>
+        <location filename="../../teller_app/ui/till_text.py" line="125"/>
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="126"/>
+        <location filename="../../teller_app/ui/till_text.py" line="131"/>
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="133"/>
+        <location filename="../../teller_app/ui/till_text.py" line="138"/>
         <source>{n} kop. coin</source>
         <translation>Монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="137"/>
+        <location filename="../../teller_app/ui/till_text.py" line="142"/>
         <source>{n} UAH note</source>
         <translation>Банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="138"/>
+        <location filename="../../teller_app/ui/till_text.py" line="143"/>
         <source>{n} UAH coin</source>
         <translation>Монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="143"/>
+        <location filename="../../teller_app/ui/till_text.py" line="148"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="144"/>
+        <location filename="../../teller_app/ui/till_text.py" line="149"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="145"/>
+        <location filename="../../teller_app/ui/till_text.py" line="150"/>
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="146"/>
+        <location filename="../../teller_app/ui/till_text.py" line="151"/>
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="154"/>
+        <location filename="../../teller_app/ui/till_text.py" line="159"/>
         <source>{amount} from the vault</source>
         <translation>{amount} зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="155"/>
+        <location filename="../../teller_app/ui/till_text.py" line="160"/>
         <source>{amount} to the vault</source>
         <translation>{amount} до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="161"/>
+        <location filename="../../teller_app/ui/till_text.py" line="166"/>
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="173"/>
+        <location filename="../../teller_app/ui/till_text.py" line="178"/>
         <source>waiting for a supervisor&apos;s co-sign</source>
         <translation>очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="174"/>
+        <location filename="../../teller_app/ui/till_text.py" line="179"/>
         <source>open</source>
         <translation>відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="175"/>
+        <location filename="../../teller_app/ui/till_text.py" line="180"/>
         <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
         <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="177"/>
+        <location filename="../../teller_app/ui/till_text.py" line="182"/>
         <source>closed</source>
         <translation>закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="178"/>
+        <location filename="../../teller_app/ui/till_text.py" line="183"/>
         <source>not closed — ask a supervisor</source>
         <translation>не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="183"/>
+        <location filename="../../teller_app/ui/till_text.py" line="188"/>
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="190"/>
+        <location filename="../../teller_app/ui/till_text.py" line="195"/>
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
@@ -6654,62 +6825,72 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="44"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="45"/>
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="48"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="50"/>
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="49"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="51"/>
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="68"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="70"/>
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="76"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="78"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="78"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="80"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="89"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="91"/>
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="113"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="116"/>
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="147"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="154"/>
+        <source>A supervisor approved this transfer of %1.</source>
+        <translation>Контролер погодив цю передачу на суму %1.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_transfer.py" line="157"/>
+        <source>A supervisor rejected this transfer of %1.</source>
+        <translation>Контролер відхилив цю передачу на суму %1.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_transfer.py" line="164"/>
         <source>A supervisor has already approved this transfer of %1.</source>
         <translation>Контролер уже погодив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="149"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="166"/>
         <source>A supervisor has already rejected this transfer of %1.</source>
         <translation>Контролер уже відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="150"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="167"/>
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
         <translation>Запит на суму %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="121"/>
+        <location filename="../../teller_app/ui/till_transfer.py" line="124"/>
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>
@@ -6811,43 +6992,49 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="106"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="109"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="115"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="123"/>
+        <source>The count ({counted}) was recorded. The branch cash position could not be read just now: read it again to see the vault&apos;s balance.</source>
+        <translation>Перерахунок ({counted}) записано. Касову позицію відділення зараз не вдалося прочитати: прочитайте її ще раз, щоб побачити залишок сховища.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="133"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_vault_count.py" line="95"/>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="154"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="116"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="172"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="156"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="174"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="160"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="178"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="169"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="187"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="174"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="192"/>
         <source>Counted by: %1</source>
         <translation>Перерахував(ла): %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="176"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="194"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
