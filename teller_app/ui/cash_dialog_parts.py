@@ -12,6 +12,7 @@ from dataclasses import replace
 from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import (
     QDialog,
+    QDialogButtonBox,
     QInputDialog,
     QLabel,
     QMessageBox,
@@ -71,6 +72,7 @@ class CashDialogParts(QDialog):
     check_button: QPushButton
     receipt_button: QPushButton
     reference: QLabel
+    buttons: QDialogButtonBox
 
     MIN_WIDTH = 520  # the form's own minimum wraps the name and the lines too narrow
     draft_settled = False  # the draft was voided or FAILED (a receipt says it was confirmed)
@@ -151,6 +153,7 @@ class CashDialogParts(QDialog):
             "the operation, make a new one."))
         self.reference.clear()
         self._fit()
+        self._nothing_left()
         if self.draft is not None:
             self.failed_final.emit(exc)
 
@@ -201,6 +204,12 @@ class CashDialogParts(QDialog):
                        self.refile_button):
             button.hide()
         self._note(text)
+        self._nothing_left()
+
+    def _nothing_left(self) -> None:
+        """The draft ended without a payment (voided, refused for good, its approval
+        over): Close is what Enter does now."""
+        make_next_step(self.buttons.button(QDialogButtonBox.StandardButton.Close))
 
     def ask_void_reason(self) -> None:
         """Void the unconfirmed draft: the reason is asked without blocking."""
@@ -231,6 +240,7 @@ class CashDialogParts(QDialog):
             if self.approval is not None:
                 self.approval.request = None  # its withdrawal is this void: nothing more to say
             self.draft_settled = True
+            self._nothing_left()
             self.voided.emit(draft)
 
         self.ops.run(lambda: self.service.void(draft.payment_guid, reason), on_success=done,

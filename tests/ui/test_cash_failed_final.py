@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox
 
 from teller_app.core.cash import CashKind, CashService, ConfirmFailed
 from teller_app.core.cash_checks import Refusal, RefusalKind
@@ -56,7 +57,9 @@ def test_a_refused_deposit_the_platform_failed_is_shown_final(
                    dialog.supervisor_button):
         assert not button.isVisible()
     assert not dialog.in_doubt
-    dialog.submit()  # Enter: nothing left to send
+    close = dialog.buttons.button(QDialogButtonBox.StandardButton.Close)
+    assert close.isDefault()  # Enter closes: nothing left to do
+    dialog.submit()  # Enter in a field: nothing left to send
     assert arun(client.get_payment(dialog.draft.payment_guid)).status_raw == "FAILED"
     dialog.reject()  # nothing to confirm or void: no question asked
     assert dialog.leave_prompt is None and not dialog.isVisible()
