@@ -58,9 +58,11 @@ class MainWindowTabs(QMainWindow):
         self.tabs.removeTab(index)
         if widget is not None:
             widget.deleteLater()
+        if not in_tabs:
+            return
         if self.tabs.currentIndex() == 0:
             self.search_panel.focus_search()
-        elif in_tabs:
+        else:
             self._focus_current_page()
 
     def _focus_current_page(self) -> None:

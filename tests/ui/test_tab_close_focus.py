@@ -68,3 +68,22 @@ def test_closing_a_tab_focuses_the_page_now_showing(qtbot, main_window, sandbox,
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.tabs.count() == 1, timeout=5000)
     assert window.search_panel.search_box.hasFocus(), _focus_name()
+
+
+def test_a_tab_closed_behind_the_search_keeps_the_focus(qtbot, main_window, sandbox, arun) -> None:  # type: ignore[no-untyped-def]
+    """A background tab closed (a form or card closed by the desk) while the search page shows
+    and the keyboard is elsewhere in the window (the banner, a dock) does not pull the focus
+    into the search box."""
+    window = main_window
+    card = _card(qtbot, arun, window, sandbox, "Третя")
+    window.tabs.setCurrentIndex(0)  # the search page shows, the card behind it
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    window.banner.show_message("Something to say", "info")
+    close = window.banner.findChild(QWidget, "bannerClose") or next(
+        b for b in window.banner.findChildren(QWidget) if b.focusPolicy() & Qt.FocusPolicy.TabFocus)
+    close.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(close.hasFocus, timeout=2000)
+    window._close_tab(window.tabs.indexOf(card))
+    assert window.tabs.indexOf(card) < 0
+    assert close.hasFocus(), _focus_name()
