@@ -68,9 +68,6 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
         await conn.execute(vault_counts.update().where(
             c.branch_key == key, c.state == "pending").values(
             state="superseded", decided_by=emp.email, decided_at=now()))
-        for old in replaced:  # no longer waits: the supervisors' views and its counter know
-            await till_events.decided(conn, till_events.vault_count_data(old), key,
-                                      state="superseded", checker=emp.email)
         state = "pending" if diff else "applied"
         done = await conn.execute(dialect_insert(conn, vault_counts).values(
             id=count_id, branch_key=key, counts=counts_json(counts), counted_minor=total,
@@ -81,6 +78,10 @@ async def count_vault(engine: AsyncEngine, emp: HubEmployee, branch: str | None,
         if done.rowcount != 1:  # the id is another branch's count (one branch's wait above)
             raise HubError(409, "this vault count id is taken: a recorded count never "
                            "changes", "count_id_taken")
+        # (after the insert: the events lock is taken after every row this change writes)
+        for old in replaced:  # no longer waits: the supervisors' views and its counter know
+            await till_events.decided(conn, till_events.vault_count_data(old), key,
+                                      state="superseded", checker=emp.email)
         row = (await conn.execute(sa.select(vault_counts).where(c.id == count_id))).one()
         if not diff:  # counted: who and when (``lock_vault`` above made the row)
             await conn.execute(vaults.update().where(vaults.c.branch_key == key).values(
