@@ -20,6 +20,7 @@ from teller_app.ui.untrusted import shown
 
 if TYPE_CHECKING:
     from teller_app.ui.lock_screen import SessionLocker
+    from teller_app.ui.till_live import TillLive
 
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
 
@@ -29,6 +30,7 @@ class SupervisionNotices(SupervisionCards):
     locker: SessionLocker | None
     _tray: QSystemTrayIcon | None
     tray_text: str
+    till_live: TillLive | None = None  # the till events' notices (``till_live``)
 
     def _tell_maker(self, event: HubEvent) -> None:
         """The teller sees their request's decision at once (status bar + banner): a cash
@@ -101,10 +103,16 @@ class SupervisionNotices(SupervisionCards):
             text = translate("Supervision", "Changed without approval: %1")
         self._announce(text.replace("%1", who), "warning")
 
-    def _announce(self, text: str, level: str, *, status_bar: bool = True) -> None:
+    def _announce(self, text: str, level: str, *, status_bar: bool = True,
+                  banner_line: bool = False) -> None:
+        """``banner_line``: added to the banner as one line among others (a notice taken
+        back when it no longer holds: ``till_live``), not in place of what it says."""
         if status_bar:  # not for a notice the banner keeps up to date by itself
             self.window.status_bar.showMessage(text, 15_000)
-        self.window.banner.show_message(text, level)
+        if banner_line:
+            self.window.banner.add_line(text, level)
+        else:
+            self.window.banner.show_message(text, level)
         if not self.window.isActiveWindow():
             QApplication.alert(self.window)  # the taskbar entry flashes until looked at
         from teller_app.ui.desk import DeskHooks  # the teller's Settings (sounds, notices)
@@ -126,6 +134,14 @@ class SupervisionNotices(SupervisionCards):
         locker = self.locker
         if locker is None or not isValid(locker) or not locker.is_locked:
             return text
+        if banner_kind := self._locked_kind(text):
+            return banner_kind
         if level in ("warning", "error"):
             return translate("Supervision", "A new alert is waiting.")
         return translate("Supervision", "A new request is waiting.")
+
+    def _locked_kind(self, text: str) -> str:
+        """A till notice's neutral words while locked ("" for another notice)."""
+        live = self.till_live
+        return translate("Supervision", "There is news about till work.") \
+            if live is not None and live.said(text) else ""

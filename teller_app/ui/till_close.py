@@ -246,6 +246,8 @@ class TillCloseDialog(CosignWaitDialog):
         self.waiting.emit(till)
 
     def _closed(self, report: EndOfDay) -> None:
+        if self.report is not None:  # closed already (a co-sign here and its live event)
+            return
         if not is_closed_state(report.till.state):  # e.g. after a co-sign here
             self._not_closed(report.till)
             return

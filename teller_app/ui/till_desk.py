@@ -170,8 +170,7 @@ class TillDesk(QObject):
         """Till work waits or was decided: an open branch cash position reads again (once
         this turn of the loop, its selection kept)."""
         for view in self.window.findChildren(BranchCashView):
-            if view.isVisible():
-                view.refresh_soon()
+            view.refresh_soon()  # a hidden one (the lock screen) reads when shown again
 
     def till_decided(self, event: HubEvent) -> None:
         """A supervisor decided this teller's till work: the open till dialog it concerns

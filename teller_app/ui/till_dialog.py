@@ -137,6 +137,7 @@ class TillOpenDialog(QDialog):
         self.setWindowTitle(self.tr("Open the till"))
         self.ops, self.service = ops, service
         self.till: Till | None = None
+        self._told_open: set[str] = set()  # tills ``opened`` was emitted for
         self.code = QLineEdit(till_code, self)
         self.code.setObjectName("tillCode")
         self.code.setMaxLength(32)
@@ -225,7 +226,9 @@ class TillOpenDialog(QDialog):
             next_step(close)
         self.status.setText(self.tr("Till {code} is open with {amount}.").format(
             code=shown(till.till_code, 40), amount=format_uah(till.open_total)))
-        self.opened.emit(till)
+        if till.id not in self._told_open:  # once (a co-sign here and its live event)
+            self._told_open.add(till.id)
+            self.opened.emit(till)
 
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication
 
@@ -78,6 +78,9 @@ def decided_text(event: HubEvent) -> tuple[str, str] | None:
     if event.what == "transfer" and event.state == "rejected":
         return fill(translate("Supervision", "A supervisor rejected your vault transfer of "
                               "%1."), amount), "warning"
+    if event.what == "vault_count" and event.state == "superseded":
+        return fill(translate("Supervision", "A newer count of the vault replaced your count "
+                              "of %1: it no longer waits for a co-sign."), amount), "info"
     if event.state != "cosigned":
         return None
     if event.what == "open_cosign":
@@ -90,46 +93,87 @@ def decided_text(event: HubEvent) -> tuple[str, str] | None:
     return None
 
 
+class Announce(Protocol):
+    """``SupervisionNotices._announce``: status bar, banner, taskbar, tray."""
+
+    def __call__(self, text: str, level: str, *, status_bar: bool = True,
+                 banner_line: bool = False) -> None: ...
+
+
+def work_key(event: HubEvent) -> tuple[str, str]:
+    """Which waiting work an event is about: its transfer, its count, else its till's step."""
+    if event.what == "transfer":
+        return ("transfer", event.transfer_id or "")
+    if event.what == "vault_count":
+        return ("vault_count", event.count_id or "")
+    return (event.what or "", event.till_id or "")
+
+
 class TillLive:
-    """The till events of one window's feed: notices and the open till windows read again."""
+    """The till events of one window's feed: notices and the open till windows read again.
+    A supervisor's "waiting" notice is a line of the banner of its own, taken back when the
+    work is decided (here or at another desk): several waiting read together, none stays
+    after its decision."""
 
     def __init__(self, window: MainWindow, own_email: Callable[[], str],
-                 announce: Callable[[str, str], None], employee_names: NameLookup) -> None:
+                 announce: Announce, employee_names: NameLookup) -> None:
         self.window = window
         self.own_email, self.announce, self.employee_names = own_email, announce, employee_names
         self.names: dict[str, str] = {}  # lower-case e-mail -> name, once looked up
         self._asked: set[str] = set()  # looked up (an unknown e-mail stays an e-mail)
+        self._looking: dict[str, list[Callable[[], None]]] = {}  # e-mail -> notices to tell
+        self._waiting_said: dict[tuple[str, str], str] = {}  # the banner's line of each
+        self._decided_text = ""  # the last decision told to this teller
+
+    def said(self, text: str) -> bool:
+        """Is ``text`` a notice of this (a till's), for the tray's words while locked."""
+        return text in self._waiting_said.values() or text == self._decided_text
 
     def on_event(self, event: HubEvent) -> None:
-        desk = getattr(self.window, "till_desk", None)  # a bare window (tests) has none
-        if desk is not None:
-            desk.position_moved()  # an open branch cash position reads again (coalesced)
+        desk = self.window.till_desk
+        desk.position_moved()  # an open branch cash position reads again (coalesced)
         named = (event.teller or "").lower()
         mine = bool(named) and named == self.own_email()
         if event.kind == TILL_WAITING and not mine:  # a supervisor's own count: not told
             self._tell_waiting(event, named)
-        elif event.kind == TILL_DECIDED and mine:
-            said = decided_text(event)
-            if said is not None:
-                self.announce(*said)
-            if desk is not None:
+        elif event.kind == TILL_DECIDED:
+            self._take_back(work_key(event))  # decided, here or at another desk
+            if mine:
+                said = decided_text(event)
+                if said is not None:
+                    self._decided_text = said[0]
+                    self.announce(*said)
                 desk.till_decided(event)
 
+    def _take_back(self, key: tuple[str, str]) -> None:
+        line = self._waiting_said.pop(key, None)
+        if line is not None:
+            self.window.banner.drop_line(line)
+
     def _tell_waiting(self, event: HubEvent, email: str) -> None:
+        key = work_key(event)
+
         def say() -> None:
-            self.announce(waiting_text(event, self.names.get(email) or event.teller or ""),
-                          "info")
+            self._take_back(key)  # a recount's close: its new figures replace the old
+            line = waiting_text(event, self.names.get(email) or event.teller or "")
+            self._waiting_said[key] = line
+            self.announce(line, "info", banner_line=True)
 
         if not email or email in self.names or email in self._asked:
             say()
             return
+        if email in self._looking:  # a burst: told in order once the one look-up ends
+            self._looking[email].append(say)
+            return
+        self._looking[email] = [say]
 
-        def found(names: dict[str, str]) -> None:
+        def told(names: dict[str, str]) -> None:
             self._asked.add(email)
             self.names.update({k.lower(): v for k, v in names.items() if v})
-            say()
+            for waiting_say in self._looking.pop(email, []):
+                waiting_say()
 
         # a name is decoration: the notice goes with the e-mail when the look-up fails
-        self.window.ops.run(lambda: self.employee_names([email]), on_success=found,
-                            on_error=lambda _exc: say(), parent=self.window, network=False,
-                            reauth=False)
+        self.window.ops.run(lambda: self.employee_names([email]), on_success=told,
+                            on_error=lambda _exc: told({}), parent=self.window,
+                            network=False, reauth=False)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -63,6 +63,7 @@ class BranchCashView(QDialog):
         self._lookups: dict[Op, list[str]] = {}
         self._fitted: set[QTableWidget] = set()  # fitted to their rows: widths kept now
         self._refresh_due = False  # a read asked for this turn of the loop (``refresh_soon``)
+        self._stale = False  # an event came while hidden: read when shown again
         self.vault = QLabel(self)
         self.vault.setObjectName("vaultAmount")
         # closing counts left in closed tills until they open; their codes as the hub has them
@@ -184,7 +185,11 @@ class BranchCashView(QDialog):
 
     def refresh_soon(self) -> None:
         """Read the position again once this turn of the loop: the hub's till events come
-        several at a time (``TillDesk.position_moved``)."""
+        several at a time (``TillDesk.position_moved``); hidden (the lock screen), when it
+        shows again."""
+        if not self.isVisible():
+            self._stale = True
+            return
         if not self._refresh_due:
             self._refresh_due = True
             QTimer.singleShot(0, self, self._refresh_due_now)
@@ -193,9 +198,17 @@ class BranchCashView(QDialog):
         self._refresh_due = False
         self.refresh()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh_soon()
+
     def refresh(self) -> None:
+        # keyed: a newer read cancels an older one still running (never an older last)
         self.ops.run(lambda: self.service.position(self.branch_guid), on_success=self._show,
-                     on_error=self._failed, parent=self, label=self.tr("Reading the position"))
+                     on_error=self._failed, parent=self, label=self.tr("Reading the position"),
+                     key=f"branch-position-{id(self)}")
 
     def _show(self, position: BranchPosition) -> None:
         # what is selected now, by id (the loops below reuse the names till and count)

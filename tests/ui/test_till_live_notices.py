@@ -98,3 +98,60 @@ def test_the_teller_hears_the_decision_on_their_own_till(main_window) -> None:  
     # this teller's own work waiting is not announced to them
     supervision._on_event(_waiting(what="open_cosign", amount="3000.00", teller=TELLER))
     assert said() == ""
+
+
+@pytest.mark.usefixtures("english")
+def test_waiting_notices_stand_together_and_go_when_decided(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Two pieces of work waiting read together in the banner (the second replaced the
+    first); a decision made at another desk takes its line back; a burst of events from one
+    teller looks their name up once."""
+    supervision = main_window.supervision
+    asked: list[list[str]] = []
+
+    async def names(emails: list[str]) -> dict[str, str]:
+        asked.append(emails)
+        return {}
+
+    supervision.till_live.employee_names = names
+    banner = main_window.banner
+    supervision._on_event(_waiting(what="transfer", direction="to_till", transfer_id="tA",
+                                   amount="10.00", teller="new@demo.bank"))
+    supervision._on_event(_waiting(what="close_cosign", over_short="-1.00",
+                                   teller="new@demo.bank"))
+    qtbot.waitUntil(lambda: len(banner.text().split("\n")) == 2, timeout=5000)
+    assert asked == [["new@demo.bank"]]  # one look-up for the burst
+    first, second = banner.text().split("\n")
+    assert "asks for 10.00" in first and "is closing till T2" in second
+    # the transfer decided at another supervisor's desk: its line goes, the other stays
+    supervision._on_event(HubEvent.model_validate({
+        "id": 5, "kind": "till.decided", "what": "transfer", "transfer_id": "tA",
+        "till_id": "7", "teller": "new@demo.bank", "state": "approved",
+        "checker": "other.boss@demo.bank", "amount": "10.00"}))
+    assert banner.text() == second
+    supervision._on_event(HubEvent.model_validate({
+        "id": 6, "kind": "till.decided", "what": "close_cosign", "till_id": 7,
+        "teller": "new@demo.bank", "state": "cosigned", "checker": "other.boss@demo.bank"}))
+    assert banner.text() == ""
+
+
+@pytest.mark.usefixtures("english")
+def test_a_counter_hears_their_vault_count_was_replaced(main_window) -> None:  # type: ignore[no-untyped-def]
+    supervision = main_window.supervision
+    supervision._on_event(_decided(what="vault_count", count_id="c1", amount="500.00",
+                                   state="superseded", till_id=None))
+    assert main_window.status_bar.currentMessage() == (
+        "A newer count of the vault replaced your count of 500.00\u00a0UAH: it no longer "
+        "waits for a co-sign.")
+
+
+@pytest.mark.usefixtures("english")
+def test_while_locked_the_tray_says_till_news_without_details(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    supervision = main_window.supervision
+    supervision._on_event(_waiting(what="open_cosign", amount="3000.00", teller="x@demo.bank"))
+    qtbot.waitUntil(lambda: "opened till T2" in main_window.banner.text(), timeout=5000)
+    line = main_window.banner.text()
+    supervision.locker.lock()
+    qtbot.waitUntil(lambda: supervision.locker.is_locked, timeout=5000)
+    assert supervision._tray_text(line, "info") == "There is news about till work."
+    assert supervision._tray_text("Changed without approval: x", "warning") == \
+        "A new alert is waiting."

@@ -154,3 +154,44 @@ def test_the_branch_position_reads_again_when_the_vault_count_closes(main_window
     with qtbot.waitSignal(view.loaded, timeout=5000):
         view.vault_dialog.reject()
     assert stand.reads["position"] == 2
+
+
+class ClosedStand(Stand):
+    async def end_of_day(self, till_id: str, _people: Any) -> EndOfDay:
+        self.reads["end_of_day"] += 1
+        return EndOfDay(_till(till_id, "closed"), (), {})
+
+
+@pytest.mark.usefixtures("english")
+def test_a_close_cosigned_here_and_told_live_finishes_once(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The supervisor co-signs at the teller's desk; the hub's event of that co-sign reaches
+    the same desk while the co-sign's own read runs: one close, one report."""
+    stand = ClosedStand()
+    dialog = TillCloseDialog(main_window.ops, stand, _till("t7", "close_cosign"),  # type: ignore[arg-type]
+                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
+    dialog.show()
+    closed: list[Any] = []
+    dialog.closed.connect(closed.append)
+    main_window.supervision._on_event(
+        _event("till.decided", what="close_cosign", till_id="t7", state="cosigned"))
+    dialog._closed(EndOfDay(_till("t7", "closed"), (), {}))  # the co-sign here's own end
+    qtbot.waitUntil(lambda: stand.reads["end_of_day"] == 1, timeout=5000)
+    qtbot.waitUntil(lambda: not main_window.ops.is_busy(), timeout=5000)
+    assert len(closed) == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_a_hidden_position_reads_again_when_shown(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Hidden (the lock screen hides open windows) when an event comes: read once shown."""
+    stand = Stand()
+    view = BranchCashView(main_window.ops, stand, parent=main_window)  # type: ignore[arg-type]
+    view.show()
+    qtbot.waitUntil(lambda: view.position is not None, timeout=5000)
+    view.hide()
+    main_window.supervision._on_event(_event("till.waiting", what="transfer", till_id="b",
+                                              amount="10.00", teller="other@demo.bank"))
+    qtbot.waitUntil(lambda: not main_window.ops.is_busy(), timeout=5000)
+    assert stand.reads["position"] == 1  # nothing read for a window nobody sees
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.show()
+    assert stand.reads["position"] == 2
