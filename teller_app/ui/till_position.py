@@ -6,7 +6,7 @@ itself: ``ui/till_vault_count.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -28,6 +28,7 @@ from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
 from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.people_lookup import NameLookup
+from teller_app.ui.till_position_tables import TableWidths
 from teller_app.ui.till_position_tables import cell as _cell
 from teller_app.ui.till_position_tables import select_again as _select_again
 from teller_app.ui.till_position_tables import selected_row as _selected_row
@@ -61,7 +62,6 @@ class BranchCashView(QDialog):
         # the look-ups of names running, with the e-mails each asked for: the columns wait
         # for their names
         self._lookups: dict[Op, list[str]] = {}
-        self._fitted: set[QTableWidget] = set()  # fitted to their rows: widths kept now
         self._refresh_due = False  # a read asked for this turn of the loop (``refresh_soon``)
         self._stale = False  # an event came while hidden: read when shown again
         self.vault = QLabel(self)
@@ -148,7 +148,8 @@ class BranchCashView(QDialog):
                  self.count_cosign_button, self.vault_button, refresh, self.close_button)
         for before, after in pairwise(chain):
             QWidget.setTabOrder(before, after)
-        self._fit_columns(self._tables())  # to the headers, until rows come
+        self.widths = TableWidths(self._tables(), TABLE_MIN_WIDTH_MAX)
+        self.widths.fit_columns(self._tables())  # to the headers, until rows come
         # Qt opens a window at most 2/3 of the screen high: a few rows per table. Taller,
         # where the screen has room (the layout keeps it at least its minimum).
         room = self.screen().availableGeometry()
@@ -263,24 +264,7 @@ class BranchCashView(QDialog):
         return item
 
     def _fit_new_rows(self) -> None:
-        """A table's columns fit its rows once, when its first rows (and their names) are in:
-        later refreshes keep the widths, a supervisor's own ones too (as the history)."""
-        tables = [t for t in self._tables() if t.rowCount() and t not in self._fitted]
-        self._fitted.update(tables)
-        self._fit_columns(tables)
-
-    def _fit_columns(self, tables: Iterable[QTableWidget]) -> None:
-        """Every column as wide as its cells and header; each table at least as wide as its
-        columns, the last one's header included (the window's minimum width follows). A long
-        reason, in the last column, scrolls sideways instead."""
-        for table in tables:
-            header, last = table.horizontalHeader(), table.columnCount() - 1
-            for column in range(last):  # sizing the last would stop it filling the table
-                table.resizeColumnToContents(column)
-            needed = (sum(header.sectionSize(c) for c in range(last))
-                      + header.sectionSizeHint(last) + table.verticalHeader().sizeHint().width()
-                      + table.verticalScrollBar().sizeHint().width() + 2 * table.frameWidth())
-            table.setMinimumWidth(min(needed, TABLE_MIN_WIDTH_MAX))
+        self.widths.fit_new_rows()
 
     def _look_up_names(self, position: BranchPosition) -> None:
         people = {e for _table, _column, emails in self._people(position) for e in emails}

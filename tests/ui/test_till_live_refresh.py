@@ -195,3 +195,32 @@ def test_a_hidden_position_reads_again_when_shown(main_window, qtbot) -> None:  
     with qtbot.waitSignal(view.loaded, timeout=5000):
         view.show()
     assert stand.reads["position"] == 2
+
+
+class MovingStand(Stand):
+    """The first read: every till open; then one waits for its close's co-sign."""
+
+    async def position(self, _branch: str | None) -> BranchPosition:
+        self.reads["position"] += 1
+        state = "open" if self.reads["position"] == 1 else "close_cosign"
+        return BranchPosition(None, Decimal("100000.00"), Decimal("106000.00"),
+                              (_till("a", "open"), _till("b", state, "T2")), ())
+
+
+@pytest.mark.usefixtures("english")
+def test_a_state_read_live_is_not_cut(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The widths stay as first fitted, but a column a new text would be cut in (a till now
+    "closing, waiting for a co-sign") widens; a column the supervisor sized stays theirs."""
+    stand = MovingStand()
+    view = BranchCashView(main_window.ops, stand, parent=main_window)  # type: ignore[arg-type]
+    view.show()
+    qtbot.waitUntil(lambda: view.position is not None, timeout=5000)
+    state, teller = 2, 1
+    narrow = view.tills.columnWidth(state)
+    view.tills.horizontalHeader().resizeSection(teller, 300)  # the supervisor's own width
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        view.refresh()
+    assert view.tills.item(1, state).text() != view.tills.item(0, state).text()
+    assert view.tills.columnWidth(state) > narrow
+    assert view.tills.columnWidth(state) >= view.tills.sizeHintForColumn(state)
+    assert view.tills.columnWidth(teller) == 300
