@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -90,6 +90,13 @@ DESK_EVENT_TEXT: dict[str, object] = {
 FILTER_TEXT: dict[str, object] = {
     "decision": QT_TRANSLATE_NOOP("AuditActions", "Request approved or rejected"),
 }
+
+
+def widest_action_text(metrics: QFontMetrics) -> str:
+    """The longest action name the trail may show, in the language (its column's width)."""
+    sources = (*ACTION_TEXT.values(), *DECISION_TEXT.values(), *DESK_EVENT_TEXT.values())
+    return max((QCoreApplication.translate("AuditActions", str(s)) for s in sources),
+               key=metrics.horizontalAdvance)
 
 
 def action_text(action: str) -> str:

@@ -35,7 +35,12 @@ from teller_app.core.receipt import kyiv_now, kyiv_tz
 from teller_app.core.session import HubLink
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
-from teller_app.ui.audit_entry import AuditEntryDialog, AuditTable, filter_text
+from teller_app.ui.audit_entry import (
+    AuditEntryDialog,
+    AuditTable,
+    filter_text,
+    widest_action_text,
+)
 from teller_app.ui.audit_entry import when as when  # importable here
 from teller_app.ui.audit_model import COLUMNS as COLUMNS  # importable here
 from teller_app.ui.audit_model import AuditTableModel
@@ -174,6 +179,8 @@ class AuditView(QWidget):
         self.model.retranslate()
         # "When" on one line (English moments are longer than Ukrainian ones)
         fit_moment_column(self.table, 1, local_text(WIDE_MOMENT, seconds=True))
+        # the action on one line: the longest name (a desk's record, a refused decision)
+        fit_moment_column(self.table, 2, widest_action_text(self.table.fontMetrics()))
         if self._status_text is not None:
             self.status.setText(self._status_text())
 
