@@ -38,6 +38,7 @@ from teller_app.ui.till_text import (
     till_state_text,
     transfer_text,
 )
+from teller_app.ui.till_vault_count import signed_uah
 from teller_app.ui.untrusted import plain_label
 from teller_app.ui.wrapped_text import grow_to_fit
 
@@ -120,7 +121,7 @@ class TillCloseDialog(CosignWaitDialog):
         diff = self.difference()
         word = (self.tr("balanced") if diff == 0 else self.tr("over") if diff > 0
                 else self.tr("short"))
-        self.over_short.setText(f"{format_uah(diff)} ({word})")
+        self.over_short.setText(f"{signed_uah(diff)} ({word})")
         self.ask_reason(diff, self.close_button, self.tr(
             "The count differs from the expected cash: give the reason."))
 
@@ -195,7 +196,7 @@ class TillCloseDialog(CosignWaitDialog):
             "Over/short {amount}: the close needs a supervisor's co-sign. A supervisor "
             "co-signs from the branch cash position or here; then press Check the co-sign. "
             "Until then the till stays open (a new count needs the co-sign too).").format(
-                amount=format_uah(till.over_short or Decimal(0)))))
+                amount=signed_uah(till.over_short or Decimal(0)))))
         self.waiting.emit(till)
 
     def refresh(self) -> None:
@@ -226,7 +227,7 @@ class TillCloseDialog(CosignWaitDialog):
             "over/short {diff}. Reason: {reason}").format(
                 code=till.till_code, counted=format_uah(counted),
                 expected=format_uah(till.expected),
-                diff=format_uah(till.over_short or Decimal(0)), reason=till.close_reason or "—")
+                diff=signed_uah(till.over_short or Decimal(0)), reason=till.close_reason or "—")
 
         async def run(email: str, password: str) -> EndOfDay:
             closed = await cosign(email, password, till.id, counted)

@@ -190,5 +190,5 @@ def refusal_text(exc: PlatformError) -> str:
     worded = hub_code_text(exc.reason or "")
     if worded is None:
         return friendly_message(exc)  # "The Teller Hub refused: …" in its own words
-    return fill(QCoreApplication.translate("BranchCashView", "Refused by the Teller Hub: %1"),
+    return fill(QCoreApplication.translate("BranchCashView", "The Teller Hub refused it. %1"),
                 worded)

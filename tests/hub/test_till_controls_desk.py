@@ -112,7 +112,7 @@ def test_the_close_dialog_follows_the_hub_s_co_signs(world: World, qtbot: Any, a
         with qtbot.waitSignal(dialog.waiting, timeout=10000) as waiting:
             dialog.close_button.click()
         assert waiting.args[0].needs_close_cosign
-        assert "-50.00" in _money(dialog.cosign_status.text())
+        assert "\u221250.00" in _money(dialog.cosign_status.text())
         assert dialog.refresh_button.isVisibleTo(dialog)
         assert dialog.cosign_button.isVisibleTo(dialog) and dialog.report is None
         dialog.refresh()  # nobody co-signed yet

@@ -182,7 +182,7 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         assert close.close_button.isEnabled()
         with qtbot.waitSignal(close.waiting, timeout=10000):  # past the tolerance (0.00)
             close.close_button.click()
-        assert "-0.10" in close.cosign_status.text().replace("\u00a0", " ")
+        assert "\u22120.10" in close.cosign_status.text().replace("\u00a0", " ")
         with qtbot.waitSignal(view.loaded, timeout=10000) as loaded:
             view.refresh()
         row = next(i for i, t in enumerate(loaded.args[0].tills) if t.id == current.id)

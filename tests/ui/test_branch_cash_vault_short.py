@@ -65,7 +65,7 @@ def test_a_transfer_the_vault_cannot_cover_says_so(qtbot: Any, ops: Any, arun: A
         assert view.approve_button.isEnabled()
 
         # the hub refuses it: worded beside the transfer, which still waits
-        refused = "Refused by the Teller Hub: " + str(hub_code_text("vault_short"))
+        refused = "The Teller Hub refused it. " + str(hub_code_text("vault_short"))
         with qtbot.waitSignal(view.loaded, timeout=15000):  # read again after the refusal
             view.approve_button.click()
         row = [t.id for t in view.position.pending_transfers].index(short.id)
