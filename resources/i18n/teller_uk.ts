@@ -1553,42 +1553,42 @@
 <context>
     <name>AuditEntryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="197"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="204"/>
         <source>Audit entry %1</source>
         <translation>Запис аудиту %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="199"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="206"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="200"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="207"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="201"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="208"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="202"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="209"/>
         <source>Entity</source>
         <translation>Об’єкт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="203"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="210"/>
         <source>Entity ID</source>
         <translation>Ідентифікатор об’єкта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="204"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="211"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_entry.py" line="212"/>
+        <location filename="../../teller_app/ui/audit_entry.py" line="219"/>
         <source>&amp;Details</source>
         <translation>&amp;Подробиці</translation>
     </message>
@@ -1629,32 +1629,32 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="167"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="176"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="172"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="177"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="178"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="233"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="240"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="281"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="288"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1663,72 +1663,72 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="284"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="297"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="301"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="295"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="302"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="310"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="317"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="313"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="320"/>
         <source>Exported to %1</source>
         <translation>Експортовано у файл %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="161"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="166"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="165"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="170"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="171"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="172"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="173"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="169"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="174"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="209"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="216"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="228"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="235"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1737,7 +1737,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="272"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="279"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1753,28 +1753,28 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="53"/>
+        <location filename="../../teller_app/ui/till_position.py" line="54"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="75"/>
+        <location filename="../../teller_app/ui/till_position.py" line="76"/>
         <location filename="../../teller_app/ui/till_position_transfers.py" line="52"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
@@ -1800,46 +1800,46 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position_transfers.py" line="193"/>
-        <source>Refused by the Teller Hub: %1</source>
-        <translation>Teller Hub відмовив: %1</translation>
+        <source>The Teller Hub refused it. %1</source>
+        <translation>Teller Hub відмовив. %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="84"/>
+        <location filename="../../teller_app/ui/till_position.py" line="85"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="84"/>
+        <location filename="../../teller_app/ui/till_position.py" line="85"/>
         <source>Counted</source>
         <translation>Сума перерахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="85"/>
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="85"/>
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="86"/>
+        <location filename="../../teller_app/ui/till_position.py" line="87"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="93"/>
+        <location filename="../../teller_app/ui/till_position.py" line="94"/>
         <source>Co-sign the &amp;opening count</source>
         <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
         <source>Co-sign the c&amp;lose</source>
         <translation>Підписати &amp;закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Co-sign the &amp;vault count</source>
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
@@ -1854,53 +1854,53 @@
         <translation>Відх&amp;илити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="98"/>
+        <location filename="../../teller_app/ui/till_position.py" line="99"/>
         <source>Cou&amp;nt the vault…</source>
         <translation>Пере&amp;рахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position.py" line="102"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="125"/>
+        <location filename="../../teller_app/ui/till_position.py" line="126"/>
         <source>&amp;Tills</source>
         <translation>Ка&amp;си</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="127"/>
+        <location filename="../../teller_app/ui/till_position.py" line="128"/>
         <source>Tran&amp;sfers waiting</source>
         <translation>Пере&amp;дачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="129"/>
+        <location filename="../../teller_app/ui/till_position.py" line="130"/>
         <source>Vault counts &amp;waiting</source>
         <translation>Перерахунки сховища, що о&amp;чікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="120"/>
+        <location filename="../../teller_app/ui/till_position.py" line="121"/>
         <location filename="../../teller_app/ui/till_position_transfers.py" line="53"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="105"/>
+        <location filename="../../teller_app/ui/till_position.py" line="106"/>
         <source>Don&amp;e</source>
         <translation>&amp;Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="121"/>
+        <location filename="../../teller_app/ui/till_position.py" line="122"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="122"/>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="198"/>
+        <location filename="../../teller_app/ui/till_position.py" line="211"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
@@ -1915,24 +1915,24 @@
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="318"/>
+        <location filename="../../teller_app/ui/till_position.py" line="315"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="321"/>
-        <location filename="../../teller_app/ui/till_position.py" line="333"/>
-        <location filename="../../teller_app/ui/till_position.py" line="347"/>
+        <location filename="../../teller_app/ui/till_position.py" line="318"/>
+        <location filename="../../teller_app/ui/till_position.py" line="330"/>
+        <location filename="../../teller_app/ui/till_position.py" line="344"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="328"/>
+        <location filename="../../teller_app/ui/till_position.py" line="325"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="344"/>
+        <location filename="../../teller_app/ui/till_position.py" line="341"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
@@ -2106,7 +2106,7 @@
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="249"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="259"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2126,7 +2126,7 @@
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="321"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="331"/>
         <source>Done: %1.</source>
         <translation>Виконано: %1.</translation>
     </message>
@@ -2191,7 +2191,7 @@
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="324"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="334"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
@@ -2201,97 +2201,97 @@
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="91"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="93"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="97"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="101"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="105"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="150"/>
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="176"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="179"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="208"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="217"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="209"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="218"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="219"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="228"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="228"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="237"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="238"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="248"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="271"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="281"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="293"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="303"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="298"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="308"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="307"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="317"/>
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="328"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="338"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="332"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="342"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="376"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="386"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="383"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="393"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -5137,27 +5137,27 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="256"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="259"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="262"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="265"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="263"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="266"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="280"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="283"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="281"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="284"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5949,12 +5949,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="130"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="140"/>
         <source>A new alert is waiting.</source>
         <translation>Надійшло нове сповіщення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="131"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="141"/>
         <source>A new request is waiting.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
@@ -5968,7 +5968,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="122"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="130"/>
         <source>Teller</source>
         <translation>Teller</translation>
     </message>
@@ -6063,74 +6063,79 @@ If it happens again, tell support what you were doing.</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="39"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="41"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="42"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="44"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="45"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="47"/>
         <source>Your change request was approved, waiting to be applied.</source>
         <translation>Ваш запит на зміну погоджено, він чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="50"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="50"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="52"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="67"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="69"/>
         <source>A supervisor approved your cash operation and it was confirmed.</source>
         <translation>Контролер погодив вашу касову операцію, і її підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="72"/>
         <source>A supervisor approved your cash operation.</source>
         <translation>Контролер погодив вашу касову операцію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="72"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="74"/>
         <source>A supervisor approved your cash operation; it is waiting to be confirmed.</source>
         <translation>Контролер погодив вашу касову операцію; вона чекає на підтвердження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
         <source>Your cash operation was not approved.</source>
         <translation>Вашу касову операцію не погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="79"/>
         <source>A supervisor approved your cash operation, but it could not be confirmed.</source>
         <translation>Контролер погодив вашу касову операцію, але підтвердити її не вдалося.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="82"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="84"/>
         <source>Your cash confirmation request ended without being decided.</source>
         <translation>Ваш запит на підтвердження касової операції завершився без рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="91"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="93"/>
         <source>Your request ended without being decided.</source>
         <translation>Ваш запит завершився без рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="94"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="99"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="101"/>
         <source>Another customer has the same phone number as %1</source>
         <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="146"/>
+        <source>There is news about till work.</source>
+        <translation>Є новини щодо касових операцій.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="161"/>
@@ -6158,7 +6163,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="101"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="103"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
@@ -6195,25 +6200,30 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/till_live.py" line="76"/>
         <source>A supervisor approved your vault transfer of %1.</source>
-        <translation>Контролер погодив вашу передачу на суму %1.</translation>
+        <translation>Контролер погодив вашу передачу між касою і сховищем на суму %1.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_live.py" line="79"/>
         <source>A supervisor rejected your vault transfer of %1.</source>
-        <translation>Контролер відхилив вашу передачу на суму %1.</translation>
+        <translation>Контролер відхилив вашу передачу між касою і сховищем на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_live.py" line="84"/>
+        <location filename="../../teller_app/ui/till_live.py" line="82"/>
+        <source>A newer count of the vault replaced your count of %1: it no longer waits for a co-sign.</source>
+        <translation>Новіший перерахунок сховища замінив ваш перерахунок на суму %1: він більше не чекає на підпис.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_live.py" line="87"/>
         <source>A supervisor co-signed your till&apos;s opening.</source>
         <translation>Контролер підписав відкриття вашої каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_live.py" line="86"/>
+        <location filename="../../teller_app/ui/till_live.py" line="89"/>
         <source>A supervisor co-signed your till&apos;s close.</source>
         <translation>Контролер підписав закриття вашої каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_live.py" line="88"/>
+        <location filename="../../teller_app/ui/till_live.py" line="91"/>
         <source>A supervisor co-signed your vault count of %1.</source>
         <translation>Контролер підписав ваш перерахунок сховища на суму %1.</translation>
     </message>
@@ -6221,73 +6231,73 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="59"/>
-        <location filename="../../teller_app/ui/till_close.py" line="77"/>
+        <location filename="../../teller_app/ui/till_close.py" line="60"/>
+        <location filename="../../teller_app/ui/till_close.py" line="78"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="79"/>
+        <location filename="../../teller_app/ui/till_close.py" line="80"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="81"/>
+        <location filename="../../teller_app/ui/till_close.py" line="82"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="82"/>
+        <location filename="../../teller_app/ui/till_close.py" line="83"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="87"/>
+        <location filename="../../teller_app/ui/till_close.py" line="88"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="95"/>
+        <location filename="../../teller_app/ui/till_close.py" line="96"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="96"/>
+        <location filename="../../teller_app/ui/till_close.py" line="97"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="98"/>
+        <location filename="../../teller_app/ui/till_close.py" line="99"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="99"/>
+        <location filename="../../teller_app/ui/till_close.py" line="100"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="121"/>
+        <location filename="../../teller_app/ui/till_close.py" line="122"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="121"/>
+        <location filename="../../teller_app/ui/till_close.py" line="122"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="122"/>
+        <location filename="../../teller_app/ui/till_close.py" line="123"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="125"/>
+        <location filename="../../teller_app/ui/till_close.py" line="126"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="155"/>
+        <location filename="../../teller_app/ui/till_close.py" line="156"/>
         <source>Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes only once a supervisor has approved or rejected each one; you may count the drawer meanwhile.</source>
         <translation>
             <numerusform>Чекає на контролера: %n передача зі сховищем ({transfers}). Каса закриється лише тоді, коли контролер погодить або відхилить кожну; тим часом ви можете перерахувати готівку.</numerusform>
@@ -6296,54 +6306,54 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="175"/>
+        <location filename="../../teller_app/ui/till_close.py" line="176"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="193"/>
-        <location filename="../../teller_app/ui/till_close.py" line="241"/>
-        <location filename="../../teller_app/ui/till_close.py" line="261"/>
+        <location filename="../../teller_app/ui/till_close.py" line="194"/>
+        <location filename="../../teller_app/ui/till_close.py" line="242"/>
+        <location filename="../../teller_app/ui/till_close.py" line="264"/>
         <source>Done</source>
         <translation>Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="194"/>
+        <location filename="../../teller_app/ui/till_close.py" line="195"/>
         <source>Over/short {amount}: the close needs a supervisor&apos;s co-sign. A supervisor co-signs from the branch cash position or here; then press Check the co-sign. Until then the till stays open (a new count needs the co-sign too).</source>
         <translation>Надлишок/нестача {amount}: закриття потребує підпису контролера. Контролер підписує його в касовій позиції відділення або тут; потім натисніть «Перевірити підпис контролера». Доти каса залишається відкритою (новий перерахунок теж потребує підпису).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="211"/>
+        <location filename="../../teller_app/ui/till_close.py" line="212"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="216"/>
+        <location filename="../../teller_app/ui/till_close.py" line="217"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="225"/>
+        <location filename="../../teller_app/ui/till_close.py" line="226"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="236"/>
+        <location filename="../../teller_app/ui/till_close.py" line="237"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="266"/>
+        <location filename="../../teller_app/ui/till_close.py" line="269"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="267"/>
+        <location filename="../../teller_app/ui/till_close.py" line="270"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="269"/>
+        <location filename="../../teller_app/ui/till_close.py" line="272"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку касової операції анульовано.</numerusform>
@@ -6352,7 +6362,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="147"/>
+        <location filename="../../teller_app/ui/till_close.py" line="148"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -6395,12 +6405,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="234"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="233"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="248"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="247"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6409,67 +6419,67 @@ If it happens again, tell support what you were doing.</source>
     <name>TillOpenDialog</name>
     <message>
         <location filename="../../teller_app/ui/till_dialog.py" line="137"/>
-        <location filename="../../teller_app/ui/till_dialog.py" line="146"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="147"/>
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="148"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="149"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="149"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="150"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="162"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="163"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="172"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="173"/>
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="175"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="176"/>
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="180"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="181"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="192"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="193"/>
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="201"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="202"/>
         <source>This is the till&apos;s first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
         <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="205"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="206"/>
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="226"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="227"/>
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="240"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="243"/>
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="243"/>
+        <location filename="../../teller_app/ui/till_dialog.py" line="246"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
