@@ -53,6 +53,8 @@ def configure_results_table(table: QTableView) -> None:
     header = table.horizontalHeader()
     header.setStretchLastSection(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    # a header narrowed beside the inbox ends in "…" (cut at both ends it read "мкнен")
+    header.setTextElideMode(Qt.TextElideMode.ElideRight)
     SpareWidthToNames(table)
 
 

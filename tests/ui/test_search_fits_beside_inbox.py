@@ -131,6 +131,8 @@ def test_a_full_name_shows_whole_in_ukrainian_beside_the_inbox(qtbot: Any, ops: 
     assert table.columnWidth(disabled) == floors[disabled] < whole[disabled]
     assert floors[branch] <= table.columnWidth(branch) <= whole[branch]
     assert all(table.columnWidth(c) >= whole[c] for c in (1, 3, 4, 5))  # the others whole
+    # cut, a header ends in "…" (its tooltip reads whole)
+    assert table.horizontalHeader().textElideMode() == Qt.TextElideMode.ElideRight
     model = table.model()
     title = model.headerData(disabled, Qt.Orientation.Horizontal)
     assert title == "Вимкнений"  # the translation the widths were measured with
