@@ -14,6 +14,11 @@ LEVEL_STYLES = {
     "warning": "background:#fff5d6;color:#5c4400;border:1px solid #e7c65c;",
     "error": "background:#fde8e8;color:#7a1010;border:1px solid #eb9a9a;",
 }
+SEVERITY = ("info", "success", "warning", "error")  # least to gravest
+
+
+def _severity(level: str) -> int:
+    return SEVERITY.index(level) if level in SEVERITY else 0
 
 
 class Banner(QFrame):
@@ -61,12 +66,12 @@ class Banner(QFrame):
         return "" if self.isHidden() else self._message
 
     def add_line(self, line: str, level: str = "warning") -> None:
-        """Add one line to the message shown, once (a notice learnt later); an error shown
-        stays an error."""
+        """Add one line to the message shown, once (a notice learnt later); the banner keeps
+        the graver of its level and the line's (a warning shown stays one beside news)."""
         lines = self.text().split("\n") if self.text() else []
         if line not in lines:
-            self.show_message("\n".join([*lines, line]),
-                              "error" if lines and self.level == "error" else level)
+            graver = max(level, self.level, key=_severity) if lines else level
+            self.show_message("\n".join([*lines, line]), graver)
 
     def drop_line(self, line: str) -> None:
         """Take one line out of the message shown (a notice that no longer holds); the

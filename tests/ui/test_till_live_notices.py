@@ -155,3 +155,14 @@ def test_while_locked_the_tray_says_till_news_without_details(main_window, qtbot
     assert supervision._tray_text(line, "info") == "There is news about till work."
     assert supervision._tray_text("Changed without approval: x", "warning") == \
         "A new alert is waiting."
+
+
+@pytest.mark.usefixtures("english")
+def test_a_till_line_beside_a_warning_keeps_the_warning(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    banner = main_window.banner
+    banner.show_message("Changed without approval: petro", "warning")
+    main_window.supervision._on_event(_waiting(what="open_cosign", amount="10",
+                                               teller="y@demo.bank"))
+    qtbot.waitUntil(lambda: "opened till T2" in banner.text(), timeout=5000)
+    assert banner.text().startswith("Changed without approval: petro\n")
+    assert banner.level == "warning"  # the news did not make the alert look like news
