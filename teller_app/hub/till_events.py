@@ -52,10 +52,13 @@ def vault_count_data(count: Any) -> dict[str, Any]:
 
 
 async def waiting(conn: AsyncConnection, data: dict[str, Any], branch: str | None) -> None:
-    await events.emit(conn, WAITING, data, branch_guid=branch or None, to_supervisors=True)
+    # the branch in the data too: head office's desk reads again only the position it shows
+    await events.emit(conn, WAITING, {**data, "branch_guid": branch or None},
+                      branch_guid=branch or None, to_supervisors=True)
 
 
 async def decided(conn: AsyncConnection, data: dict[str, Any], branch: str | None, *,
                   state: str, checker: str) -> None:
-    await events.emit(conn, DECIDED, {**data, "state": state, "checker": checker},
+    await events.emit(conn, DECIDED, {**data, "state": state, "checker": checker,
+                                      "branch_guid": branch or None},
                       branch_guid=branch or None, to_supervisors=True, to_email=data["teller"])

@@ -11,7 +11,7 @@ import socket
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu
 
@@ -78,6 +78,9 @@ class TillDesk(QObject):
         self.till: Till | None = None
         self.last_closed: str | None = None
         self.dialog: QDialog | None = None
+        # decisions that came while a till dialog was hidden (the lock screen): told when
+        # it shows again
+        self._told_later: dict[QDialog, list[HubEvent]] = {}
         self.menu = menu = QMenu(window)
         menu.setObjectName("menuTill")
         menu.setToolTipsVisible(True)  # why the report is greyed out (``_report_tip``)
@@ -166,19 +169,37 @@ class TillDesk(QObject):
                             parent=self.window, network=False, reauth=False)
 
     # -- live (the hub's till events, ``till_live``; an older hub sends none) -------------
-    def position_moved(self) -> None:
+    def position_moved(self, branch_guid: str | None = None) -> None:
         """Till work waits or was decided: an open branch cash position reads again (once
-        this turn of the loop, its selection kept)."""
+        this turn of the loop, its selection kept); head office's view of another branch
+        is not (``branch_guid``: the event's, when it says)."""
         for view in self.window.findChildren(BranchCashView):
-            view.refresh_soon()  # a hidden one (the lock screen) reads when shown again
+            if branch_guid is None or view.branch_guid in (None, branch_guid):
+                view.refresh_soon()  # a hidden one (the lock screen) reads when shown again
 
     def till_decided(self, event: HubEvent) -> None:
         """A supervisor decided this teller's till work: the open till dialog it concerns
-        checks again, as its own button would (each matches its till or transfer)."""
+        checks again, as its own button would (each matches its till or transfer); one
+        hidden by the lock screen, when it shows again."""
         for dialog in self.window.findChildren(QDialog):
-            if dialog.isVisible() and isinstance(dialog, TillCloseDialog | TillOpenDialog
-                                                 | TransferDialog):
+            if not isinstance(dialog, TillCloseDialog | TillOpenDialog | TransferDialog):
+                continue
+            if dialog.isVisible():
                 dialog.on_decided(event)
+            else:
+                if dialog not in self._told_later:
+                    dialog.installEventFilter(self)
+                    dialog.destroyed.connect(
+                        lambda _obj=None, gone=dialog: self._told_later.pop(gone, None))
+                self._told_later.setdefault(dialog, []).append(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(
+                watched, TillCloseDialog | TillOpenDialog | TransferDialog):
+            watched.removeEventFilter(self)
+            for decided in self._told_later.pop(watched, []):
+                QTimer.singleShot(0, watched, lambda d=decided, w=watched: w.on_decided(d))
+        return super().eventFilter(watched, event)
 
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog

@@ -131,7 +131,7 @@ class TillLive:
 
     def on_event(self, event: HubEvent) -> None:
         desk = self.window.till_desk
-        desk.position_moved()  # an open branch cash position reads again (coalesced)
+        desk.position_moved(event.branch_guid)  # an open branch position reads again
         named = (event.teller or "").lower()
         mine = bool(named) and named == self.own_email()
         if event.kind == TILL_WAITING and not mine:  # a supervisor's own count: not told

@@ -23,6 +23,7 @@ TRANSFER_KEYS = {"what", "till_id", "till_code", "teller", "transfer_id", "direc
 OPEN_KEYS = {"what", "till_id", "till_code", "teller", "amount"}
 CLOSE_KEYS = OPEN_KEYS | {"over_short"}
 DECIDED_KEYS = {"state", "checker"}
+BRANCH: list[str] = []  # the module's branch 0 (the world's), every event's branch here
 
 
 @dataclass
@@ -65,6 +66,7 @@ def world(hub_db: str | None, sandbox: SandboxProcess,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     hub = start_fe_hub(tmp_path_factory.mktemp("till-events-hub"), sandbox, hub_db)
     b0, b1 = branches(sandbox)[:2]
+    BRANCH[:] = [b0]
     try:
         with hub.client() as http:
             sup = add_employee(http, hub, roles=["Supervisor"], branch_guid=b0)
@@ -82,10 +84,12 @@ def one(found: list[dict[str, Any]], kind: str) -> dict[str, Any]:
     return found[0]
 
 
-def contract(event: dict[str, Any], keys: set[str]) -> dict[str, Any]:
-    """The event's data without the stream's own keys; exactly ``keys``."""
+def contract(event: dict[str, Any], keys: set[str], branch: str | None = None) -> dict[str, Any]:
+    """The event's data without the stream's own keys; exactly ``keys`` and the till's
+    branch (``branch``: this module's branch 0 unless said)."""
     data = {k: v for k, v in event.items() if k not in ("id", "kind", "ts_ms")}
-    assert set(data) == keys, data
+    assert set(data) == keys | {"branch_guid"}, data
+    assert data.pop("branch_guid") == (branch or BRANCH[0]), event
     return data
 
 

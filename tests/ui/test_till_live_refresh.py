@@ -224,3 +224,35 @@ def test_a_state_read_live_is_not_cut(main_window, qtbot) -> None:  # type: igno
     assert view.tills.columnWidth(state) > narrow
     assert view.tills.columnWidth(state) >= view.tills.sizeHintForColumn(state)
     assert view.tills.columnWidth(teller) == 300
+
+
+@pytest.mark.usefixtures("english")
+def test_head_office_reads_only_the_branch_it_shows(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    stand = Stand()
+    view = BranchCashView(main_window.ops, stand, "branch-a", parent=main_window)  # type: ignore[arg-type]
+    view.show()
+    qtbot.waitUntil(lambda: view.position is not None, timeout=5000)
+    feed = main_window.supervision._on_event
+    feed(_event("till.waiting", what="transfer", till_id="b", amount="10.00",
+                teller="other@demo.bank", branch_guid="branch-b"))  # another branch's
+    qtbot.waitUntil(lambda: not main_window.ops.is_busy(), timeout=5000)
+    assert stand.reads["position"] == 1
+    with qtbot.waitSignal(view.loaded, timeout=5000):
+        feed(_event("till.waiting", what="transfer", till_id="b", amount="10.00",
+                    teller="other@demo.bank", branch_guid="branch-a"))
+    assert stand.reads["position"] == 2
+
+
+@pytest.mark.usefixtures("english")
+def test_a_close_hidden_by_the_lock_checks_when_shown_again(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    stand = Stand()
+    dialog = TillCloseDialog(main_window.ops, stand, _till("t7", "close_cosign"),  # type: ignore[arg-type]
+                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
+    dialog.show()
+    dialog.hide()  # as the lock screen hides open windows
+    main_window.supervision._on_event(
+        _event("till.decided", what="close_cosign", till_id="t7", state="cosigned"))
+    qtbot.waitUntil(lambda: not main_window.ops.is_busy(), timeout=5000)
+    assert stand.reads["end_of_day"] == 0  # nobody sees it yet
+    dialog.show()  # unlocked
+    qtbot.waitUntil(lambda: stand.reads["end_of_day"] == 1, timeout=5000)
