@@ -14,7 +14,7 @@ from teller_app.core.approvals_feed import EventFeed
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approvals_inbox import ApprovalsInbox
 from teller_app.ui.supervision_notices import SupervisionNotices
-from teller_app.ui.till_live import TILL_KINDS
+from teller_app.ui.till_live import TILL_KINDS, TillLive
 
 OWN_DECISION_KINDS = frozenset({"request.approved", "request.rejected", "request.applied",
                                 "request.failed", "request.interrupted"})
@@ -30,6 +30,7 @@ class SupervisionFeed(SupervisionNotices):
     feed: EventFeed | None
     _feed_task: asyncio.Task[None] | None
     _feeds_ending: set[asyncio.Task[None]]  # stopped, still closing their streams
+    till_live: TillLive | None = None  # the till events' notices (set by Supervision)
 
     # -- live events ----------------------------------------------------------------------
     def start_feed(self) -> None:

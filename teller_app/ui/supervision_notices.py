@@ -20,7 +20,6 @@ from teller_app.ui.untrusted import shown
 
 if TYPE_CHECKING:
     from teller_app.ui.lock_screen import SessionLocker
-    from teller_app.ui.till_live import TillLive
 
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
 
@@ -30,7 +29,6 @@ class SupervisionNotices(SupervisionCards):
     locker: SessionLocker | None
     _tray: QSystemTrayIcon | None
     tray_text: str
-    till_live: TillLive | None = None  # the till events' notices (``till_live``)
 
     def _tell_maker(self, event: HubEvent) -> None:
         """The teller sees their request's decision at once (status bar + banner): a cash
@@ -104,9 +102,11 @@ class SupervisionNotices(SupervisionCards):
         self._announce(text.replace("%1", who), "warning")
 
     def _announce(self, text: str, level: str, *, status_bar: bool = True,
-                  banner_line: bool = False) -> None:
+                  banner_line: bool = False, locked_text: str = "") -> None:
         """``banner_line``: added to the banner as one line among others (a notice taken
-        back when it no longer holds: ``till_live``), not in place of what it says."""
+        back when it no longer holds: ``till_live``), not in place of what it says;
+        ``locked_text``: the tray's neutral words while locked (else a request's or an
+        alert's, by ``level``)."""
         if status_bar:  # not for a notice the banner keeps up to date by itself
             self.window.status_bar.showMessage(text, 15_000)
         if banner_line:
@@ -126,22 +126,16 @@ class SupervisionNotices(SupervisionCards):
             tray = self._tray or QSystemTrayIcon(self.window.windowIcon(), self)
             self._tray = tray
             tray.show()
-            self.tray_text = self._tray_text(text, level)
+            self.tray_text = self._tray_text(text, level, locked_text)
             tray.showMessage(translate("Supervision", "Teller"), self.tray_text)
 
-    def _tray_text(self, text: str, level: str) -> str:
+    def _tray_text(self, text: str, level: str, locked_text: str = "") -> str:
         """Outside the lock screen: while locked, no customer or login (ui/lock_privacy)."""
         locker = self.locker
         if locker is None or not isValid(locker) or not locker.is_locked:
             return text
-        if banner_kind := self._locked_kind(text):
-            return banner_kind
+        if locked_text:
+            return locked_text
         if level in ("warning", "error"):
             return translate("Supervision", "A new alert is waiting.")
         return translate("Supervision", "A new request is waiting.")
-
-    def _locked_kind(self, text: str) -> str:
-        """A till notice's neutral words while locked ("" for another notice)."""
-        live = self.till_live
-        return translate("Supervision", "There is news about till work.") \
-            if live is not None and live.said(text) else ""

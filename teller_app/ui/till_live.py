@@ -97,7 +97,12 @@ class Announce(Protocol):
     """``SupervisionNotices._announce``: status bar, banner, taskbar, tray."""
 
     def __call__(self, text: str, level: str, *, status_bar: bool = True,
-                 banner_line: bool = False) -> None: ...
+                 banner_line: bool = False, locked_text: str = "") -> None: ...
+
+
+def locked_text() -> str:
+    """A till notice in the tray while the desk is locked: no teller, no amount."""
+    return translate("Supervision", "There is news about till work.")
 
 
 def work_key(event: HubEvent) -> tuple[str, str]:
@@ -123,11 +128,6 @@ class TillLive:
         self._asked: set[str] = set()  # looked up (an unknown e-mail stays an e-mail)
         self._looking: dict[str, list[Callable[[], None]]] = {}  # e-mail -> notices to tell
         self._waiting_said: dict[tuple[str, str], str] = {}  # the banner's line of each
-        self._decided_text = ""  # the last decision told to this teller
-
-    def said(self, text: str) -> bool:
-        """Is ``text`` a notice of this (a till's), for the tray's words while locked."""
-        return text in self._waiting_said.values() or text == self._decided_text
 
     def on_event(self, event: HubEvent) -> None:
         desk = self.window.till_desk
@@ -141,8 +141,7 @@ class TillLive:
             if mine:
                 said = decided_text(event)
                 if said is not None:
-                    self._decided_text = said[0]
-                    self.announce(*said)
+                    self.announce(*said, locked_text=locked_text())
                 desk.till_decided(event)
 
     def _take_back(self, key: tuple[str, str]) -> None:
@@ -157,7 +156,7 @@ class TillLive:
             self._take_back(key)  # a recount's close: its new figures replace the old
             line = waiting_text(event, self.names.get(email) or event.teller or "")
             self._waiting_said[key] = line
-            self.announce(line, "info", banner_line=True)
+            self.announce(line, "info", banner_line=True, locked_text=locked_text())
 
         if not email or email in self.names or email in self._asked:
             say()

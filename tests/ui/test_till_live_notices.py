@@ -147,12 +147,22 @@ def test_a_counter_hears_their_vault_count_was_replaced(main_window) -> None:  #
 @pytest.mark.usefixtures("english")
 def test_while_locked_the_tray_says_till_news_without_details(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     supervision = main_window.supervision
+    told: list[tuple[str, str, dict[str, Any]]] = []  # what the notice asked the tray to say
+    real = supervision.till_live.announce
+
+    def announce(text: str, level: str, **kwargs: Any) -> None:
+        told.append((text, level, kwargs))
+        real(text, level, **kwargs)
+
+    supervision.till_live.announce = announce
     supervision._on_event(_waiting(what="open_cosign", amount="3000.00", teller="x@demo.bank"))
     qtbot.waitUntil(lambda: "opened till T2" in main_window.banner.text(), timeout=5000)
-    line = main_window.banner.text()
     supervision.locker.lock()
     qtbot.waitUntil(lambda: supervision.locker.is_locked, timeout=5000)
-    assert supervision._tray_text(line, "info") == "There is news about till work."
+    line, level, kwargs = told[-1]
+    assert line == main_window.banner.text()
+    assert supervision._tray_text(line, level, kwargs.get("locked_text", "")) == \
+        "There is news about till work."
     assert supervision._tray_text("Changed without approval: x", "warning") == \
         "A new alert is waiting."
 
