@@ -57,7 +57,6 @@ class ApprovalsInbox(InboxDecisions):
     new_requests = Signal(list)  # [ChangeRequest] listed for the first time (in that state)
     pending_changed = Signal(list)  # [request id] still pending, after any change
     alert_raised = Signal(object)  # HubEvent alert.unapproved_change
-    cash_confirmed = Signal(object)  # CashReceipt
     message = Signal(str)  # a line for the banner / status bar
 
     def __init__(
@@ -139,7 +138,6 @@ class ApprovalsInbox(InboxDecisions):
         self.title.setBuddy(self.table)  # names the list for a screen reader (ui/a11y)
 
         self.drafts = CashDraftsPanel(ops, self._cash_service, self._people, self._customers)
-        self.drafts.cash_confirmed.connect(self.cash_confirmed)
         self.drafts.message.connect(self._say)
         self.drafts.failed.connect(self._failed)
         self.drafts.drafts_read.connect(self.model.set_drafts)  # a cash request's draft

@@ -57,8 +57,7 @@ def amount_text(draft: InboxDraft) -> str:
 
 class CashDraftsPanel(QWidget):
     CUSTOMER, TELLER, OPERATION, AMOUNT, CREATED = range(5)
-    cash_confirmed = Signal(object)  # CashReceipt
-    confirmed_for = Signal(object, str)  # CashReceipt, the draft's customer GUID (the audit)
+    cash_confirmed = Signal(object, str)  # CashReceipt, the draft's customer GUID (the audit)
     shown = Signal(list)  # [InboxDraft] after every (re)load
     # every draft read, those left out too ([InboxDraft]): the inbox names and describes a
     # cash request's draft with it (teller, customer, deposit or withdrawal)
@@ -263,8 +262,7 @@ class CashDraftsPanel(QWidget):
         def done(receipt: CashReceipt) -> None:
             self.message.emit(self.tr("Confirmed. Receipt reference: %1").replace(
                 "%1", receipt.reference))
-            self.confirmed_for.emit(receipt, draft.customer_guid)
-            self.cash_confirmed.emit(receipt)
+            self.cash_confirmed.emit(receipt, draft.customer_guid)
             self.refresh()
 
         self._write(lambda: service.confirm(guid), done, self.tr("Confirming"),

@@ -296,7 +296,7 @@ class Supervision(SupervisionFeed):
             self.inbox.alert_raised.connect(self._notify_alert)
             self.inbox.pending_changed.connect(self._pending_changed)
             self.inbox.decided.connect(self._record_decision)
-            self.inbox.drafts.confirmed_for.connect(self._inbox_cash_confirmed)
+            self.inbox.drafts.cash_confirmed.connect(self._inbox_cash_confirmed)
             self.inbox.message.connect(lambda text: self._say(text, "info"))
             self._inbox_count = 0
             self.inbox_dock = QDockWidget(self._inbox_title(), self.window)

@@ -41,7 +41,7 @@ def test_an_inbox_confirm_names_its_customer(qtbot: Any, qloop: Any, arun: Any, 
     cash = ConfirmingCash()
     panel = CashDraftsPanel(ops, lambda: cash, _no_names, _no_names)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(panel)
-    panel.confirmed_for.connect(supervision._inbox_cash_confirmed)  # as show_inbox wires it
+    panel.cash_confirmed.connect(supervision._inbox_cash_confirmed)  # as show_inbox wires it
     panel.show_drafts([draft])
     panel.table.selectRow(0)
     with qtbot.waitSignal(panel.cash_confirmed, timeout=5000):
