@@ -53,6 +53,14 @@ class Stand:
         return Transfer(transfer_id, direction, amount, "pending", TELLER)
 
 
+def _shown_close(window: Any, stand: Stand, till: Till) -> TillCloseDialog:
+    """The close dialog of ``till`` on ``stand``, shown over ``window``."""
+    dialog = TillCloseDialog(window.ops, stand, till,  # type: ignore[arg-type]
+                             ReportContext("Bank", "Branch", TELLER), parent=window)
+    dialog.show()
+    return dialog
+
+
 def _event(kind: str, **data: Any) -> HubEvent:
     return HubEvent.model_validate({"id": 9, "kind": kind, "teller": TELLER, **data})
 
@@ -85,9 +93,7 @@ def test_the_branch_position_reads_again_once(main_window, qtbot) -> None:  # ty
 @pytest.mark.usefixtures("english")
 def test_the_close_waiting_for_its_cosign_checks_by_itself(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     stand = Stand()
-    dialog = TillCloseDialog(main_window.ops, stand, _till("t7", "close_cosign"),  # type: ignore[arg-type]
-                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
-    dialog.show()
+    dialog = _shown_close(main_window, stand, _till("t7", "close_cosign"))
     feed = main_window.supervision._on_event
     feed(_event("till.decided", what="close_cosign", till_id="t8", state="cosigned"))
     feed(_event("till.decided", what="open_cosign", till_id="t7", state="cosigned"))
@@ -133,9 +139,7 @@ def test_the_opening_and_the_transfer_hear_their_decision(main_window, qtbot) ->
 
 @pytest.mark.usefixtures("english")
 def test_a_till_that_does_not_say_its_transfers_shows_no_empty_warning(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    dialog = TillCloseDialog(main_window.ops, Stand(), _till("t9", "open"),  # type: ignore[arg-type]
-                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
-    dialog.show()
+    dialog = _shown_close(main_window, Stand(), _till("t9", "open"))
     qtbot.waitExposed(dialog)
     assert dialog.till.pending_transfers is None
     assert not dialog.transfers_pending.isVisible()  # no empty error-coloured row
@@ -167,9 +171,7 @@ def test_a_close_cosigned_here_and_told_live_finishes_once(main_window, qtbot) -
     """The supervisor co-signs at the teller's desk; the hub's event of that co-sign reaches
     the same desk while the co-sign's own read runs: one close, one report."""
     stand = ClosedStand()
-    dialog = TillCloseDialog(main_window.ops, stand, _till("t7", "close_cosign"),  # type: ignore[arg-type]
-                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
-    dialog.show()
+    dialog = _shown_close(main_window, stand, _till("t7", "close_cosign"))
     closed: list[Any] = []
     dialog.closed.connect(closed.append)
     main_window.supervision._on_event(
@@ -246,9 +248,7 @@ def test_head_office_reads_only_the_branch_it_shows(main_window, qtbot) -> None:
 @pytest.mark.usefixtures("english")
 def test_a_close_hidden_by_the_lock_checks_when_shown_again(main_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     stand = Stand()
-    dialog = TillCloseDialog(main_window.ops, stand, _till("t7", "close_cosign"),  # type: ignore[arg-type]
-                             ReportContext("Bank", "Branch", TELLER), parent=main_window)
-    dialog.show()
+    dialog = _shown_close(main_window, stand, _till("t7", "close_cosign"))
     dialog.hide()  # as the lock screen hides open windows
     main_window.supervision._on_event(
         _event("till.decided", what="close_cosign", till_id="t7", state="cosigned"))
