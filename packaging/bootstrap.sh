@@ -61,7 +61,8 @@ case "$mode" in
     # Real Secret Service keyring for the keyring tests, in a throw-away HOME and D-Bus session.
     tmp_home="$(mktemp -d)"
     trap 'rm -rf "$tmp_home"' EXIT
-    run=(.venv/bin/python -m pytest -m "slow or not slow" "$@")
+    # the 25 slowest tests close the log: where CI's time goes, run after run
+    run=(.venv/bin/python -m pytest -m "slow or not slow" --durations=25 "$@")
     if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
       HOME="$tmp_home" XDG_DATA_HOME="$tmp_home/.local/share" XDG_CONFIG_HOME="$tmp_home/.config" \
         dbus-run-session -- sh -c 'printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "${run[@]}"
