@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 import socket
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ from teller_app.ui.till_position import BranchCashView
 from teller_app.ui.till_report import ReportContext
 from teller_app.ui.till_text import is_closed_state
 from teller_app.ui.till_transfer import TransferDialog
+from teller_app.ui.till_vault_count import VaultCountDialog
 
 if TYPE_CHECKING:  # the window installs this module
     from teller_app.ui.main_window import MainWindow
@@ -38,6 +40,10 @@ log = logging.getLogger(__name__)
 # This desk, as the hub's till lease knows it (a restart is a new desk: the old lease lapses).
 DESK_ID = f"{socket.gethostname()[:40]}-{secrets.token_hex(3)}"
 HEARTBEAT_MS = 30_000
+# the dialogs a supervisor's decision reads again (each has ``on_decided``)
+DECIDING = (TillCloseDialog, TillOpenDialog, TransferDialog, VaultCountDialog)
+# decisions on the teller's own till: the Till menu follows them at once (not the heartbeat)
+MENU_MOVES = frozenset({"open_cosign", "close_cosign", "transfer"})
 _CACHE: dict[int, tuple[Session, HubCash]] = {}
 
 
@@ -81,6 +87,11 @@ class TillDesk(QObject):
         # decisions that came while a till dialog was hidden (the lock screen): told when
         # it shows again
         self._told_later: dict[QDialog, list[HubEvent]] = {}
+        self._teller = False  # the Till menu's teller actions are shown (``apply``)
+        self._menu_due = False  # the till read again this turn of the loop (``menu_soon``)
+        # reads of the till (the menu's, the heartbeat's) are numbered: an answer from a read
+        # sent before the state shown was learned is older than it and is dropped
+        self._reads = self._shown_read = 0
         self.menu = menu = QMenu(window)
         menu.setObjectName("menuTill")
         menu.setToolTipsVisible(True)  # why the report is greyed out (``_report_tip``)
@@ -140,14 +151,44 @@ class TillDesk(QObject):
         self.position_action.setVisible(has_hub and session.can(Capability.DECIDE_APPROVALS))
         self.till = None
         self.timer.stop()
+        self._teller = teller
         if teller:
-            service = self.service()
-            if service is not None:
-                self.window.ops.run(service.current, on_success=self._set_till,
-                                    on_error=lambda exc: log.info("no till state: %s", exc),
-                                    parent=self.window, network=False)
+            self._read_till()
 
-    def _set_till(self, till: Till | None) -> None:
+    def _read_till(self) -> None:
+        """The teller's current till, for the menu (keyed: a newer read cancels an older
+        one, so a session switched meanwhile never gets the older session's till)."""
+        service = self.service()
+        if service is not None:
+            self.window.ops.run(service.current, on_success=self._read_answer(),
+                                on_error=lambda exc: log.info("no till state: %s", exc),
+                                parent=self.window, network=False,
+                                key=f"till-menu-{id(self)}")
+
+    def menu_soon(self) -> None:
+        """A decision moved this teller's till: the menu reads it once this turn of the
+        loop (several events, one read), not at the next heartbeat."""
+        if self._teller and not self._menu_due:
+            self._menu_due = True
+            QTimer.singleShot(0, self, self._menu_now)
+
+    def _menu_now(self) -> None:
+        self._menu_due = False
+        if self._teller:  # still a teller's session (a switch meanwhile re-read it)
+            self._read_till()
+
+    def _read_answer(self) -> Callable[[Till | None], None]:
+        self._reads += 1
+        number = self._reads
+
+        def answered(till: Till | None) -> None:
+            if number > self._shown_read:
+                self._set_till(till, number)
+        return answered
+
+    def _set_till(self, till: Till | None, read: int | None = None) -> None:
+        # a dialog's own answer (``read`` None) is the newest the desk knows
+        self._shown_read = self._reads if read is None else read
         self.till = till
         closed = till is None or is_closed_state(till.state)
         if closed:
@@ -164,7 +205,7 @@ class TillDesk(QObject):
         service = self.service()
         if service is None or self.till is None:
             return
-        self.window.ops.run(service.heartbeat, on_success=self._set_till,
+        self.window.ops.run(service.heartbeat, on_success=self._read_answer(),
                             on_error=lambda exc: log.info("till heartbeat failed: %s", exc),
                             parent=self.window, network=False, reauth=False)
 
@@ -179,10 +220,13 @@ class TillDesk(QObject):
 
     def till_decided(self, event: HubEvent) -> None:
         """A supervisor decided this teller's till work: the open till dialog it concerns
-        checks again, as its own button would (each matches its till or transfer); one
-        hidden by the lock screen, when it shows again."""
+        checks again, as its own button would (each matches its till, transfer or vault
+        count); one hidden by the lock screen, when it shows again. The Till menu follows a
+        decision on the till at once."""
+        if event.what in MENU_MOVES:
+            self.menu_soon()
         for dialog in self.window.findChildren(QDialog):
-            if not isinstance(dialog, TillCloseDialog | TillOpenDialog | TransferDialog):
+            if not isinstance(dialog, DECIDING):
                 continue
             if dialog.isVisible():
                 dialog.on_decided(event)
@@ -194,8 +238,7 @@ class TillDesk(QObject):
                 self._told_later.setdefault(dialog, []).append(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show and isinstance(
-                watched, TillCloseDialog | TillOpenDialog | TransferDialog):
+        if event.type() == QEvent.Type.Show and isinstance(watched, DECIDING):
             watched.removeEventFilter(self)
             for decided in self._told_later.pop(watched, []):
                 QTimer.singleShot(0, watched, lambda d=decided, w=watched: w.on_decided(d))

@@ -1,8 +1,12 @@
 """The vault transfers waiting in the branch cash position (``ui/till_position.py``): their
 table, a supervisor's decision (Approve / Reject), and what the desk can tell beside each
 transfer before anyone presses Approve: a vault→till transfer the vault cannot cover (it
-holds X, short by Y), and the Teller Hub's refusal of a decision (``vault_short``…) worded
-next to the transfer it refused, not only at the bottom of the window.
+holds X, short by Y), and the Teller Hub's refusal of a decision (``vault_short``…): said
+once, in full in the note under the buttons just pressed (the selected transfer's), while
+the narrow Vault column only marks the transfer with what was tried ("Approval refused."),
+its full words on hover. The refusal in full in the column too read it twice, cut there.
+The note keeps the room of the longest it can say for the transfers listed, so selecting
+one does not move the buttons (``NoteLabel``).
 
 Display only: the hub stays the control, deciding on the vault as it is at the approval.
 Approve stays pressable for a transfer the figure shows short: the figure is the one read
@@ -16,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QMargins, QObject, QRect, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QWidget
 
 from teller_app.core.till import BranchPosition, TillService, Transfer, vault_shortfall
@@ -28,6 +33,52 @@ from teller_app.ui.untrusted import fill, plain_label, tip
 
 VAULT_COLUMN = 3  # the vault's word on each transfer (short by; the hub's refusal)
 REFUSALS = (403, 409)  # the hub's answers that refuse a decision of this transfer
+
+
+class NoteLabel(QLabel):
+    """A word-wrapped plain label, a row of its window's layout as wide as the window, at
+    least as tall as the tallest of ``room_for`` (its texts that may show) at that width,
+    whatever it shows now, hidden or not: a selection changes its text, never its height, so
+    nothing around it moves. (Its minimum height: the layout keeps to that for a word-wrapped
+    label.)"""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        plain_label(self)  # it may quote the hub's words
+        self.window_ = parent  # the window whose layout it is a row of
+        self.room_for: tuple[str, ...] = ()
+        parent.installEventFilter(self)  # its width follows the window's (``eventFilter``)
+
+    def reserve(self, texts: tuple[str, ...]) -> None:
+        self.room_for = texts
+        self._keep_room(self.window_.width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # before the window's layout hears of it: the width it is about to give the note
+        if event.type() == QEvent.Type.Resize and watched is self.window_:
+            assert isinstance(event, QResizeEvent)
+            layout = self.window_.layout()
+            if (event.size().width() != event.oldSize().width()
+                    and self._keep_room(event.size().width()) and layout is not None):
+                layout.activate()  # the window's minimum follows now, not a turn later
+        return super().eventFilter(watched, event)
+
+    def _keep_room(self, window_width: int) -> bool:
+        """True: the room changed."""
+        layout = self.window_.layout()
+        outer = layout.contentsMargins() if layout is not None else QMargins()
+        margins = self.contentsMargins()
+        inner = max(window_width - outer.left() - outer.right() - margins.left()
+                    - margins.right(), 1)
+        metrics = self.fontMetrics()
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap)
+        tallest = max((metrics.boundingRect(QRect(0, 0, inner, 100_000), flags, text).height()
+                       for text in self.room_for), default=0)
+        room = tallest + margins.top() + margins.bottom() if tallest else 0
+        if room == self.minimumHeight():
+            return False
+        self.setMinimumHeight(room)
+        return True
 
 
 class TransfersPart:
@@ -43,8 +94,9 @@ class TransfersPart:
         self._refresh, self._failed, self._say = refresh, failed, say
         self.transfers: tuple[Transfer, ...] = ()
         self.vault = Decimal(0)  # the vault's book balance, as last read
-        # the hub's refusal of a decision, worded, by transfer id: (its code, the words)
-        self.refused: dict[str, tuple[str, str]] = {}
+        # the hub's refusal of a decision, by transfer id: (its code, the words, approve:
+        # what was refused was an approval, else a rejection)
+        self.refused: dict[str, tuple[str, str, bool]] = {}
         self.fresh: set[str] = set()  # refused by the decision whose read comes next
         self.table = QTableWidget(0, 4, parent)
         self.table.setObjectName("transfersTable")
@@ -55,9 +107,9 @@ class TransfersPart:
                                           parent)
         self.reject_button = QPushButton(translate("BranchCashView", "Re&ject the transfer"),
                                          parent)
-        self.note = plain_label(QLabel(parent))  # it may quote the hub's words
+        self.note = NoteLabel(parent)
         self.note.setObjectName("transferNote")
-        self.note.hide()  # no room taken while nothing is to be said
+        self.note.hide()  # no room taken while no transfer listed has anything to say
         self.approve_button.clicked.connect(lambda: self.decide(True))
         self.reject_button.clicked.connect(lambda: self.decide(False))
         self.table.itemSelectionChanged.connect(self._show_note)
@@ -87,13 +139,13 @@ class TransfersPart:
         # was refused) moves to the status; an older one goes with its transfer, unsaid
         refused, self.refused = self.refused, {}
         fresh, self.fresh = self.fresh, set()
-        for id_, (code, words) in refused.items():
+        for id_, (code, words, approve) in refused.items():
             t = self._by_id(id_)
             if t is None:
                 if id_ in fresh:
                     self._say(words)
             elif code != "vault_short" or vault_shortfall(self.vault, t) is not None:
-                self.refused[id_] = (code, words)
+                self.refused[id_] = (code, words, approve)
         self.table.setRowCount(len(self.transfers))
         for row, tr in enumerate(self.transfers):
             direction = (translate("BranchCashView", "vault → till")
@@ -116,15 +168,18 @@ class TransfersPart:
         self.table.setItem(row, VAULT_COLUMN, item)
 
     def vault_text(self, transfer: Transfer) -> str:
-        """The short word in the Vault column: empty when the vault covers it."""
+        """The short word in the Vault column: empty when the vault covers it and nothing
+        was refused; a refusal only as what was tried (its words are the note's)."""
+        translate = QCoreApplication.translate
         said: list[str] = []
         short = vault_shortfall(self.vault, transfer)
         if short is not None:
-            said.append(fill(QCoreApplication.translate("BranchCashView",
-                                                        "Holds %1: short by %2."),
+            said.append(fill(translate("BranchCashView", "Holds %1: short by %2."),
                              format_uah(self.vault), format_uah(short)))
         if transfer.id in self.refused:
-            said.append(self.refused[transfer.id][1])
+            said.append(translate("BranchCashView", "Approval refused.")
+                        if self.refused[transfer.id][2]
+                        else translate("BranchCashView", "Rejection refused."))
         return " ".join(said)
 
     def note_text(self, transfer: Transfer) -> str:
@@ -145,6 +200,12 @@ class TransfersPart:
     def _show_note(self) -> None:
         transfer = self.selected()
         text = self.note_text(transfer) if transfer is not None else ""
+        room = tuple(t for t in map(self.note_text, self.transfers) if t)
+        # hidden with nothing to say, its room kept while a transfer listed has something
+        policy = self.note.sizePolicy()
+        policy.setRetainSizeWhenHidden(bool(room))
+        self.note.setSizePolicy(policy)
+        self.note.reserve(room)
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
@@ -160,7 +221,7 @@ class TransfersPart:
                     and exc.status_code in REFUSALS):
                 self._failed(exc)  # not a refusal (a lost answer…): the window's status
                 return
-            self.refused[transfer.id] = (code, refusal_text(exc))
+            self.refused[transfer.id] = (code, refusal_text(exc), approve)
             self.fresh.add(transfer.id)
             self._show_refusal(transfer)
             self._refresh()  # what the vault holds now, and whether the transfer still waits

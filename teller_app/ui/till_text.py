@@ -173,14 +173,17 @@ def is_closed_state(state: str) -> bool:
 
 def till_state_text(state: str) -> str:
     """A till's state in words; one this desk does not know (a newer hub's) reads as not
-    closed, for a supervisor to look at, never as its raw word."""
+    closed, for a supervisor to look at, never as its raw word. Each starts with a capital,
+    as the desk's other state words do ("Confirmed", "Voided (never confirmed)"): it stands
+    alone in a table's cell or a report's field, and quoted in a sentence it reads as the
+    state's name ("Your till is not open (Closing: …)")."""
     return {
-        "cosign": QCoreApplication.translate("TillText", "waiting for a supervisor's co-sign"),
-        "open": QCoreApplication.translate("TillText", "open"),
+        "cosign": QCoreApplication.translate("TillText", "Waiting for a supervisor's co-sign"),
+        "open": QCoreApplication.translate("TillText", "Open"),
         "close_cosign": QCoreApplication.translate(
-            "TillText", "closing: waiting for a supervisor's co-sign of the over/short"),
-        "closed": QCoreApplication.translate("TillText", "closed"),
-    }.get(state) or QCoreApplication.translate("TillText", "not closed — ask a supervisor")
+            "TillText", "Closing: waiting for a supervisor's co-sign of the over/short"),
+        "closed": QCoreApplication.translate("TillText", "Closed"),
+    }.get(state) or QCoreApplication.translate("TillText", "Not closed — ask a supervisor")
 
 
 def till_not_closed_text() -> str:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import BranchPosition, TillService, VaultCount, VaultCountRecorded
+from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
@@ -174,8 +175,17 @@ class VaultCountDialog(CosignWaitDialog):
                 self.status.setText(self.tr("The count still waits for a second supervisor's "
                                             "co-sign."))
 
+        # keyed: a check pressed and one told by the hub's event are one read
         self.ops.run(read, on_success=shown, on_error=self._failed, parent=self,
-                     label=self.tr("Checking the vault count"))
+                     label=self.tr("Checking the vault count"),
+                     key=f"vault-count-check-{id(self)}")
+
+    def on_decided(self, event: HubEvent) -> None:
+        """The count waiting here was decided (the hub's ``till.decided``, ``till_live``:
+        co-signed, or replaced by a newer count): checked as "Check the co-sign" does."""
+        count = self.count
+        if event.what == "vault_count" and count is not None and event.count_id == count.id:
+            self.refresh()  # the open position reads again by the event itself
 
     def open_cosign_here(self) -> None:
         from teller_app.ui.till_cosign_here import cosign_here
@@ -195,5 +205,8 @@ class VaultCountDialog(CosignWaitDialog):
             lambda email, password: cosign(email, password, count.id), self._applied)
 
     def _applied(self, position: BranchPosition) -> None:
+        if self.count is None and not self.isVisible():
+            return  # applied already: a check and the co-sign here (or its event) both ended
+        self.count = None
         self.saved.emit(position)
         self.accept()

@@ -69,7 +69,7 @@ def test_a_transfer_the_vault_cannot_cover_says_so(qtbot: Any, ops: Any, arun: A
         with qtbot.waitSignal(view.loaded, timeout=15000):  # read again after the refusal
             view.approve_button.click()
         row = [t.id for t in view.position.pending_transfers].index(short.id)
-        assert view.transfers.item(row, 3).text() == f"{beside} {refused}"
+        assert view.transfers.item(row, 3).text() == f"{beside} Approval refused."
         assert refused in note.text() and note.isVisibleTo(view)
         assert view.transfers.selectionModel().selectedRows()[0].row() == row
         assert refused not in view.status.text()  # not only at the bottom: beside it

@@ -53,7 +53,7 @@ def test_only_a_known_closed_state_reads_as_closed(qapp: Any) -> None:
     for state in ("cosign", "open", "close_cosign", "close_review", "", "closed "):
         assert not is_closed_state(state)
     unknown = till_state_text("close_review")
-    assert unknown == "not closed — ask a supervisor"
+    assert unknown == "Not closed — ask a supervisor"
     assert till_state_text("") == unknown and "close_review" not in unknown
-    assert till_state_text("closed") == "closed"
+    assert till_state_text("closed") == "Closed"
     assert till_state_text("close_cosign") != unknown
