@@ -1,6 +1,7 @@
 """The cash dialog's amount field: right-aligned digits with at most the asset's decimals,
 and the amount and purpose as sent, read-only and looking it, once the draft is being created
-(and for good once it exists: a draft's amount never changes, and then reads as money)."""
+(and for good once it exists: a draft's amount never changes, and then reads as money). A
+read-only amount reads from the left, as the dialog's other values (labels) do."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 from teller_app.ui.money import format_number
 from teller_app.ui.read_only_look import set_read_only
 
+_TYPED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter  # digits, as typed
+_READ = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter  # as the labels beside
+
 
 def amount_field(parent: QWidget) -> QLineEdit:
     field = QLineEdit(parent)
     field.setObjectName("cashAmount")
-    field.setAlignment(Qt.AlignmentFlag.AlignRight)
+    field.setAlignment(_TYPED)
     return field
 
 
@@ -30,11 +34,13 @@ def set_amount_unit(field: QLineEdit, minor_unit: int) -> int:
     return minor_unit
 
 
-def set_sent(fields: tuple[QLineEdit, ...], sent: bool) -> None:
+def set_sent(amount: QLineEdit, purpose: QLineEdit, sent: bool) -> None:
     """What was sent for the draft can no longer change (``sent``), or may again (a create
-    that surely failed)."""
-    for field in fields:
+    that surely failed). Read-only, the amount reads from the left as the other values do
+    (right-aligned without its box it read as a field still to type in)."""
+    for field in (amount, purpose):
         set_read_only(field, sent)
+    amount.setAlignment(_READ if sent else _TYPED)
 
 
 def show_fixed_amount(amount: QLineEdit, money: str) -> None:

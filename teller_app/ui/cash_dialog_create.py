@@ -43,7 +43,7 @@ class CashDialogCreate(CashDialogSupervisor):
         if value is None or self.draft is not None:
             return
         purpose = self.purpose.text().strip()
-        set_sent((self.amount, self.purpose), True)
+        set_sent(self.amount, self.purpose, True)
         nonce = self._nonce = self._nonce or new_cash_nonce()
         retry = self._uncertain
         guid = self.customer.wallet_user_guid
@@ -95,7 +95,7 @@ class CashDialogCreate(CashDialogSupervisor):
                 self._fit()
                 return
             self._nonce, self._uncertain = None, False
-            set_sent((self.amount, self.purpose), False)
+            set_sent(self.amount, self.purpose, False)
             self._fit()
 
         shown = self.service.prepared_accounts.get(guid)  # the account the dialog showed

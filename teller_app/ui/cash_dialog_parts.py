@@ -1,80 +1,32 @@
 """The cash dialog's smaller steps, kept apart so ``cash_dialog.py`` stays readable: the
 hub's live events for a filed over-threshold draft (and filing it again after an error),
-voiding a draft (the reason asked without blocking), the confirmed result and the receipt (read
-first when the confirm's answer came without it). Strings keep the ``CashDialog`` translation
-context."""
+voiding a draft (the reason asked without blocking), leaving an unconfirmed draft, and the
+confirm with a confirm whose outcome is not known (read again until it is settled). The
+confirmed result and the receipt: ``cash_dialog_result``. Strings keep the ``CashDialog``
+translation context."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QEvent, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QInputDialog,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-)
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from teller_app.core.cash import (
-    CashContext,
-    CashDraft,
-    CashKind,
-    CashReceipt,
-    CashService,
-    ConfirmFailed,
-    ConfirmInDoubt,
-)
+from teller_app.core.cash import ConfirmFailed, ConfirmInDoubt
 from teller_app.core.cash_settle import RECHECK_DELAYS, recheck
-from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt
-from teller_app.core.views import CustomerView
 from teller_app.platform.hub_models import HubEvent
-from teller_app.ui.async_op import OpRunner
-from teller_app.ui.cash_approval_flow import CashApprovalFlow
 from teller_app.ui.cash_dialog_keys import make_next_step
-from teller_app.ui.cash_dialog_lines import fit_to_rows
-from teller_app.ui.cash_text import cash_error_text, status_text
-from teller_app.ui.receipt import ui_language
-from teller_app.ui.receipt_dialog import ReceiptDialog
+from teller_app.ui.cash_dialog_result import CashDialogResult
+from teller_app.ui.cash_text import cash_error_text
 
 
-class CashDialogParts(QDialog):
-    """The base of ``CashDialog``: these steps use the widgets, the service and the state
-    that ``CashDialog.__init__`` builds (declared here so both halves are type-checked)."""
+class CashDialogParts(CashDialogResult):
+    """The base of ``CashDialog`` after ``CashDialogResult``: these steps use the widgets,
+    the service and the state that ``CashDialog.__init__`` builds."""
 
-    confirmed = Signal(object)  # CashReceipt
-    receipt_shown = Signal(object)  # Receipt
     voided = Signal(object)  # CashDraft voided at the hub
     failed_final = Signal(object)  # ConfirmFailed: the platform marked the payment FAILED
 
-    ops: OpRunner
-    service: CashService
-    customer: CustomerView
-    kind: CashKind
-    desk: ReceiptContext
-    minor_unit: int
-    asset_code: str
-    context: CashContext | None
-    draft: CashDraft | None
-    receipt: CashReceipt | None
-    receipt_dialog: ReceiptDialog | None
-    void_prompt: QInputDialog | None
-    approval: CashApprovalFlow | None
-    note: QLabel
-    error: QLabel
-    confirm_button: QPushButton
-    supervisor_button: QPushButton
-    void_button: QPushButton
-    refile_button: QPushButton
-    check_button: QPushButton
-    receipt_button: QPushButton
-    reference: QLabel
-    buttons: QDialogButtonBox
-
-    MIN_WIDTH = 520  # the form's own minimum wraps the name and the lines too narrow
     draft_settled = False  # the draft was voided or FAILED (a receipt says it was confirmed)
     # A confirm's answer was lost and DCM has not shown it CONFIRMED yet: it may still be
     # applied, so the draft is neither voided nor made again until a read settles it.
@@ -115,16 +67,6 @@ class CashDialogParts(QDialog):
 
         box.buttonClicked.connect(answered)
         box.open()
-
-    def _fit(self) -> None:
-        fit_to_rows(self, self.MIN_WIDTH)
-
-    def event(self, event: QEvent) -> bool:
-        # A line shown or hidden anywhere (whoever set it) re-fits the dialog.
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self._fit()
-        return handled
 
     def _show_error(self, exc: BaseException) -> None:
         if isinstance(exc, ConfirmFailed):  # whichever step read it (an approval's too)
@@ -195,21 +137,12 @@ class CashDialogParts(QDialog):
         if self.approval is not None:
             self.approval.on_event(event)
 
-    def _note(self, text: str) -> None:
-        self.note.setText(text)
-        self._fit()
-
     def _approval_ended(self, text: str) -> None:
         for button in (self.confirm_button, self.supervisor_button, self.void_button,
                        self.refile_button):
             button.hide()
         self._note(text)
         self._nothing_left()
-
-    def _nothing_left(self) -> None:
-        """The draft ended without a payment (voided, refused for good, its approval
-        over): Close is what Enter does now."""
-        make_next_step(self.buttons.button(QDialogButtonBox.StandardButton.Close))
 
     def ask_void_reason(self) -> None:
         """Void the unconfirmed draft: the reason is asked without blocking."""
@@ -316,79 +249,3 @@ class CashDialogParts(QDialog):
                      key=f"cash-recheck:{id(self)}",
                      label=QCoreApplication.translate("CashDialog", "Checking the payment"),
                      disable=(self.check_button,))
-
-    # -- confirmed, receipt -------------------------------------------------------------
-    def _confirmed(self, receipt: CashReceipt) -> None:
-        if self.receipt is not None:  # a re-check and a second confirm both settled it
-            return
-        self.receipt = receipt
-        self.in_doubt = False
-        self.error.clear()
-        for button in (self.void_button, self.confirm_button, self.supervisor_button,
-                       self.refile_button, self.check_button):
-            button.hide()
-        self.receipt_button.show()
-        done = QCoreApplication.translate("CashDialog", "Done: %1.").replace(
-            "%1", status_text(receipt.status))
-        if receipt.reconciled:
-            done += " " + QCoreApplication.translate(
-                "CashDialog", "The platform's answer was lost; its status shows the "
-                "payment went through, so it was not sent again.")
-        if receipt.till_count_pending:
-            done += " " + QCoreApplication.translate(
-                "CashDialog", "The till has not counted it yet: it counts it when it next "
-                "reads from the Teller Hub.")
-        if receipt.payment is None:
-            done += " " + QCoreApplication.translate(
-                "CashDialog", "The receipt could not be read yet: press Receipt… to read it.")
-        self.note.setText(done)
-        self.reference.clear()
-        self._fit()
-        self.confirmed.emit(receipt)
-        if receipt.payment is not None:
-            self.show_receipt()
-
-    def build_receipt(self) -> Receipt | None:
-        receipt = self.receipt
-        if receipt is None or receipt.payment is None:
-            return None
-        context = self.context
-        customer = context.customer if context is not None else self.customer
-        iban = context.account.iban if context is not None else ""
-        desk = replace(self.desk, customer=customer.full_name or self.desk.customer,
-                       iban=iban or self.desk.iban)
-        return build_receipt(receipt.payment, desk, ui_language(),
-                             minor_unit=self.minor_unit,
-                             category_code=self.kind.category_code)
-
-    def show_receipt(self) -> None:
-        if self.receipt is not None and self.receipt.payment is None:
-            self._read_receipt(self.receipt)
-            return
-        receipt = self.build_receipt()
-        if receipt is None:
-            return
-        dialog = self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
-        dialog.open()
-        self.receipt_shown.emit(receipt)
-
-    def _read_receipt(self, confirmed: CashReceipt) -> None:
-        """The payment was confirmed but not read back: read it, then show the receipt; on
-        failure say so and leave the button to try again."""
-        def read(full: CashReceipt) -> None:
-            self.receipt = replace(full, confirmed_by=confirmed.confirmed_by,
-                                   reconciled=confirmed.reconciled,
-                                   till_count_pending=confirmed.till_count_pending)
-            self.error.clear()
-            self.show_receipt()
-
-        def failed(exc: BaseException) -> None:
-            self.error.setText(QCoreApplication.translate(
-                "CashDialog", "The receipt could not be read: %1 The payment is confirmed; "
-                "press Receipt… to try again.").replace("%1", cash_error_text(exc)))
-            self._fit()
-
-        self.ops.run(lambda: self.service.receipt(confirmed.payment_guid), on_success=read,
-                     on_error=failed, parent=self,
-                     label=QCoreApplication.translate("CashDialog", "Reading the receipt"),
-                     disable=(self.receipt_button,))

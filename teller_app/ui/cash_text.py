@@ -55,6 +55,15 @@ def status_text(status: str) -> str:
     return QCoreApplication.translate("CashText", "Unknown status")
 
 
+def confirmed_text(status: str) -> str:
+    """The cash dialog's line once the payment is settled, one sentence ("Payment
+    confirmed."); a status other than CONFIRMED (none is expected there) is named."""
+    if (status or "").upper() == "CONFIRMED":
+        return QCoreApplication.translate("CashDialog", "Payment confirmed.")
+    return QCoreApplication.translate("CashDialog", "Payment status: %1.").replace(
+        "%1", status_text(status))
+
+
 def kind_text(kind: str) -> str:
     if kind == "deposit":
         return QCoreApplication.translate("CashText", "Cash deposit")

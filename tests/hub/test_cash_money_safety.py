@@ -267,7 +267,7 @@ def test_dialog_done_without_receipt_or_till_count(world: World, sandbox: Sandbo
         assert receipt.payment is None and receipt.till_count_pending
         assert receipt.amount == Decimal("12.34")
         note = dialog.note.text()
-        assert "Done: Confirmed." in note and "next reads from the Teller Hub" in note
+        assert "Payment confirmed." in note and "next reads from the Teller Hub" in note
         assert "press Receipt" in note and not dialog.error.text()
         assert dialog.receipt_button.isVisible() and not dialog.confirm_button.isVisible()
         assert status(sandbox, guid) == "CONFIRMED"

@@ -89,7 +89,7 @@ def test_deposit_then_withdrawal_under_threshold_with_enter(qtbot, ops, sandbox,
     assert receipt.amount == Decimal("150.50") and receipt.kind == "deposit"
     assert receipt.customer == "Нагляд Тест" and receipt.iban_masked.startswith("UA")
     texts = _texts(dialog)
-    assert "CONFIRMED" not in texts and "Confirmed" in dialog.note.text()
+    assert "CONFIRMED" not in texts and "Payment confirmed." in dialog.note.text()
     assert not HEX64.search(texts)  # no bare hash as the result
     dialog.close()
 
