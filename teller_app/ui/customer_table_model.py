@@ -11,8 +11,9 @@ Rows are whatever the source returns (``SearchRow``: the cache's ``CustomerRow``
 the columns read, so no row is converted before it is painted.
 
 Names sort in Ukrainian alphabetical order by the cache's key (``name_key``), never Python's
-("Їжакевич" came after "Чорновіл"); rows a source gives in that order (``NameOrderedSource``:
-the cache's whole list) are not sorted again: no work per row on the start page.
+("Їжакевич" came after "Чорновіл"), and so do the other text columns (``text_key``); rows a
+source gives in that order (``NameOrderedSource``: the cache's whole list) are not sorted
+again: no work per row on the start page.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ def name_key(row: SearchRow) -> str:
     """The cache's sort key: Ukrainian alphabetical order (а б в г ґ … є … и і ї й … ю я) by
     surname, name, patronymic; Latin letters before Cyrillic."""
     return sort_key(row.surname or "", row.name or "", row.paternal_name or "")
+
+
+def text_key(text: str) -> str:
+    """Another text column's sort key (Branch, Login, …): the names' (``name_key``), the same
+    Ukrainian order (Python's put є, і, ї, ґ after я)."""
+    return sort_key(text, "", "")
 
 
 def row_guid(row: SearchRow) -> str:
@@ -385,7 +392,7 @@ class CustomerTableModel(QAbstractTableModel):
             else:
                 value = cell_value(row, attribute)
                 made = (0, int(value)) if isinstance(value, bool | int) else (
-                    1, str(value or "").casefold())
+                    1, text_key(str(value or "")))
             keys[id(row)] = (row, made)
             return made
 
