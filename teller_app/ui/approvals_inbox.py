@@ -10,7 +10,8 @@ not applied" with Resume (the hub decides who may). Every request is announced o
 (``new_requests``), however it arrived; the signed-in employee's own requests are not listed
 (the hub never lets them decide those). Cash drafts waiting for a supervisor are listed
 under the requests, but never one a listed ``cash_confirm`` request stands for: that request
-is the one place to decide it. Approve waits for the drift read (``approvals_drift``)."""
+is the one place to decide it. Approve waits for the drift read (``approvals_drift``). The
+decisions: ``approvals_inbox_decide``; names and the status line: ``approvals_inbox_lookups``."""
 
 from __future__ import annotations
 
@@ -35,17 +36,18 @@ from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
-from teller_app.ui.approval_errors import approval_error_text
 from teller_app.ui.approvals_alerts import AlertsList, open_alerts
 from teller_app.ui.approvals_drift import ApproveGate
-from teller_app.ui.approvals_inbox_decide import InboxDecisions, RequestsTable
+from teller_app.ui.approvals_inbox_decide import RequestsTable
+from teller_app.ui.approvals_inbox_lookups import InboxLookups
 from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_drafts_panel import CashDraftsPanel
 from teller_app.ui.cash_drafts_panel import short_guid as short_guid  # imported from here
 from teller_app.ui.fit_columns import ColumnFitter
-from teller_app.ui.people_lookup import NameLookup, lookup_customer_names, lookup_employee_names
+from teller_app.ui.people_lookup import NameLookup
+from teller_app.ui.people_lookup import lookup_employee_names as lookup_employee_names  # here too
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)
@@ -53,11 +55,10 @@ GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdra
                         "request.applied", "request.failed"})
 
 
-class ApprovalsInbox(InboxDecisions):
+class ApprovalsInbox(InboxLookups):
     new_requests = Signal(list)  # [ChangeRequest] listed for the first time (in that state)
     pending_changed = Signal(list)  # [request id] still pending, after any change
     alert_raised = Signal(object)  # HubEvent alert.unapproved_change
-    message = Signal(str)  # a line for the banner / status bar
 
     def __init__(
         self,
@@ -299,32 +300,6 @@ class ApprovalsInbox(InboxDecisions):
             self._name_alerts()
             self.alert_raised.emit(event)
 
-    def _name_alerts(self) -> None:
-        """The alerted customers named as the requests are (their logins until then)."""
-        guids = self.alert_list.unnamed()
-        if guids:
-            self.ops.run(lambda: self._customers(guids),
-                         on_success=lambda found: self.alert_list.set_names(found, guids),
-                         on_error=lambda exc: log.info("alert names not resolved: %s",
-                                                       type(exc).__name__),
-                         parent=self, label=self.tr("Looking up names"))
-
-    # -- names ----------------------------------------------------------------------------
-    def resolve_names(self, requests: list[ChangeRequest]) -> None:
-        makers = sorted({r.maker.lower() for r in requests} - self.model.employee_names.keys())
-        customers = sorted({r.customer_guid for r in requests if r.customer_guid} -
-                           self.model.customer_names.keys())  # a settings request has none
-        if not makers and not customers:
-            return
-        async def both() -> tuple[dict[str, str], dict[str, str]]:
-            return (await self._people(makers) if makers else {},
-                    await self._customers(customers) if customers else {})
-
-        self.ops.run(both, on_success=lambda pair: self.model.set_names(*pair),
-                     on_error=lambda exc: log.info("names not resolved: %s",
-                                                   type(exc).__name__),
-                     parent=self, label=self.tr("Looking up names"))
-
     def _pending_maybe_changed(self) -> None:
         ids = self.model.pending_ids()
         if set(ids) != set(self._pending_ids):
@@ -352,46 +327,3 @@ class ApprovalsInbox(InboxDecisions):
     def selected_request(self) -> ChangeRequest | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.request_at(rows[0].row()) if rows else None
-
-    # -- cash drafts (``CashDraftsPanel``) ---------------------------------------------------
-    def _cash_service(self) -> CashService | None:
-        return self.cash() if self.cash is not None else None
-
-    async def _people(self, emails: list[str]) -> dict[str, str]:
-        if self._employee_names is not None:
-            return await self._employee_names(emails)
-        platform = self.approvals().platform
-        if platform is None:  # no platform client: names are decoration, e-mails stay
-            return {}
-        return await lookup_employee_names(platform, emails)
-
-    async def _customers(self, guids: list[str]) -> dict[str, str]:
-        if self._customer_names is not None:
-            return await self._customer_names(guids)
-        client = self.approvals().platform
-        if client is None:
-            service = self._cash_service()
-            client = service.client if service is not None else None
-        return await lookup_customer_names(client, guids) if client is not None else {}
-
-    def refresh_drafts(self) -> None:
-        self.drafts.refresh()
-
-    def _say(self, text: str) -> None:  # the cash drafts' one-off reports: kept as said
-        self._show_status(lambda: text)
-
-    def _show_status(self, make: Callable[[], str], *, announce: bool = True,
-                     sticky: bool = False) -> None:
-        """A status line ``retranslate`` makes again in the new language; not ``sticky``
-        (about a request or draft) it goes when another request is selected."""
-        text = make()
-        self._status_text, self._status_sticky = make, sticky
-        self.status.setText(shown_lines(text))
-        if announce:
-            self.message.emit(text)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._show_status(lambda: approval_error_text(exc))
-
-    def _read_failed(self, exc: BaseException) -> None:  # the list's state: it stays
-        self._show_status(lambda: approval_error_text(exc), sticky=True)
