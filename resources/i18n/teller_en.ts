@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="235"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,18 +12,34 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="288"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
+        <source>%n entries shown; older entries load as you scroll down</source>
+        <translation>
+            <numerusform>%n entry shown; older entries load as you scroll down</numerusform>
+            <numerusform>%n entries shown; older entries load as you scroll down</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="334"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
             <numerusform>Chain intact: %n entries.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="370"/>
+        <source>Exported %n entries to %1</source>
+        <translation>
+            <numerusform>Exported %n entry to %1</numerusform>
+            <numerusform>Exported %n entries to %1</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>CashText</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="157"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n day</numerusform>
@@ -153,7 +169,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="194"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="196"/>
         <source>%n customer(s) match the filters</source>
         <translation>
             <numerusform>%n customer matches the filters</numerusform>
@@ -161,7 +177,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="195"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="197"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>

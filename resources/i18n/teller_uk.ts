@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -303,68 +303,68 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="243"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="250"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="255"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="257"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="288"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="287"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="312"/>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="328"/>
+        <location filename="../../teller_app/ui/approvals_inbox_lookups.py" line="51"/>
+        <location filename="../../teller_app/ui/approvals_inbox_lookups.py" line="61"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1596,32 +1596,32 @@
 <context>
     <name>AuditTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="43"/>
         <source>#</source>
         <translation>№</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="43"/>
         <source>Action</source>
         <translation>Дія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="43"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="44"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="37"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="44"/>
         <source>Details</source>
         <translation>Подробиці</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_model.py" line="36"/>
+        <location filename="../../teller_app/ui/audit_model.py" line="43"/>
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
@@ -1629,32 +1629,46 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="177"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="186"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="187"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="178"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="188"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="240"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="277"/>
+        <source>Reading older audit entries</source>
+        <translation>Читання давніших записів журналу аудиту</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="288"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
+        <source>%n entries shown; older entries load as you scroll down</source>
+        <translation>
+            <numerusform>Показано %n запис; давніші завантажуються, коли гортаєте вниз</numerusform>
+            <numerusform>Показано %n записи; давніші завантажуються, коли гортаєте вниз</numerusform>
+            <numerusform>Показано %n записів; давніші завантажуються, коли гортаєте вниз</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="334"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1663,72 +1677,81 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="337"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="297"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="343"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="301"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="302"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="317"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="366"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
-    <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="320"/>
-        <source>Exported to %1</source>
-        <translation>Експортовано у файл %1</translation>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/audit_view.py" line="370"/>
+        <source>Exported %n entries to %1</source>
+        <translation>
+            <numerusform>Експортовано %n запис у файл %1</numerusform>
+            <numerusform>Експортовано %n записи у файл %1</numerusform>
+            <numerusform>Експортовано %n записів у файл %1</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="376"/>
+        <source>Nothing was exported: %1</source>
+        <translation>Нічого не експортовано: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_view.py" line="176"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="170"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="172"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="182"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="183"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="184"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="216"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="230"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="235"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1737,7 +1760,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="279"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="325"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1745,7 +1768,7 @@
 <context>
     <name>Banner</name>
     <message>
-        <location filename="../../teller_app/ui/banner.py" line="45"/>
+        <location filename="../../teller_app/ui/banner.py" line="50"/>
         <source>Dismiss</source>
         <translation>Закрити</translation>
     </message>
@@ -1764,7 +1787,7 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="76"/>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="52"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="104"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
@@ -1779,27 +1802,37 @@
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="52"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="104"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="53"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="105"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="177"/>
         <source>Holds %1: short by %2.</source>
         <translation>У сховищі %1: бракує %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="135"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="180"/>
+        <source>Approval refused.</source>
+        <translation>Погодження не прийнято.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="182"/>
+        <source>Rejection refused.</source>
+        <translation>Відхилення не прийнято.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="190"/>
         <source>The vault holds %1, so this transfer of %2 to the till is short by %3. The Teller Hub refuses to approve it until the vault holds enough (cash returned to the vault, or a vault count); you may reject it.</source>
         <translation>У сховищі %1, тож для цієї передачі на суму %2 до каси бракує %3. Teller Hub не погодить її, доки у сховищі не буде достатньо готівки (готівку повернуто до сховища або перераховано сховище); ви можете її відхилити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="193"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="254"/>
         <source>The Teller Hub refused it. %1</source>
         <translation>Teller Hub відмовив. %1</translation>
     </message>
@@ -1844,12 +1877,12 @@
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="54"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="106"/>
         <source>&amp;Approve the transfer</source>
         <translation>&amp;Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="56"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="108"/>
         <source>Re&amp;ject the transfer</source>
         <translation>Відх&amp;илити передачу</translation>
     </message>
@@ -1880,7 +1913,7 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="121"/>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="53"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="105"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
@@ -1905,12 +1938,12 @@
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="99"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="151"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="101"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="153"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
@@ -1937,12 +1970,12 @@
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="154"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="215"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="175"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="236"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -2086,6 +2119,16 @@
         <translation>Готівка понад ліміт операціоніста</translation>
     </message>
     <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="62"/>
+        <source>Payment confirmed.</source>
+        <translation>Платіж підтверджено.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_text.py" line="63"/>
+        <source>Payment status: %1.</source>
+        <translation>Статус платежу: %1.</translation>
+    </message>
+    <message>
         <location filename="../../teller_app/ui/cash_dialog_create.py" line="63"/>
         <source>Above the teller&apos;s limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
@@ -2106,7 +2149,7 @@
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="259"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="192"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2124,11 +2167,6 @@
         <location filename="../../teller_app/ui/cash_dialog_supervisor.py" line="143"/>
         <source>Supervisor confirming</source>
         <translation>Підтвердження контролером</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="331"/>
-        <source>Done: %1.</source>
-        <translation>Виконано: %1.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog.py" line="148"/>
@@ -2191,7 +2229,7 @@
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="334"/>
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="91"/>
         <source>The platform&apos;s answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
@@ -2201,97 +2239,97 @@
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="45"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="97"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="49"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="55"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="105"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="57"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="150"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="92"/>
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="179"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="121"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="217"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="150"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="151"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="228"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="161"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="237"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="170"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="248"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="181"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="281"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="214"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="303"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="236"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="308"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="241"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="317"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="250"/>
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="338"/>
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="95"/>
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="342"/>
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="99"/>
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="386"/>
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="143"/>
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="393"/>
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="150"/>
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -2314,93 +2352,93 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="132"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="120"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="119"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="131"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="130"/>
         <source>No cash operations awaiting a supervisor</source>
         <translation>Немає касових операцій, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="188"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="187"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="259"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="277"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="258"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="275"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="264"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="263"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="270"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="268"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="285"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="283"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="286"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="284"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="293"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="291"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="298"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="296"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="301"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="299"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -2428,167 +2466,167 @@
         <translation>Невідомий статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="60"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="62"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="71"/>
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="63"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="72"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="69"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="78"/>
         <source>cash withdrawal at an ATM</source>
         <translation>зняття готівки в банкоматі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="71"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="80"/>
         <source>cash withdrawal at the bank&apos;s cash desk</source>
         <translation>видача готівки в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="73"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="82"/>
         <source>cash withdrawal at a POS terminal</source>
         <translation>зняття готівки через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="75"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="84"/>
         <source>cash replenishment at the bank&apos;s cash desk</source>
         <translation>поповнення готівкою в касі банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="77"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="86"/>
         <source>payment by requisites</source>
         <translation>платіж за реквізитами</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="79"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="88"/>
         <source>payment for e-commerce services (within the bank)</source>
         <translation>оплата послуг електронної комерції (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="81"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="90"/>
         <source>payment for e-commerce services (third-party resources)</source>
         <translation>оплата послуг електронної комерції (сторонні ресурси)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="83"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="92"/>
         <source>payment at a POS terminal</source>
         <translation>оплата через POS-термінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="85"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="94"/>
         <source>payment by QR code (DirectPay)</source>
         <translation>оплата за QR-кодом (DirectPay)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="87"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="96"/>
         <source>transfer to an account (within the bank)</source>
         <translation>переказ на рахунок (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="89"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="98"/>
         <source>transfer to an account (at another bank)</source>
         <translation>переказ на рахунок (в іншому банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="91"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="100"/>
         <source>transfer from another account (within the bank)</source>
         <translation>переказ з іншого рахунку (у межах банку)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="102"/>
         <source>top-up from another account (third-party bank or resource)</source>
         <translation>поповнення з іншого рахунку (сторонній банк чи ресурс)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="95"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="104"/>
         <source>card top-up</source>
         <translation>поповнення картки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="97"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="106"/>
         <source>bank commission</source>
         <translation>списання комісії банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="99"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="108"/>
         <source>technical payment (chargebacks and the like)</source>
         <translation>технічний платіж (чарджбеки тощо)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="101"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="110"/>
         <source>full refund</source>
         <translation>повне повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="103"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="112"/>
         <source>partial refund</source>
         <translation>часткове повернення коштів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="126"/>
         <source>per operation</source>
         <translation>на одну операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="127"/>
         <source>per day</source>
         <translation>на день</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="128"/>
         <source>per week</source>
         <translation>на тиждень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="120"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="129"/>
         <source>per month</source>
         <translation>на місяць</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="121"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="130"/>
         <source>per year</source>
         <translation>на рік</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="122"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="131"/>
         <source>per custom period</source>
         <translation>на власний період</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="133"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="142"/>
         <source>No limits set.</source>
         <translation>Ліміти не встановлено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="138"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="147"/>
         <source>more than {amount}</source>
         <translation>більше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="141"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="150"/>
         <source>less than {amount}</source>
         <translation>менше ніж {amount}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="143"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="152"/>
         <source> and </source>
         <translation> і </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="144"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="153"/>
         <source>Per operation: {bounds}</source>
         <translation>На одну операцію: {bounds}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/cash_text.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="157"/>
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n день</numerusform>
@@ -2597,132 +2635,132 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="151"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="160"/>
         <source>{period}: less than {max} in total; {spent} used, {left} left</source>
         <translation>{period}: разом менше ніж {max}; використано {spent}, лишилося {left}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="156"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="165"/>
         <source>Limits apply to the customer&apos;s outgoing payments (withdrawals).</source>
         <translation>Ліміти діють на вихідні платежі клієнта (видачу готівки).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="172"/>
         <source>No: the teller confirms.</source>
         <translation>Ні: підтверджує операціоніст.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="165"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="174"/>
         <source>Yes: above {amount}, a supervisor confirms.</source>
         <translation>Так: понад {amount} підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="173"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="182"/>
         <source>Yes: {reason}</source>
         <translation>Так: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="174"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="183"/>
         <source>Yes: a supervisor confirms.</source>
         <translation>Так: підтверджує контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="180"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="189"/>
         <source>Below the customer&apos;s per-operation minimum: must be more than {amount}.</source>
         <translation>Менше за мінімум клієнта на одну операцію: сума має бути більшою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="184"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="193"/>
         <source>Above the customer&apos;s per-operation maximum: must be less than {amount}.</source>
         <translation>Більше за максимум клієнта на одну операцію: сума має бути меншою ніж {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="188"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="197"/>
         <source>The customer&apos;s limit {period} would be exceeded (less than {amount} in total).</source>
         <translation>Буде перевищено ліміт клієнта {period} (разом менше ніж {amount}).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="191"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
         <source>The customer&apos;s limit {period} would be exceeded.</source>
         <translation>Буде перевищено ліміт клієнта {period}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="200"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="209"/>
         <source>Not enough money on the account.</source>
         <translation>На рахунку недостатньо коштів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="203"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="212"/>
         <source>The account may hold at most {amount}.</source>
         <translation>На рахунку може бути щонайбільше {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="206"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="215"/>
         <source>The account would hold more than the customer&apos;s balance cap.</source>
         <translation>На рахунку було б більше, ніж дозволений клієнтові баланс.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="209"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="218"/>
         <source>The customer is disabled: no payments.</source>
         <translation>Клієнта вимкнено: платежі неможливі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="211"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="220"/>
         <source>The platform does not allow a payment between these accounts.</source>
         <translation>Платформа не дозволяє платіж між цими рахунками.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="214"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="223"/>
         <source>The bank holds no signing secret for this customer: the platform cannot sign the payment. Ask the administrator to register the customer&apos;s key.</source>
         <translation>Банк не має секрету підпису для цього клієнта: платформа не може підписати платіж. Попросіть адміністратора зареєструвати ключ клієнта.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="218"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="227"/>
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="239"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="248"/>
         <source>It is not known yet whether the payment was confirmed: the platform did not answer in time and may still confirm it. Check its status before you void it or make a new one.</source>
         <translation>Ще невідомо, чи платіж підтверджено: платформа не відповіла вчасно і може ще його підтвердити. Перевірте його статус, перш ніж анулювати його чи створювати новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="244"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="253"/>
         <source>The payment was not confirmed (its status is still a draft). Press Confirm again: the platform confirms a draft only once.</source>
         <translation>Платіж не підтверджено (його статус — досі чернетка). Натисніть «Підтвердити» ще раз: платформа підтверджує чернетку лише один раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="259"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="268"/>
         <source>The platform marked the payment as failed: this is final, no money moved. If the customer still wants the operation, make a new one.</source>
         <translation>Платформа позначила платіж як невдалий: це остаточно, гроші не рухалися. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="262"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="271"/>
         <source>The customer has no account for cash: open an account first.</source>
         <translation>У клієнта немає рахунку для готівки: спершу відкрийте рахунок.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="264"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="273"/>
         <source>The platform has no payment category for this cash operation. Ask your administrator.</source>
         <translation>На платформі немає категорії платежу для цієї касової операції. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="266"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="275"/>
         <source>No cash account of the branch is visible to you, so the platform cannot take this payment. Ask your administrator.</source>
         <translation>Вам не видно жодного касового рахунку відділення, тому платформа не може прийняти цей платіж. Зверніться до адміністратора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="269"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="278"/>
         <source>Voiding a draft needs the Teller Hub.</source>
         <translation>Щоб анулювати чернетку, потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="270"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="279"/>
         <source>This employee may not confirm amounts above the teller&apos;s limit.</source>
         <translation>Цей працівник не може підтверджувати суми, більші за ліміт операціоніста.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="236"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="245"/>
         <source>A supervisor must confirm this payment (here or from their inbox).</source>
         <translation>Цей платіж має підтвердити контролер (тут або у своїх вхідних запитах).</translation>
     </message>
@@ -3370,57 +3408,57 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerTableModel</name>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="74"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="81"/>
         <source>Name</source>
         <translation>ПІБ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="75"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="82"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="76"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="83"/>
         <source>Login</source>
         <translation>Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="77"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="84"/>
         <source>KYC</source>
         <translation>KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="78"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="85"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="79"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="86"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="80"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="87"/>
         <source>Disabled</source>
         <translation>Вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="81"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="88"/>
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="177"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="184"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="295"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="302"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="108"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="115"/>
         <location filename="../../teller_app/ui/fit_columns.py" line="174"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
@@ -3772,7 +3810,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Не знайдено на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_text.py" line="225"/>
+        <location filename="../../teller_app/ui/cash_text.py" line="234"/>
         <location filename="../../teller_app/ui/error_text.py" line="317"/>
         <location filename="../../teller_app/ui/error_text.py" line="320"/>
         <source>The platform refused: {message}</source>
@@ -5364,33 +5402,33 @@ If it happens again, tell support what you were doing.</source>
     <name>SearchPanel</name>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="160"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="82"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="84"/>
         <source>Search: surname, name, login, phone or IBAN (Ctrl+F)</source>
         <translation>Пошук: прізвище, ім’я, логін, телефон або IBAN (Ctrl+F)</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/desk.py" line="162"/>
-        <location filename="../../teller_app/ui/search_panel.py" line="88"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="90"/>
         <source>Show customers of one branch</source>
         <translation>Показати клієнтів одного відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="130"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="132"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="189"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="191"/>
         <source>Filters are on.</source>
         <translation>Увімкнено фільтри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="191"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="193"/>
         <source>No customers match the filters.</source>
         <translation>Жоден клієнт не відповідає фільтрам.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="194"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="196"/>
         <source>%n customer(s) match the filters</source>
         <translation>
             <numerusform>%n клієнт відповідає фільтрам</numerusform>
@@ -5399,17 +5437,17 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="201"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="203"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="203"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="205"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="195"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="197"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -5988,152 +6026,152 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="96"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="90"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="97"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="91"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="102"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="96"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="105"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="99"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="106"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="100"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="177"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
         <source>Reading the customer&apos;s requests</source>
         <translation>Читання запитів щодо клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="231"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="225"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="254"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="248"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="263"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="257"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="264"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="282"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="276"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="311"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="305"/>
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="335"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="329"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="391"/>
+        <location filename="../../teller_app/ui/supervision_cash.py" line="85"/>
         <source>Preparing the cash desk</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="115"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="109"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="41"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="39"/>
         <source>Your change request was approved and applied.</source>
         <translation>Ваш запит на зміну погоджено й застосовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="44"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="42"/>
         <source>Your change request was approved.</source>
         <translation>Ваш запит на зміну погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="47"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="45"/>
         <source>Your change request was approved, waiting to be applied.</source>
         <translation>Ваш запит на зміну погоджено, він чекає на застосування.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="50"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="48"/>
         <source>Your change request was rejected.</source>
         <translation>Ваш запит на зміну відхилено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="52"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="50"/>
         <source>Your change request was approved, but the platform refused it.</source>
         <translation>Ваш запит на зміну погоджено, але платформа його відхилила.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="69"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="67"/>
         <source>A supervisor approved your cash operation and it was confirmed.</source>
         <translation>Контролер погодив вашу касову операцію, і її підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="72"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="70"/>
         <source>A supervisor approved your cash operation.</source>
         <translation>Контролер погодив вашу касову операцію.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="74"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="72"/>
         <source>A supervisor approved your cash operation; it is waiting to be confirmed.</source>
         <translation>Контролер погодив вашу касову операцію; вона чекає на підтвердження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="75"/>
         <source>Your cash operation was not approved.</source>
         <translation>Вашу касову операцію не погоджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="79"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="77"/>
         <source>A supervisor approved your cash operation, but it could not be confirmed.</source>
         <translation>Контролер погодив вашу касову операцію, але підтвердити її не вдалося.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="84"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="82"/>
         <source>Your cash confirmation request ended without being decided.</source>
         <translation>Ваш запит на підтвердження касової операції завершився без рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="93"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="91"/>
         <source>Your request ended without being decided.</source>
         <translation>Ваш запит завершився без рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="94"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="92"/>
         <source>Your change request was withdrawn.</source>
         <translation>Ваш запит на зміну відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="101"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="99"/>
         <source>Another customer has the same phone number as %1</source>
         <translation>Інший клієнт має такий самий номер телефону, як %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="146"/>
+        <location filename="../../teller_app/ui/till_live.py" line="105"/>
         <source>There is news about till work.</source>
         <translation>Є новини щодо касових операцій.</translation>
     </message>
@@ -6163,7 +6201,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Читання відділень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_notices.py" line="103"/>
+        <location filename="../../teller_app/ui/supervision_notices.py" line="101"/>
         <source>Changed without approval: %1</source>
         <translation>Змінено без погодження: %1</translation>
     </message>
@@ -6370,47 +6408,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="109"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="123"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="110"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="124"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="111"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="125"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="112"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="126"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="113"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="127"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="114"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="128"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="121"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="135"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="233"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="297"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="247"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="311"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6797,37 +6835,37 @@ If it happens again, tell support what you were doing.</source>
         <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="178"/>
-        <source>waiting for a supervisor&apos;s co-sign</source>
-        <translation>очікує підпису контролера</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_text.py" line="179"/>
-        <source>open</source>
-        <translation>відкрита</translation>
-    </message>
-    <message>
-        <location filename="../../teller_app/ui/till_text.py" line="180"/>
-        <source>closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
-        <translation>закриття: очікує підпису контролера на надлишок/нестачу</translation>
+        <location filename="../../teller_app/ui/till_text.py" line="181"/>
+        <source>Waiting for a supervisor&apos;s co-sign</source>
+        <translation>Очікує підпису контролера</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="182"/>
-        <source>closed</source>
-        <translation>закрита</translation>
+        <source>Open</source>
+        <translation>Відкрита</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="183"/>
-        <source>not closed — ask a supervisor</source>
-        <translation>не закрита — зверніться до контролера</translation>
+        <source>Closing: waiting for a supervisor&apos;s co-sign of the over/short</source>
+        <translation>Закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="188"/>
+        <location filename="../../teller_app/ui/till_text.py" line="185"/>
+        <source>Closed</source>
+        <translation>Закрита</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="186"/>
+        <source>Not closed — ask a supervisor</source>
+        <translation>Не закрита — зверніться до контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="191"/>
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="195"/>
+        <location filename="../../teller_app/ui/till_text.py" line="198"/>
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
@@ -6962,89 +7000,89 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>VaultCountDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="50"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="51"/>
         <source>Count the vault</source>
         <translation>Перерахунок сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="61"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="62"/>
         <source>Save the count</source>
         <translation>Зберегти перерахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="62"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="63"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="63"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="64"/>
         <source>Second supervisor co-signs here…</source>
         <translation>Другий контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="69"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="70"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="71"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="72"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="72"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="73"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="84"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="85"/>
         <source>The count differs from the book balance: give the reason.</source>
         <translation>Перерахунок відрізняється від залишку за обліком: вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="109"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="110"/>
         <source>Saving the vault count</source>
         <translation>Збереження перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="123"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="124"/>
         <source>The count ({counted}) was recorded. The branch cash position could not be read just now: read it again to see the vault&apos;s balance.</source>
         <translation>Перерахунок ({counted}) записано. Касову позицію відділення зараз не вдалося прочитати: прочитайте її ще раз, щоб побачити залишок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="133"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="134"/>
         <source>The count ({counted}) differs from the book balance ({book}) by {difference}: a second supervisor (not you) co-signs it. Until then the vault stays at its book balance.</source>
         <translation>Перерахунок ({counted}) відрізняється від залишку за обліком ({book}) на {difference}: його підписує другий контролер (не ви). Доти сховище лишається із залишком за обліком.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="95"/>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="116"/>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="172"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="96"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="117"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="173"/>
         <source>A newer count of the vault replaced this one.</source>
         <translation>Цей перерахунок замінено новішим перерахунком сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="174"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="175"/>
         <source>The count still waits for a second supervisor&apos;s co-sign.</source>
         <translation>Перерахунок досі очікує підпису другого контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="178"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="180"/>
         <source>Checking the vault count</source>
         <translation>Перевірка перерахунку сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="187"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="197"/>
         <source>Co-sign the vault count: counted {counted}, book balance {book}, difference {difference}. Reason: {reason}</source>
         <translation>Підписати перерахунок сховища: перераховано {counted}, залишок за обліком {book}, різниця {difference}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="192"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="202"/>
         <source>Counted by: %1</source>
         <translation>Перерахував(ла): %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_vault_count.py" line="194"/>
+        <location filename="../../teller_app/ui/till_vault_count.py" line="204"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>

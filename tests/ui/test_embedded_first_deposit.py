@@ -41,7 +41,7 @@ def _open_desk(qtbot: Any, ops: OpRunner, session: Any, stack: EmbeddedStack,
 
 def _cash_desk(arun: Any, session: Any, stack: EmbeddedStack, code: str) -> CashService:
     """The teller's till opened (co-signed) and the desk's cash service
-    (``supervision_cards._cash_for``)."""
+    (``supervision_cash._cash_for``)."""
     cash = hub_cash(session)
     assert cash is not None
     open_cosigned_till(arun, stack, cash.till, session, code, {"note_100": 3})
