@@ -93,8 +93,8 @@ async def dcm_proxy(path: str, request: Request,
         content = json.dumps(body).encode() if body is not None else None
         if target.verb != "GET":
             pending = ProxiedWrite(employee, request.method, target, body, content or b"")
-            await audit_sent(state.engine, pending)  # the database down: 503, nothing sent
-            write = pending
+            # the database down: 503, nothing sent
+            write = await audit_sent(state.engine, pending)
         upstream = await call.send(request.method, target.dcm_path, query, content, flow, obj)
     except Refusal as exc:
         log.info("proxy refused %s %s (%s): %d", request.method, _scope(path), employee.email,

@@ -11,17 +11,21 @@ operation, target GUID: no employee, no body).
 
 A payment's rows name its customer when the hub knows it from its own rows (a cash draft the
 hub authorized, ``cash_authorizations``): no DCM read for it. A draft's create, or a payment
-the hub never authorized, names none (its customer would need a DCM read of the account)."""
+the hub never authorized, names none (its customer would need a DCM read of the account).
+That row is read once per write: before the "sent" row when the write names its payment
+(``audit_sent`` keeps it on the write for the "answered" one), else after DCM answered with
+the GUID (a create)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -54,6 +58,8 @@ class ProxiedWrite:
     body: Any
     sent: bytes
     ref: str = field(default_factory=lambda: uuid.uuid4().hex)  # ties its two rows together
+    customer: str | None = None  # the payment's customer (``customer_of``), once read
+    customer_read: bool = False  # read before the send: its outcome row reads it no more
 
     def guid(self, upstream: httpx.Response | None = None) -> str | None:
         """The GUID the write acts on (for a create: the one DCM answered)."""
@@ -93,27 +99,32 @@ class ProxiedWrite:
                 "write_ref": self.ref, **more}
 
 
-async def audit_sent(engine: AsyncEngine, write: ProxiedWrite) -> None:
+async def audit_sent(engine: AsyncEngine, write: ProxiedWrite) -> ProxiedWrite:
     """Before DCM gets the write; raises when the database cannot take it (the write is
-    then not sent: the desk gets the hub's 503)."""
-    await audit.record(engine, write.entry("sent", customer_guid=await customer_of(
-        engine, write)))
+    then not sent: the desk gets the hub's 503). Returns the write with its customer, when
+    its GUID is known before DCM answers (pass that one to ``after_write``)."""
+    try:
+        customer = await customer_of(engine, write)
+        read = write.guid() is not None  # a known GUID stays the write's (``guid``)
+    except SQLAlchemyError:  # best effort: never the reason a write's row is not written
+        customer, read = None, False
+    write = replace(write, customer=customer, customer_read=read)
+    await audit.record(engine, write.entry("sent", customer_guid=customer))
+    return write
 
 
 async def customer_of(engine: AsyncEngine, write: ProxiedWrite,
                       upstream: httpx.Response | None = None) -> str | None:
     """A payment write's customer as the hub's own rows name it (the cash draft it
-    authorized); None otherwise (never a DCM read)."""
+    authorized); None otherwise (never a DCM read). Raises when the database cannot say:
+    best effort, never the reason a write's row is not written (the callers)."""
     guid = write.guid(upstream)
     if write.target.scope != "payments" or not guid:
         return None
     c = cash_authorizations.c
-    try:
-        async with engine.connect() as conn:
-            found = (await conn.execute(sa.select(c.customer_guid).where(
-                c.payment_guid == guid))).scalar_one_or_none()
-    except SQLAlchemyError:  # best effort: never the reason a write's row is not written
-        return None
+    async with engine.connect() as conn:
+        found = (await conn.execute(sa.select(c.customer_guid).where(
+            c.payment_guid == guid))).scalar_one_or_none()
     return str(found) if found else None
 
 
@@ -124,10 +135,15 @@ async def after_write(engine: AsyncEngine, write: ProxiedWrite, upstream: httpx.
     database is unavailable. Cancelled (the drain is over): logged as lost."""
     event = "answered" if upstream is not None else "unanswered"
     step = "audit"
+    known: list[str | None] = []  # read once, not again by a retried append
     try:
         async def outcome() -> None:
-            customer = await customer_of(engine, write, upstream)
-            await audit.record(engine, write.entry(event, upstream, error, customer))
+            if not known:
+                with contextlib.suppress(SQLAlchemyError):  # best effort; a retry reads again
+                    known.append(await customer_of(engine, write, upstream)
+                                 if not write.customer_read else write.customer)
+            await audit.record(engine, write.entry(event, upstream, error,
+                                                   known[0] if known else None))
 
         await _retrying(outcome, "a proxied write's outcome is not in the audit", write)
         if follow is not None:
