@@ -5,11 +5,14 @@ half-started process; then it binds (``--port 0`` picks a free port), migrates a
 SQLite database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL alone on a
 line once connections are accepted. SIGTERM stops it cleanly (exit 0): ``/readyz`` answers 503
 from then on, the work in progress ends within ``shutdown_drain_s`` (``drain``), and each close
-after it is bounded (``shutdown_steps``)."""
+after it is bounded (``shutdown_steps``). A clean stop removes ``hub.json`` if it still names
+this process (its pid: another hub may have written it since); a crash leaves it, so a reader
+trusts it only from the process it started (``embedded_child.wait_ready``)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -92,7 +95,8 @@ def serve(settings: HubSettings) -> int:
     }
     if settings.admin_token is None:  # made here (admin.token): whoever started us reads it
         manifest["admin_token"] = admin_token
-    write_private(data_dir / MANIFEST_NAME, json.dumps(manifest, indent=2).encode())
+    manifest_path = data_dir / MANIFEST_NAME
+    write_private(manifest_path, json.dumps(manifest, indent=2).encode())
 
     server = _Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on",
                                     timeout_keep_alive=KEEP_ALIVE_S,
@@ -104,10 +108,12 @@ def serve(settings: HubSettings) -> int:
                                     ssl_keyfile=tls.get("ssl_keyfile")))
     server.base_url = base_url
     server.drain = app.state.drain
+    server.manifest = manifest_path
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
+    forget_manifest(manifest_path)  # also when it never served (its startup failed)
     log.info("hub stopped")
     return 0 if server.started else 1
 
@@ -142,12 +148,25 @@ def _admin_token(settings: HubSettings, data_dir: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+def forget_manifest(path: Path) -> None:
+    """Remove ``path`` (``hub.json``) if it still names this process: a hub started since on
+    the same data dir keeps its own."""
+    try:
+        pid = json.loads(path.read_bytes()).get("pid")
+    except (OSError, ValueError, AttributeError):  # gone, or not a manifest of ours
+        return
+    if pid == os.getpid():
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
 class _Server(uvicorn.Server):
     """Prints the base URL once uvicorn accepts connections; a SIGTERM starts the drain (the
     hub says it is not ready, and the drain's time counts from it)."""
 
     base_url = ""
     drain: Drain | None = None
+    manifest: Path | None = None  # hub.json, removed once the shutdown is done
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.drain is not None:
@@ -162,6 +181,8 @@ class _Server(uvicorn.Server):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets=sockets)
         self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
+        if self.manifest is not None:  # before a possible os._exit below
+            forget_manifest(self.manifest)
         left, overran = left_running(), overran_steps()
         if left or overran:
             # the shutdown's work is done (drain, leases, closes); asyncio.run would await
