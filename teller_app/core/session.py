@@ -1,18 +1,24 @@
-"""The signed-in session: profile, platform client, employee, roles and branch (no Qt)."""
+"""The signed-in session: profile, platform client, employee, roles and branch (no Qt).
+
+Its parts: the link to the Teller Hub (``hub_link``), the sign-in's auth and a password check
+(``sign_in_auth``); their names are importable from here as before."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
+from teller_app.core.hub_link import HUB_TIMEOUT as HUB_TIMEOUT
+from teller_app.core.hub_link import HubLink as HubLink
+from teller_app.core.hub_link import mode_a_hub as mode_a_hub
 from teller_app.core.hub_problem import HubProblem, hub_problem_of
 from teller_app.core.roles import Capability, capabilities_for
+from teller_app.core.sign_in_auth import make_auth as make_auth
+from teller_app.core.sign_in_auth import verify_password as verify_password
 from teller_app.platform import (
     AuthError,
     Employee,
@@ -27,15 +33,11 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
-from teller_app.platform._http import CONNECT_TIMEOUT_S
-from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.api_version import DESK_API, HubVersion
 from teller_app.platform.auth import Auth, is_not_found
-from teller_app.platform.hub_client import HubClient, SecretIssued
+from teller_app.platform.hub_client import HubClient
 from teller_app.secrets import Profile
 
-# connect: a SYN resend plus a TLS 1.2 handshake at 1 s RTT (a branch's LTE/3G backup link)
-HUB_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=10.0, write=10.0, pool=5.0)
 # The longest an explicit sign-out waits for the platform (or hub) to revoke the session: a
 # platform that is down never keeps the teller at the desk.
 SIGN_OUT_WAIT = 5.0
@@ -44,102 +46,6 @@ SIGN_OUT_WAIT = 5.0
 HUB_VERSION_WAIT = 3.0
 
 log = logging.getLogger("teller_app.core.session")
-T = TypeVar("T")
-
-
-class HubLink:
-    """The session's link to the Teller Hub. Mode A opens a hub session with the platform's
-    session token (again when the hub was down at sign-in, or its session expired); Mode B
-    shares the token the hub gave at sign-in (``HubLogin``)."""
-
-    def __init__(self, hub: HubClient, client: PlatformClient,
-                 branch_guid: str | None = None) -> None:
-        self.hub = hub
-        self.client = client
-        # the employee's branch: where DCM puts a customer created without one
-        self.branch_guid = branch_guid
-        self._lock = asyncio.Lock()
-        # told after each session opened (the feed's reconnect or any hub call): a notice
-        # that the hub was not usable at sign-in no longer holds (ui/start_main_window)
-        self._opened: list[Callable[[], None]] = []
-
-    @property
-    def connected(self) -> bool:
-        return self.hub.token is not None
-
-    def when_opened(self, listener: Callable[[], None]) -> None:
-        self._opened.append(listener)
-
-    async def connect(self, *, force: bool = False) -> None:
-        """Open (or, with ``force``, renew) the hub session. Raises ``HubUnavailable``
-        (``HubCheckUnavailable`` when the hub could not read DCM to check the session)."""
-        async with self._lock:
-            if self.hub.token and not force:
-                return
-            await self._open(force)
-        for listener in list(self._opened):
-            try:
-                listener()
-            except Exception:  # a listener's trouble is not a failed connect
-                log.exception("a hub-opened listener failed")
-
-    async def _open(self, force: bool) -> None:
-        """The body of ``connect``, under its lock."""
-        auth = self.client.auth
-        if isinstance(auth, HubLogin):
-            if force:
-                await auth.relogin(_NO_HTTP, auth.session_token)
-            else:
-                await auth.ensure(_NO_HTTP)
-            self.hub.token = auth.session_token
-            return
-        token = self.client.session_token
-        if not token:
-            raise AuthError("no platform session to open a hub session with",
-                            reason="expired")
-        try:
-            await self.hub.open_platform_session(token)
-        except AuthError:
-            if not force:
-                raise
-            # The hub's session ends with the platform's: renew that first (a platform
-            # call signs in again once on 401), then open the hub's with the new token.
-            await self.client.whoami()
-            renewed = self.client.session_token
-            if not renewed or renewed == token:
-                raise
-            await self.hub.open_platform_session(renewed)
-
-    async def issue_secret(self, external_id: str, branch_guid: str | None,
-                           **fields: str | None) -> SecretIssued:
-        """Have the hub hold ``external_id``'s secret (idempotent); renews the hub session
-        once on 401."""
-        await self.connect()
-        try:
-            return await self.hub.issue_secret(external_id, branch_guid, **fields)
-        except AuthError:
-            await self.connect(force=True)
-            return await self.hub.issue_secret(external_id, branch_guid, **fields)
-
-    async def call(self, fn: Callable[[HubClient], Awaitable[T]]) -> T:
-        """``fn(hub)`` with a hub session (opened if needed); renewed once on 401."""
-        await self.connect()
-        try:
-            return await fn(self.hub)
-        except AuthError:
-            await self.connect(force=True)
-            return await fn(self.hub)
-
-    async def aclose(self) -> None:
-        if self.hub.token:
-            try:
-                await asyncio.wait_for(self.hub.close_session(), 3)
-            except (PlatformError, TimeoutError) as exc:
-                log.info("hub session not closed: %s", type(exc).__name__)
-        await self.hub.aclose()
-
-
-_NO_HTTP: Any = None  # HubLogin logs in through its own HubClient, not the DCM transport
 
 
 @dataclass
@@ -202,62 +108,6 @@ class Session:
         if self.hub is not None:
             await self.hub.aclose()
         await self.client.aclose()
-
-
-def make_auth(profile: Profile, email: str, password: str,
-              *, hub_transport: httpx.AsyncBaseTransport | None = None) -> Auth:
-    """The sign-in for this profile: DCM's Kratos (Mode A) or the hub (Mode B, ``HubLogin``:
-    the desk never holds the bank's key)."""
-    if profile.uses_hub_login:
-        if not profile.hub_url:
-            raise AuthError("this profile signs in through the Teller Hub but has no hub_url",
-                            reason="no_hub")
-        # Mode B: the desk talks only to the hub (DCM through /dcm), so the profile's CA,
-        # pins and proxy are the hub's; in Mode A they are DCM's and the hub is reached as is
-        return HubLogin(HubClient(profile.hub_url, transport=hub_transport,
-                                  settings=profile.transport()), email, password)
-    return PasswordLogin(email, password)
-
-
-async def verify_password(profile: Profile, email: str, password: str) -> bool:
-    """True when the profile's sign-in service accepts ``password`` for ``email`` (a
-    throwaway login: lock screen, a supervisor's in-place approval). What it registers for
-    log masking and did not hold before (its session token) is forgotten after."""
-    with secret_scope():
-        return await _verify_password(profile, email, password)
-
-
-async def _verify_password(profile: Profile, email: str, password: str) -> bool:
-    auth = make_auth(profile, email, password)
-    if isinstance(auth, HubLogin):
-        try:
-            await auth.login()
-            return True
-        except AuthError:
-            return False
-        finally:
-            with contextlib.suppress(PlatformError):
-                await auth.hub.close_session()
-            await auth.hub.aclose()
-    client = PlatformClient(profile.base_url, profile.counterparty_guid, auth=auth,
-                            settings=profile.transport())
-    try:
-        await client.login()
-        await client.logout()  # only a check: the session is revoked at once
-        return True
-    except AuthError:
-        return False
-    finally:
-        await client.aclose()
-
-
-def mode_a_hub(profile: Profile, transport: httpx.AsyncBaseTransport | None = None
-               ) -> HubClient | None:
-    """The hub client of a Mode A profile (None without a ``hub_url``). The profile's CA,
-    pins and proxy are DCM's in Mode A (``make_auth``): the hub is reached as is."""
-    if not profile.hub_url:
-        return None
-    return HubClient(profile.hub_url, timeout=HUB_TIMEOUT, transport=transport)
 
 
 async def open_session(

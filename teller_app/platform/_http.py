@@ -1,48 +1,37 @@
 """HTTP transport: timeouts, retries with backoff for idempotent calls, error mapping.
 
-Logs method, path (no query string), status and duration only.
+Logs method, path (no query string), status and duration only. Its parts: the retries
+(``_http_retry``), query strings (``_http_query``), reading an answer and mapping its errors
+(``_http_answer``); their names are importable from here as before.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import email.utils
 import logging
-import random
-import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from decimal import Decimal
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any, cast
 
 import httpx
 
 from . import _json
-from ._hub_errors import CHECK_UNAVAILABLE
+from ._http_answer import error_parts as error_parts
+from ._http_answer import read_answer, server_date
+from ._http_query import QueryScalar as QueryScalar
+from ._http_query import QueryValue as QueryValue
+from ._http_query import query_params as query_params
+from ._http_retry import BACKGROUND
+from ._http_retry import RetryPolicy as RetryPolicy
+from ._http_retry import background_calls as background_calls
 from .api_version import DESK_API, DESK_API_HEADER, USER_AGENT
-from .errors import (
-    AuthError,
-    Conflict,
-    HubCheckUnavailable,
-    NotFound,
-    PermissionDenied,
-    PlatformError,
-    RateLimited,
-    Timeout,
-    Unavailable,
-    ValidationError,
-)
-from .models import format_timestamp
+from .errors import Timeout, Unavailable
 from .transport import TransportSettings, client_options, security_error
 
 log = logging.getLogger("teller_app.platform.http")
+_handle = read_answer  # the name hub_client imports it by
 
-QueryScalar = str | int | bool | Decimal | datetime
-QueryValue = QueryScalar | Sequence[QueryScalar] | None
 HeaderFactory = Callable[[], Mapping[str, str]]
 Sleep = Callable[[float], Awaitable[None]]
 Offload = Callable[..., Awaitable[Any]]
@@ -61,65 +50,9 @@ KEEPALIVE_S = 60.0
 # not three (30 s). Background work (the sync, ``background_calls``) keeps every attempt.
 INTERACTIVE_DEADLINE_S = 12.0
 _MIN_ATTEMPT_S = 1.0  # no retry with less time than this left before the deadline
-_BACKGROUND: ContextVar[bool] = ContextVar("teller_background_calls", default=False)
 # Answers bigger than this (a 1000-customer page is ~600 KB) are decoded on a worker thread so
 # the event loop (the UI thread under qasync) never spends tens of ms in json.loads.
 BIG_BODY = 64 * 1024
-_MAX_MESSAGE = 500
-# The documented duplicate texts (HTTP 400): "failed to create wallet user: ... 409 ..."
-# and "create employee identity: 409 Conflict".
-_DUPLICATE_400 = re.compile(
-    r"(failed to create wallet user:.*\b409\b)|(create employee identity:\s*409)", re.I | re.S
-)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter, for idempotent requests (GET, PUT) only."""
-
-    attempts: int = 3
-    base_delay: float = 0.25
-    max_delay: float = 4.0
-    jitter: bool = True
-
-    def delay(self, attempt: int) -> float:
-        """Delay before retry number ``attempt`` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        return random.uniform(0, ceiling) if self.jitter else ceiling
-
-
-@contextlib.contextmanager
-def background_calls() -> Iterator[None]:
-    """Within (this context, and the tasks created in it): calls are background work, retried
-    ``RetryPolicy.attempts`` times however long that takes (no interactive deadline)."""
-    token = _BACKGROUND.set(True)
-    try:
-        yield
-    finally:
-        _BACKGROUND.reset(token)
-
-
-def query_params(params: Mapping[str, QueryValue]) -> list[tuple[str, str]]:
-    """Repeatable parameters as ``name=a&name=b``; None and empty lists are left out."""
-    out: list[tuple[str, str]] = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, str | int | bool | Decimal | datetime):
-            out.append((key, _scalar(value)))
-        else:
-            out.extend((key, _scalar(item)) for item in value)
-    return out
-
-
-def _scalar(value: QueryScalar) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return format_timestamp(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
 
 
 class HttpCore:
@@ -204,7 +137,7 @@ class HttpCore:
             content = _json.dumps(json_body)
             base_headers["Content-Type"] = "application/json"
         query = query_params(params or {})
-        ends = (None if self.deadline is None or _BACKGROUND.get()
+        ends = (None if self.deadline is None or BACKGROUND.get()
                 else time.monotonic() + self.deadline)
         attempt = 0
         while True:
@@ -283,25 +216,12 @@ class HttpCore:
         log.debug("%s %s -> %d in %.0f ms", method, path, response.status_code, _ms(started))
         if len(response.content) > BIG_BODY:
             run = offload or asyncio.to_thread
-            return await run(_handle, response, method, path), _date(response)
-        return _handle(response, method, path), _date(response)
+            return await run(read_answer, response, method, path), server_date(response)
+        return read_answer(response, method, path), server_date(response)
 
 
 def _cut(value: float | None, left: float) -> float:
     return left if value is None else min(value, left)
-
-
-def _date(response: httpx.Response) -> datetime | None:
-    """The platform's clock (whole seconds, UTC), or None: the ``Date`` header, or, through
-    the Teller Hub's Mode-B proxy, DCM's own ``Date`` relayed as ``X-Platform-Date``."""
-    value = response.headers.get("x-platform-date") or response.headers.get("date")
-    if not value:
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _ms(started: float) -> float:
@@ -311,90 +231,3 @@ def _ms(started: float) -> float:
 def _short(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return text[:120]
-
-
-def _handle(response: httpx.Response, method: str, path: str) -> Any:
-    status = response.status_code
-    if 200 <= status < 300:
-        text = response.text
-        if not text.strip() or status == 204:
-            return {}
-        try:
-            return _json.loads_in_pieces(text)
-        except ValueError:
-            raise Unavailable(
-                "the platform sent an unreadable answer",
-                status_code=status,
-                method=method,
-                path=path,
-            ) from None
-    message, code = error_parts(response)
-    kwargs: dict[str, Any] = {"status_code": status, "method": method, "path": path,
-                              "reason": code}
-    if status == 401:
-        kwargs["reason"] = "unauthorized"
-        raise AuthError(message or "Access credentials are invalid", **kwargs)
-    if status == 403:
-        raise PermissionDenied(message or "forbidden", **kwargs)
-    if status == 404:
-        raise NotFound(message or "not found", **kwargs)
-    if status == 409 or (status == 400 and _DUPLICATE_400.search(message)):
-        raise Conflict(message or "conflict", **kwargs)
-    if status in (400, 422):
-        raise ValidationError(message or "bad request", **kwargs)
-    if status == 429 and code:
-        # The hub's worded "later" (sign-in throttle, a costly check just run): final, as a
-        # re-send in a second only counts against the caller. A bare 429 stays retryable.
-        raise RateLimited(message or "too many requests", **kwargs)
-    if status == 503 and code in CHECK_UNAVAILABLE:
-        # the hub (its Mode-B proxy too) answered that a check a write needs could not run:
-        # nothing was done, and the hub is up (not "unreachable", never re-sent at once)
-        raise HubCheckUnavailable(message or "a check could not run", **kwargs)
-    if status in (408, 429) or status >= 500:
-        raise Unavailable(message or f"server error {status}", **kwargs)
-    raise PlatformError(message or f"unexpected status {status}", **kwargs)
-
-
-def error_parts(response: httpx.Response) -> tuple[str, str | None]:
-    """The error answer read once: (the platform's text, verbatim: ``{"error": ...}``
-    (documented), or ``message``/``detail``/Kratos ``ui.messages``, else the plain body;
-    a refusal's stable word ``{"code": "..."}`` (the Teller Hub's), else None)."""
-    text = response.text
-    try:
-        body = _json.loads(text)
-    except ValueError:
-        return text.strip()[:_MAX_MESSAGE], None
-    found = _find_message(body)
-    code = body.get("code") if isinstance(body, dict) else None
-    return ((found if found is not None else text.strip())[:_MAX_MESSAGE],
-            code[:64] if isinstance(code, str) and code else None)
-
-
-def _find_message(body: Any) -> str | None:
-    if isinstance(body, str):
-        return body
-    if not isinstance(body, dict):
-        return None
-    for key in ("error", "message", "detail", "reason"):
-        value = body.get(key)
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict | list):
-            nested = _find_message(value if isinstance(value, dict) else {"x": value})
-            if nested:
-                return nested
-    ui = body.get("ui")
-    if isinstance(ui, dict):
-        texts = [m.get("text", "") for m in ui.get("messages") or [] if isinstance(m, dict)]
-        for node in ui.get("nodes") or []:
-            if isinstance(node, dict):
-                texts += [
-                    m.get("text", "") for m in node.get("messages") or [] if isinstance(m, dict)
-                ]
-        if any(texts):
-            return "; ".join(t for t in texts if t)
-    x = body.get("x")
-    if isinstance(x, list):
-        parts = [str(i.get("msg", i)) if isinstance(i, dict) else str(i) for i in x]
-        return "; ".join(parts)
-    return None
