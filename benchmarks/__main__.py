@@ -30,7 +30,7 @@ SCALES = {"1m": 1_000_000}
 SCALE_ORDER = ("generate", "sync", "search_cache", "stall", "memory")
 
 ORDER = ("start", "search_server", "generate", "sync", "search_cache", "stall", "memory",
-         "approval_notify", "hub_auth", "redaction", "bundle")
+         "approval_notify", "hub_auth", "audit_trail", "redaction", "bundle")
 
 
 def table(results: dict[str, Any], only: list[str]) -> str:

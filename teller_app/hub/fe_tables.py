@@ -50,13 +50,17 @@ audit_log = sa.Table(
     sa.Column("ts_ms", sa.BigInteger, nullable=False),
     sa.Column("actor", sa.String(254), nullable=False),
     sa.Column("desk_id", sa.String(64), nullable=False, server_default=""),
-    sa.Column("branch_guid", sa.String(64), nullable=True, index=True),
+    sa.Column("branch_guid", sa.String(64), nullable=True),
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("entity", sa.String(200), nullable=False, server_default=""),
     sa.Column("detail", sa.Text, nullable=False),  # canonical JSON
     sa.Column("client_id", sa.String(64), nullable=True, unique=True),  # desk outbox dedupe
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # GET /audit: a time window as a seq range; a branch's or an actor's rows in seq order
+    sa.Index("ix_audit_log_ts_ms_seq", "ts_ms", "seq"),
+    sa.Index("ix_audit_log_branch_guid_seq", "branch_guid", "seq"),
+    sa.Index("ix_audit_log_actor_seq", "actor", "seq"),
 )
 
 audit_lock = sa.Table(  # one row; writing it first serialises appenders (SQLite)

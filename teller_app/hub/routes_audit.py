@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sse_starlette import EventSourceResponse
 
 from . import audit, events
+from .audit_pages import page_reply, time_window
 from .authn import (
     HUB_TOKEN,
     READ_ONLY_ROLES,
@@ -94,8 +95,8 @@ def _audit_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
 
 
 @router.get("/audit", summary="Audit entries (checkers: branch; head office and auditors: all; "
-            "else own); "
-            "a page ends early at PAGE_BYTES: continue from next_after_seq")
+            "else own); oldest first from after_seq, or newest_first below before_seq; "
+            "a page ends early at PAGE_BYTES: continue from next_after_seq / next_before_seq")
 async def list_audit(
     request: Request, emp: CurrentEmployee,
     branch_guid: str | None = None, actor: str | None = None,
@@ -103,30 +104,45 @@ async def list_audit(
     since_ms: QueryInt | None = None, until_ms: QueryInt | None = None,
     after_seq: QueryInt = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    newest_first: bool = False, before_seq: QueryInt | None = None,
 ) -> dict[str, Any]:
-    cond = [_audit_scope(emp), audit_log.c.seq > after_seq]
+    seq = audit_log.c.seq
+    cond = [_audit_scope(emp)]
     if branch_guid:
         cond.append(audit_log.c.branch_guid == branch_guid)
     if actor:
         cond.append(audit_log.c.actor == actor.strip().lower())
     if action:
         cond.append(audit_log.c.action.in_(action))
-    if since_ms is not None:
-        cond.append(audit_log.c.ts_ms >= since_ms)
-    if until_ms is not None:
-        cond.append(audit_log.c.ts_ms < until_ms)
+    # one lower and one upper seq bound (a planner ranges its index scan on one of each)
+    low, high = after_seq + 1, None
+    if newest_first and before_seq is not None:
+        high = before_seq - 1
+    order = seq.desc() if newest_first else seq
     async with hub_state(request).engine.connect() as conn:
+        window = await time_window(conn, since_ms, until_ms)
+        if window is None:  # no row at all in the time window
+            return page_reply([], None, newest_first)
+        cond += window.cond
+        low = max(low, window.low)
+        if window.high is not None:
+            high = window.high if high is None else min(high, window.high)
+
+        def between(lo: int, hi: int | None) -> list[sa.ColumnElement[bool]]:
+            return [seq >= lo] if hi is None else [seq >= lo, seq <= hi]
         # sizes first (one more row than asked: is there more?), then only the rows that fit
         sizes = (await conn.execute(
-            sa.select(audit_log.c.seq, _stored_bytes(conn).label("size")).where(*cond)
-            .order_by(audit_log.c.seq).limit(limit + 1))).all()
+            sa.select(seq, _stored_bytes(conn).label("size")).where(*cond, *between(low, high))
+            .order_by(order).limit(limit + 1))).all()
         taken = _fitting(sizes[:limit])
+        if taken:
+            last = int(sizes[taken - 1].seq)
+            low, high = (last, high) if newest_first else (low, last)
         rows = (await conn.execute(
-            sa.select(audit_log).where(*cond, audit_log.c.seq <= sizes[taken - 1].seq)
-            .order_by(audit_log.c.seq).limit(taken))).all() if taken else []
+            sa.select(audit_log).where(*cond, *between(low, high))
+            .order_by(order).limit(taken))).all() if taken else []
     more = len(sizes) > taken
-    return {"entries": [audit.row_out(r) for r in rows],
-            "next_after_seq": int(rows[-1].seq) if more and rows else None}
+    return page_reply(rows, int(rows[-1].seq) if more and rows else None, newest_first)
 
 
 def _stored_bytes(conn: AsyncConnection) -> sa.ColumnElement[int]:

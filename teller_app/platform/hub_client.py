@@ -3,8 +3,8 @@
 Sessions in both modes (Mode A: the DCM Kratos session token; Mode B: the hub's own e-mail +
 password), who am I, customer secrets (issue, exists; a secret itself never comes back), and
 the four-eyes API: requests (file, list, approve, reject, withdraw, resume), policy, the SSE
-event stream, alerts and the audit log (models in ``hub_models.py`` and, for sessions and
-secrets, ``hub_session_models.py``).
+event stream, alerts and the audit log (its calls in ``hub_audit.py``; models in
+``hub_models.py`` and, for sessions and secrets, ``hub_session_models.py``).
 Errors are the platform's tree (``errors.py``), except that a hub that cannot be reached
 raises ``HubUnavailable``, not ``Unavailable``: the platform may be fine, the desk stays online;
 a write refused because this desk is older than the hub allows raises ``DeskTooOld`` (426)
@@ -31,11 +31,10 @@ from ._sse import close_stream, sse_events
 from ._wire import M, exact_text, parse_model, path_segment
 from .api_version import VERSION_PATH, HubVersion
 from .errors import HubUnavailable, PlatformError, Unavailable
+from .hub_audit import AUDIT_PATH as AUDIT_PATH
+from .hub_audit import HubAuditApi
 from .hub_models import (
     AlertList,
-    AuditAppendResult,
-    AuditList,
-    AuditVerify,
     ChangeRequest,
     EventList,
     HubEvent,
@@ -56,7 +55,6 @@ REQUESTS_PATH = "/api/v1/requests"
 POLICY_PATH = "/api/v1/policy"
 EVENTS_PATH = "/api/v1/events"
 ALERTS_PATH = "/api/v1/alerts"
-AUDIT_PATH = "/api/v1/audit"
 # The stream waits for events as long as it takes; the hub pings every HUB_PING_S
 # (``routes_audit.stream_events``: EventSourceResponse(ping=15)), so a read that waits two
 # pings and a margin means the stream stalled (a laptop's sleep, a proxy holding bytes): it
@@ -69,7 +67,7 @@ STREAM_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=STREAM_READ_TIMEO
 DEFAULT_HUB_TIMEOUT = httpx.Timeout(connect=CONNECT_TIMEOUT_S, read=10.0, write=10.0, pool=5.0)
 
 
-class HubClient:
+class HubClient(HubAuditApi):
     """Async client; ``token`` is the hub session token once a session is open."""
 
     def __init__(
@@ -337,30 +335,6 @@ class HubClient:
         except Unavailable as exc:
             raise HubUnavailable(exc.message, status_code=exc.status_code, method="GET",
                                  path=EVENTS_PATH) from None
-
-    # --- audit ------------------------------------------------------------------------------
-    async def append_audit(self, entries: list[dict[str, Any]], desk_id: str = ""
-                           ) -> AuditAppendResult:
-        """Append in order; entries with a ``client_id`` already stored answer their stored
-        seq (an outbox resend never makes a second entry), so this is safe to retry."""
-        body = {"desk_id": desk_id, "entries": entries}
-        data = await self._request("POST", AUDIT_PATH, json_body=body, idempotent=True)
-        return self._parse(AuditAppendResult, data, "POST", AUDIT_PATH)
-
-    async def audit(
-        self, *, branch_guid: str | None = None, actor: str | None = None,
-        actions: tuple[str, ...] = (), since_ms: int | None = None,
-        until_ms: int | None = None, after_seq: int = 0, limit: int = 200,
-    ) -> AuditList:
-        params: dict[str, Any] = {"branch_guid": branch_guid, "actor": actor,
-                                  "action": list(actions), "since_ms": since_ms,
-                                  "until_ms": until_ms, "after_seq": after_seq, "limit": limit}
-        data = await self._request("GET", AUDIT_PATH, params=params)
-        return self._parse(AuditList, data, "GET", AUDIT_PATH)
-
-    async def verify_audit(self) -> AuditVerify:
-        path = AUDIT_PATH + "/verify"
-        return self._parse(AuditVerify, await self._request("GET", path), "GET", path)
 
     # --- internals ----------------------------------------------------------------------
     def _headers(self) -> dict[str, str]:

@@ -225,6 +225,10 @@ class AuditList(_Wire):
     entries: list[AuditRecord] = Field(default_factory=list)
     # where the next page starts; None: this was the last (an older hub: judge by count)
     next_after_seq: int | None = None
+    # newest first: continue below this seq; None: this was the last page
+    next_before_seq: int | None = None
+    # the hub read newest first (an older hub does not say so: it read oldest first)
+    newest_first: bool = False
 
 
 class AuditAppended(_Wire):

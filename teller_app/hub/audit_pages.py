@@ -1,0 +1,67 @@
+"""GET /audit's pages (``routes_audit.list_audit``): a time window turned into the seq range
+its rows lie in, and the reply of either order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import audit
+from .fe_tables import audit_log
+
+
+def page_reply(rows: Sequence[sa.Row[Any]], cursor: int | None, newest_first: bool
+                ) -> dict[str, Any]:
+    entries = [audit.row_out(r) for r in rows]
+    if newest_first:
+        return {"entries": entries, "next_after_seq": None, "next_before_seq": cursor,
+                "newest_first": True}
+    return {"entries": entries, "next_after_seq": cursor, "newest_first": False}
+
+
+@dataclass
+class Window:
+    cond: list[sa.ColumnElement[bool]]
+    low: int = 0  # the seq range the window's rows lie in
+    high: int | None = None
+
+
+async def time_window(conn: AsyncConnection, since_ms: int | None, until_ms: int | None
+                      ) -> Window | None:
+    """A time window's conditions, with the seq range its rows lie in, so the page's scan
+    starts and stops inside the window instead of walking the history outside it (ts_ms
+    only follows seq roughly: the range is the window's own min and max seq, one index-only
+    range scan of ``ix_audit_log_ts_ms_seq``; the ts_ms conditions stay). None: no row in
+    the window. An end past every row's ts_ms needs no bound (two index look-ups say so),
+    so a window as wide as the trail scans nothing more."""
+    ts, seq = audit_log.c.ts_ms, audit_log.c.seq
+    out = Window([])
+    if since_ms is not None:
+        out.cond.append(ts >= since_ms)
+    if until_ms is not None:
+        out.cond.append(ts < until_ms)
+    if not out.cond:
+        return out
+    ends = (await conn.execute(sa.select(sa.select(sa.func.min(ts)).scalar_subquery(),
+                                         sa.select(sa.func.max(ts)).scalar_subquery()))).one()
+    if ends[0] is None:
+        return None  # an empty trail
+    low = since_ms is not None and since_ms > ends[0]
+    high = until_ms is not None and until_ms <= ends[1]
+    if not (low or high):
+        return out
+    # count(*) beside min/max: PostgreSQL would otherwise turn min(seq) into "the first seq
+    # in primary-key order whose ts_ms fits", which walks every older row to find it
+    found = (await conn.execute(sa.select(sa.func.min(seq), sa.func.max(seq),
+                                          sa.func.count()).where(*out.cond))).one()
+    if not found[2]:
+        return None
+    if low:
+        out.low = int(found[0])
+    if high:
+        out.high = int(found[1])
+    return out
