@@ -1,10 +1,15 @@
 """The audit trail's table (``AuditTableModel``): an entry a row, newest first, its action's
 name, Kyiv time, employee and customer by name when the view has looked them up (a cash
 row that names only its payment: its draft's or request's customer), and its
-details on one line (``audit_details``; in full, one a line, in the tooltip)."""
+details on one line (``audit_details``; in full, one a line, in the tooltip). A hub that reads
+newest first gives the rows a page at a time: the view says whether older ones exist
+(``more``) and fetches them when the table reaches its end (``canFetchMore``/``fetchMore``,
+called by Qt's views), then ``append_entries`` adds them below: no reset, the selection and
+the scroll position stay."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -27,6 +32,8 @@ class AuditTableModel(QAbstractTableModel):
         self.customer_names: dict[str, str] = {}
         self.links = CustomerLinks()  # a cash row's customer, by its payment or request
         self.headers: tuple[str, ...] = ()
+        self.more = False  # older entries exist beyond the last row (the view says so)
+        self.fetch_older: Callable[[], None] | None = None  # the view's page read
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -44,6 +51,27 @@ class AuditTableModel(QAbstractTableModel):
         self.links.learn(entries)
         self.entries = sorted(entries, key=lambda e: e.seq, reverse=True)  # newest first
         self.endResetModel()
+
+    def append_entries(self, entries: list[AuditRecord]) -> int:
+        """Older entries below the last row (rows inserted, not a reset); an entry not older
+        than the last row is left out (never a repeat). Answers how many were added."""
+        oldest = self.entries[-1].seq if self.entries else None
+        older = sorted((e for e in entries if oldest is None or e.seq < oldest),
+                       key=lambda e: e.seq, reverse=True)
+        self.links.learn(entries)
+        if older:
+            first = len(self.entries)
+            self.beginInsertRows(QModelIndex(), first, first + len(older) - 1)
+            self.entries.extend(older)
+            self.endInsertRows()
+        return len(older)
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return not parent.isValid() and self.more and self.fetch_older is not None
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if self.canFetchMore(parent) and self.fetch_older is not None:
+            self.fetch_older()  # one read in flight: the view ignores calls meanwhile
 
     def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
         self.employee_names.update(employees)

@@ -1,17 +1,17 @@
 """The audit trail for supervisors, read from the Teller Hub's append-only log: every desk of
 the branch (head office: one branch or all), filters (branch, action, employee, dates) applied
 by the hub, human names (employees and customers), translated action names (the table:
-``ui/audit_model``), the hub's chain check, and a formula-safe CSV export of what is shown.
-All reads run off the UI thread. Enter or Space on a row opens the entry in full
+``ui/audit_model``), the hub's chain check, and a formula-safe CSV export of everything the
+list matches. The newest page is shown first and older pages load as the table reaches its
+end (an older hub: the whole range at once; the reads: ``ui/audit_pages``). All reads run
+off the UI thread, one older page at a time, and a page read for an earlier list (filters,
+Refresh) is dropped. Enter or Space on a row opens the entry in full
 (``ui/audit_entry``); Tab leaves the table."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from teller_app.core.audit import HUB_ACTIONS, export_rows
+from teller_app.core.audit import HUB_ACTIONS
 from teller_app.core.receipt import kyiv_now, kyiv_tz
 from teller_app.core.session import HubLink
-from teller_app.platform.hub_client import HubClient
-from teller_app.platform.hub_models import AuditList, AuditRecord, AuditVerify
+from teller_app.platform.hub_models import AuditRecord, AuditVerify
 from teller_app.ui.audit_entry import (
     AuditEntryDialog,
     AuditTable,
@@ -44,7 +43,14 @@ from teller_app.ui.audit_entry import (
 from teller_app.ui.audit_entry import when as when  # importable here
 from teller_app.ui.audit_model import COLUMNS as COLUMNS  # importable here
 from teller_app.ui.audit_model import AuditTableModel
-from teller_app.ui.audit_people import people_in
+from teller_app.ui.audit_pages import (
+    TrailPage,
+    export_all,
+    first_read,
+    look_up,
+    missing_names,
+    older_page,
+)
 from teller_app.ui.date_boxes import (
     WIDE_MOMENT,
     DateRange,
@@ -56,16 +62,11 @@ from teller_app.ui.local_time import local_text
 from teller_app.ui.people_lookup import NameLookup
 from teller_app.ui.untrusted import fill
 
-PAGE = 1000
+OLDER_KEY = "audit-older"  # the one older page in flight
 
 
 def _day(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
-
-
-async def _audit_page(hub: HubClient, *, after: int,
-                      filters: dict[str, Any]) -> AuditList:  # the query's JSON-like filters
-    return await hub.audit(after_seq=after, limit=PAGE, **filters)
 
 
 class AuditView(QWidget):
@@ -93,7 +94,14 @@ class AuditView(QWidget):
         self._employee_names = employee_names
         self._customer_names = customer_names
         self.model = AuditTableModel(self)
+        self.model.fetch_older = self.fetch_older  # the table reached its end
         self._status_text: Callable[[], str] | None = None  # made again on a switch
+        # the list shown: its number (a page read for an earlier one is dropped), its hub
+        # query, where its next older page starts (None: all shown), a page in flight
+        self._list = 0
+        self._list_filters: dict[str, Any] = {}
+        self._older: int | None = None
+        self._fetching = False
 
         self.branch = QComboBox()
         self.branch.addItem("", "")  # "All branches" (retranslate)
@@ -128,6 +136,8 @@ class AuditView(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)  # Tab goes on to the buttons, arrows move
         self.table.activated.connect(self.open_entry)  # Enter, Space, a double-click
+        # the last row reached by keys (End, Ctrl+End, Down) when the view need not scroll
+        self.table.selectionModel().currentRowChanged.connect(self._row_reached)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # the number
@@ -211,33 +221,77 @@ class AuditView(QWidget):
 
     def refresh(self) -> None:
         self._today.follow(self.date_to)
+        self._list += 1  # a page still being read for the list before is dropped
+        self.ops.cancel(OLDER_KEY)
+        self._fetching = False
+        self._set_older(None)  # nothing more to fetch until the new list's first page
         link = self.link()
         if link is None:
             self._show_status(lambda: self.tr("The audit trail is on the Teller Hub, which is "
                                               "not configured."))
             return
-        filters = self.filters()
+        filters, number = self.filters(), self._list
 
-        async def read() -> list[AuditRecord]:
-            found: list[AuditRecord] = []
-            after = 0
-            while True:
-                page = await link.call(partial(_audit_page, after=after, filters=filters))
-                found.extend(page.entries)
-                # the hub may cut a page short by size: its cursor says where to go on
-                if page.next_after_seq is None and len(page.entries) < PAGE:
-                    return found
-                after = page.next_after_seq or page.entries[-1].seq
+        def shown(read: TrailPage) -> None:
+            if number != self._list:
+                return
+            self._list_filters = filters
+            self.model.set_entries(read.entries)
+            self.table.scrollToTop()  # a new list starts at its newest (a view left at
+            # its end would not scroll again, and Qt fetches more when it scrolls there)
+            self._set_older(read.older)
+            self._show_count()
+            self.resolve_names(read.entries)
+            self.loaded.emit(len(read.entries))
 
-        def shown(entries: list[AuditRecord]) -> None:
-            self.model.set_entries(entries)
-            count = len(entries)
-            self._show_status(lambda: self.tr("%n entries", "", count))
-            self.resolve_names(entries)
-            self.loaded.emit(len(entries))
-
-        self.ops.run(read, on_success=shown, on_error=self._failed, parent=self,
+        self.ops.run(lambda: first_read(link, filters), on_success=shown,
+                     on_error=self._failed, parent=self,
                      label=self.tr("Reading the audit trail"), key="audit-refresh")
+
+    def fetch_older(self) -> None:
+        """The next older page below the rows shown (the table reached its end: Qt's
+        ``fetchMore``); one at a time, and only into the list it was read for."""
+        link = self.link()
+        if self._fetching or self._older is None or link is None:
+            return
+        self._fetching = True
+        before, filters, number = self._older, self._list_filters, self._list
+
+        def shown(read: TrailPage) -> None:
+            if number != self._list:
+                return  # read for an earlier list
+            self._fetching = False
+            self.model.append_entries(read.entries)
+            self._set_older(read.older)
+            self._show_count()
+            self.resolve_names(read.entries)
+            self.loaded.emit(len(self.model.entries))
+
+        def failed(exc: BaseException) -> None:
+            if number == self._list:
+                self._fetching = False  # reaching the end again tries again
+                self._failed(exc)
+
+        self.ops.run(lambda: older_page(link, before, filters), on_success=shown,
+                     on_error=failed, parent=self,
+                     label=self.tr("Reading older audit entries"), key=OLDER_KEY)
+
+    def _row_reached(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.row() == self.model.rowCount() - 1 and self.model.canFetchMore(
+                QModelIndex()):
+            self.fetch_older()
+
+    def _set_older(self, older: int | None) -> None:
+        self._older = older
+        self.model.more = older is not None
+
+    def _show_count(self) -> None:
+        count = len(self.model.entries)
+        if self._older is None:
+            self._show_status(lambda: self.tr("%n entries", "", count))
+        else:
+            self._show_status(lambda: self.tr(
+                "%n entries shown; older entries load as you scroll down", "", count))
 
     def open_entry(self, index: QModelIndex) -> None:
         """The entry in full, plain text (its details one a line); focus back here after."""
@@ -260,21 +314,13 @@ class AuditView(QWidget):
         dialog.deleteLater()
 
     def resolve_names(self, entries: list[AuditRecord]) -> None:
-        # the entries' employees, and those their details name (a request's maker…)
-        actors = sorted({e.actor.lower() for e in entries if e.actor}.union(
-            *(people_in(e.detail) for e in entries)) - self.model.employee_names.keys())
-        customer_of = self.model.customer_of
-        customers = sorted({customer_of(e) for e in entries if customer_of(e)}
-                           - self.model.customer_names.keys())[:100]
+        """Names for a page's employees (and those its details name) and customers."""
+        actors, customers = missing_names(self.model, entries)
         people, clients = self._employee_names, self._customer_names
         if (not actors or people is None) and (not customers or clients is None):
             return
-
-        async def both() -> tuple[dict[str, str], dict[str, str]]:
-            return (await people(actors) if actors and people else {},
-                    await clients(customers) if customers and clients else {})
-
-        self.ops.run(both, on_success=lambda pair: self.model.set_names(*pair),
+        self.ops.run(lambda: look_up(actors, customers, people, clients),
+                     on_success=lambda pair: self.model.set_names(*pair),
                      on_error=lambda _exc: None, parent=self,
                      label=self.tr("Looking up names"))
 
@@ -306,19 +352,29 @@ class AuditView(QWidget):
         dialog.open()
 
     def export_to(self, path: str) -> None:
-        """Exports the rows shown, as shown (names, translated actions), formula-safe; with
-        each entry's own action code, details as recorded (JSON) and hash, for machines."""
-        headers = [*self.model.headers, "action", "detail_json", "hash"]
-        rows = [[*self.model.row_texts(e), e.action,
-                 json.dumps(e.detail, sort_keys=True, ensure_ascii=False), e.hash]
-                for e in self.model.entries]
-        self.ops.run(lambda: asyncio.to_thread(export_rows, headers, rows, Path(path)),
-                     on_success=lambda _text: self._exported(path), parent=self,
-                     label=self.tr("Exporting"), network=False)
+        """Exports everything the list matches, newest first: the rows shown, then the older
+        pages read from the hub (a page at a time, written as it goes, off the UI thread),
+        as shown (names, translated actions), formula-safe; with each entry's own action
+        code, details as recorded (JSON) and hash, for machines. The file appears under its
+        name only once complete (0600)."""
+        link = self.link()
+        older = self._older if link is not None else None
+        loaded, filters = list(self.model.entries), self._list_filters
+        self.ops.run(lambda: export_all(Path(path), self.model, loaded, older, link, filters,
+                                        self._employee_names, self._customer_names),
+                     on_success=lambda count: self._exported(path, count),
+                     on_error=self._export_failed, parent=self, label=self.tr("Exporting"),
+                     network=older is not None)
 
-    def _exported(self, path: str) -> None:
-        self._show_status(lambda: self.tr("Exported to %1").replace("%1", path))
+    def _exported(self, path: str, count: int) -> None:
+        self._show_status(lambda: fill(self.tr("Exported %n entries to %1", "", count), path))
         self.exported.emit(path)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        from teller_app.ui.error_text import friendly_message
+
+        self._show_status(lambda: fill(self.tr("Nothing was exported: %1"),
+                                       friendly_message(exc)))
 
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message

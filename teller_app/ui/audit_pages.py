@@ -1,0 +1,125 @@
+"""The audit trail's reads from the hub (``ui/audit_view`` runs them through its OpRunner):
+newest first a page at a time where the hub can (a head office writes hundreds of thousands
+of entries a day: the first page is shown at once, older ones as the table reaches its end),
+else the whole range oldest first as an older hub answers; names wanted for a page; and the
+CSV export of everything the list matches, a page at a time, written as it goes off the UI
+thread (``core/csv_file``: private, claimed only once complete)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from teller_app.core.csv_file import CsvFile
+from teller_app.platform.errors import HubUnavailable
+from teller_app.platform.hub_client import HubClient
+from teller_app.platform.hub_models import AuditList, AuditRecord
+from teller_app.ui.audit_model import AuditTableModel
+from teller_app.ui.audit_people import people_in
+from teller_app.ui.people_lookup import NameLookup
+
+PAGE = 500  # newest first: the first paint, and each older page
+ALL_PAGE = 1000  # an older hub's pages, the whole range read oldest first
+CUSTOMERS_A_PAGE = 100  # customers looked up per page (one platform read each)
+Filters = dict[str, Any]  # ``AuditView.filters()``: the hub's query
+
+
+@dataclass(frozen=True)
+class TrailPage:
+    entries: list[AuditRecord]
+    older: int | None  # where the next older page starts; None: everything is here
+
+
+async def _newest(hub: HubClient, *, before: int | None, filters: Filters) -> AuditList:
+    return await hub.audit(before_seq=before, newest_first=True, limit=PAGE, **filters)
+
+
+async def _ascending(hub: HubClient, *, after: int, filters: Filters) -> AuditList:
+    return await hub.audit(after_seq=after, limit=ALL_PAGE, **filters)
+
+
+async def first_read(link: Any, filters: Filters) -> TrailPage:
+    """The newest page; from an older hub (it answers oldest first) the whole range."""
+    page: AuditList = await link.call(partial(_newest, before=None, filters=filters))
+    if page.newest_first:
+        return TrailPage(page.entries, page.next_before_seq if page.entries else None)
+    found, asked = list(page.entries), PAGE
+    # the hub may cut a page short by size: its cursor says where to go on
+    while page.next_after_seq is not None or len(page.entries) >= asked:
+        after = page.next_after_seq or page.entries[-1].seq
+        page = await link.call(partial(_ascending, after=after, filters=filters))
+        found.extend(page.entries)
+        asked = ALL_PAGE
+    return TrailPage(found, None)
+
+
+async def older_page(link: Any, before: int, filters: Filters) -> TrailPage:
+    """The page below ``before`` (newest first). A hub that no longer reads newest first (a
+    downgrade between two pages) raises: its page would not follow on."""
+    page: AuditList = await link.call(partial(_newest, before=before, filters=filters))
+    if not page.newest_first:
+        raise HubUnavailable("the hub stopped reading the audit trail newest first")
+    entries = [e for e in page.entries if e.seq < before]
+    return TrailPage(entries, page.next_before_seq if entries else None)
+
+
+def missing_names(model: AuditTableModel,
+                  entries: list[AuditRecord]) -> tuple[list[str], list[str]]:
+    """The employees (the entries' own, and those their details name: a request's maker…)
+    and customers (at most CUSTOMERS_A_PAGE) the model has no name for yet."""
+    actors = sorted({e.actor.lower() for e in entries if e.actor}.union(
+        *(people_in(e.detail) for e in entries)) - model.employee_names.keys())
+    customer_of = model.customer_of
+    customers = sorted({customer_of(e) for e in entries if customer_of(e)}
+                       - model.customer_names.keys())[:CUSTOMERS_A_PAGE]
+    return actors, customers
+
+
+async def look_up(actors: list[str], customers: list[str], people: NameLookup | None,
+                  clients: NameLookup | None) -> tuple[dict[str, str], dict[str, str]]:
+    return (await people(actors) if actors and people else {},
+            await clients(customers) if customers and clients else {})
+
+
+def export_headers(model: AuditTableModel) -> list[str]:
+    """As shown (names, translated actions), then each entry's action code, details as
+    recorded (JSON) and hash, for machines."""
+    return [*model.headers, "action", "detail_json", "hash"]
+
+
+def export_row(model: AuditTableModel, entry: AuditRecord) -> list[Any]:
+    return [*model.row_texts(entry), entry.action,
+            json.dumps(entry.detail, sort_keys=True, ensure_ascii=False), entry.hash]
+
+
+async def export_all(path: Path, model: AuditTableModel, loaded: list[AuditRecord],
+                     older: int | None, link: Any, filters: Filters,
+                     people: NameLookup | None, clients: NameLookup | None) -> int:
+    """``loaded`` (the rows shown), then every older page from ``older`` (None: nothing
+    more), newest first, each page's names looked up before its rows are made; written as
+    it goes, under ``path`` only once all is read. Answers the rows written."""
+    headers = export_headers(model)
+    out = await asyncio.to_thread(CsvFile, path, headers)
+    try:
+        rows = [export_row(model, e) for e in loaded]
+        count = await asyncio.to_thread(out.write, rows)
+        while older is not None:
+            page = await older_page(link, older, filters)
+            model.links.learn(page.entries)
+            with contextlib.suppress(Exception):  # a name is decoration: the e-mail stays
+                model.set_names(*await look_up(*missing_names(model, page.entries),
+                                               people, clients))
+            rows = [export_row(model, e) for e in page.entries]
+            count = await asyncio.to_thread(out.write, rows)
+            older = page.older
+        await asyncio.to_thread(out.commit)
+    except BaseException:
+        # runs to its end in its thread even if this task is cancelled again
+        await asyncio.to_thread(out.discard)
+        raise
+    return count
