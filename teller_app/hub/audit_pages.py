@@ -3,6 +3,8 @@ its rows lie in, and the reply of either order."""
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,37 @@ def page_reply(rows: Sequence[sa.Row[Any]], cursor: int | None, newest_first: bo
         return {"entries": entries, "next_after_seq": None, "next_before_seq": cursor,
                 "newest_first": True}
     return {"entries": entries, "next_after_seq": cursor, "newest_first": False}
+
+
+# A window's seq range, kept a while per database (its URL) and window: a desk reads a long
+# window a page at a time, and the range (one scan of the window's index entries: 15 M at a
+# head office's month) would otherwise be read again for every page. Safe to keep: rows are
+# only appended, with seqs above every row's, so a window's lowest seq never changes; its
+# highest is kept only once the window has ended (a row at the newest ts_ms is past it), so
+# only a row whose clock stood behind could still fall in it. Kept briefly (a restored
+# database, such a row: seen within BOUNDS_KEEP_S). An empty window is never kept.
+BOUNDS_KEEP_S = 30.0
+BOUNDS_KEPT = 256
+Bounds = tuple[int, int | None]  # the window's lowest seq; its highest once it has ended
+_bounds: OrderedDict[tuple[str, int | None, int | None], tuple[float, int, int | None]] = (
+    OrderedDict())
+
+
+def _kept(key: tuple[str, int | None, int | None], ended: bool) -> Bounds | None:
+    found = _bounds.get(key)
+    if found is None or time.monotonic() - found[0] > BOUNDS_KEEP_S:
+        _bounds.pop(key, None)
+        return None
+    if ended and found[2] is None:
+        return None  # kept before the window ended: its highest seq may have grown since
+    return found[1], found[2]
+
+
+def _keep(key: tuple[str, int | None, int | None], low: int, high: int | None) -> None:
+    _bounds[key] = (time.monotonic(), low, high)
+    _bounds.move_to_end(key)
+    while len(_bounds) > BOUNDS_KEPT:
+        _bounds.popitem(last=False)
 
 
 @dataclass
@@ -54,14 +87,19 @@ async def time_window(conn: AsyncConnection, since_ms: int | None, until_ms: int
     high = until_ms is not None and until_ms <= ends[1]
     if not (low or high):
         return out
-    # count(*) beside min/max: PostgreSQL would otherwise turn min(seq) into "the first seq
-    # in primary-key order whose ts_ms fits", which walks every older row to find it
-    found = (await conn.execute(sa.select(sa.func.min(seq), sa.func.max(seq),
-                                          sa.func.count()).where(*out.cond))).one()
-    if not found[2]:
-        return None
+    key = (conn.engine.url.render_as_string(hide_password=True), since_ms, until_ms)
+    bounds = _kept(key, high)
+    if bounds is None:
+        # count(*) beside min/max: PostgreSQL would otherwise turn min(seq) into "the first
+        # seq in primary-key order whose ts_ms fits", which walks every older row to find it
+        found = (await conn.execute(sa.select(sa.func.min(seq), sa.func.max(seq),
+                                              sa.func.count()).where(*out.cond))).one()
+        if not found[2]:
+            return None
+        bounds = int(found[0]), int(found[1]) if high else None
+        _keep(key, *bounds)
     if low:
-        out.low = int(found[0])
+        out.low = bounds[0]
     if high:
-        out.high = int(found[1])
+        out.high = bounds[1]
     return out
