@@ -2,9 +2,13 @@
 it shows offline after a restart, marked "as of" when it was fetched.
 
 One row per (employee, account, filters): the rows as opaque JSON (the core layer writes and
-reads it), and when they were fetched. Only the employee who fetched a copy reads it back;
-the file's wipe rules (another scope, another profile, a key that no longer opens it) remove
-it with the rest of the cache. Call these on the cache thread (``CacheWorker.with_cache``).
+reads it), and when they were fetched. A copy holds at most ``MAX_COPY_ROWS`` rows (the newest
+the card fetched: the desk offline needs the recent payments, and a teller who scrolled to
+40 000 rows rewrote megabytes a page), so the table is bounded: ``MAX_COPIES_PER_EMPLOYEE``
+copies of at most ``MAX_COPY_ROWS`` rows each per employee. Only the employee who fetched a
+copy reads it back; the file's wipe rules (another scope, another profile, a key that no
+longer opens it) remove it with the rest of the cache. Call these on the cache thread
+(``CacheWorker.with_cache``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ if TYPE_CHECKING:
     from teller_app.cache.store import BranchCache
 
 MAX_COPIES_PER_EMPLOYEE = 200  # oldest copies beyond this are dropped
+MAX_COPY_ROWS = 500  # rows a copy holds at most (~0.3 MB of JSON)
 
 
 def migration_history_copies(conn: Any) -> None:
@@ -31,7 +36,11 @@ def migration_history_copies(conn: Any) -> None:
 
 
 def save_history(cache: BranchCache, employee: str, account_guid: str, filter_key: str,
-                 fetched_at: float, rows: str) -> None:
+                 fetched_at: float, rows: str, row_count: int) -> None:
+    """Keep ``rows`` (``row_count`` rows as JSON) as this copy; more than ``MAX_COPY_ROWS``
+    rows is refused (ValueError): the caller keeps only the newest."""
+    if not 0 <= row_count <= MAX_COPY_ROWS:
+        raise ValueError(f"a history copy holds at most {MAX_COPY_ROWS} rows, not {row_count}")
     conn = cache._conn  # this package's own cache object
     cache._begin()  # ends an open sync batch first
     try:

@@ -12,6 +12,10 @@ value ignored): the side is read from its end (offsets from the first ``total``,
 reversed). Neither, or a page out of step with the one before: the rest of the side is read
 whole and sorted here. Rows are checked against the filters (a server may not know a
 filter's name) and each payment is listed once.
+
+The offline copy holds the newest ``COPY_ROWS`` rows the card fetched (``HistoryCopy``): it
+is made while the first pages arrive and left alone as the teller scrolls deeper, so a page
+at 40 000 rows costs what one at 600 does; a copy cut there says so (``cut``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
+from teller_app.cache.history import MAX_COPIES_PER_EMPLOYEE, MAX_COPY_ROWS
 from teller_app.core.concurrent_reads import read_all
 from teller_app.platform import PlatformClient
 from teller_app.platform.models import Payment, PaymentPage
@@ -33,6 +38,9 @@ if TYPE_CHECKING:  # history_copy imports this module
     from teller_app.core.history_copy import HistoryCopies
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The offline copy's rows: the newest, which is what a teller offline asks about (did
+# today's deposit land, the last payments); 500 is ten of the card's pages and ~0.3 MB.
+COPY_ROWS = MAX_COPY_ROWS
 # The hub's voided drafts among these guids (``core.till_cash.HubCash.voided``).
 VoidedLookup = Callable[[Sequence[str]], Awaitable[set[str]]]
 
@@ -247,18 +255,32 @@ class HistoryPager:
         return out
 
 
+@dataclass(frozen=True)
+class HistoryCopy:
+    """What is shown offline: the newest rows fetched, when, and whether the history went on
+    past them (``cut``: the copy holds only the newest ``len(rows)``)."""
+    fetched_at: float
+    rows: list[HistoryRow]
+    cut: bool = False
+
+
 class HistoryMemory:
-    """The last fetched rows per (account, filters), for showing offline."""
+    """The last fetched rows per (account, filters), for showing offline: at most
+    ``COPY_ROWS`` rows each, the last ``MAX_COPIES_PER_EMPLOYEE`` (account, filters)."""
 
     def __init__(self) -> None:
-        self._rows: dict[tuple[str, HistoryFilter], tuple[float, list[HistoryRow]]] = {}
+        self._rows: dict[tuple[str, HistoryFilter], HistoryCopy] = {}
 
     def remember(self, account_guid: str, filters: HistoryFilter, rows: Sequence[HistoryRow],
-                 fetched_at: float | None = None) -> None:
-        self._rows[(account_guid, filters)] = (fetched_at or time.time(), list(rows))
+                 fetched_at: float | None = None, cut: bool = False) -> None:
+        key = (account_guid, filters)
+        self._rows.pop(key, None)  # the newest last: the oldest go first
+        self._rows[key] = HistoryCopy(fetched_at or time.time(), list(rows[:COPY_ROWS]),
+                                      cut or len(rows) > COPY_ROWS)
+        while len(self._rows) > MAX_COPIES_PER_EMPLOYEE:
+            del self._rows[next(iter(self._rows))]
 
-    def recall(self, account_guid: str,
-               filters: HistoryFilter) -> tuple[float, list[HistoryRow]] | None:
+    def recall(self, account_guid: str, filters: HistoryFilter) -> HistoryCopy | None:
         return self._rows.get((account_guid, filters))
 
 
@@ -268,8 +290,10 @@ class HistoryService:
     def __init__(self, client: PlatformClient, branch_guid: str | None,
                  memory: HistoryMemory | None = None,
                  voided: VoidedLookup | None = None,
-                 copies: HistoryCopies | None = None) -> None:
+                 copies: HistoryCopies | None = None, copy_rows: int = COPY_ROWS) -> None:
         self.client = client
+        # rows the offline copy keeps (the newest; a test sets fewer)
+        self.copy_rows = max(1, min(copy_rows, COPY_ROWS))
         self.voided = voided
         # the copy in the branch cache (restarts)
         self.copies = copies
@@ -277,15 +301,26 @@ class HistoryService:
         self.memory = memory or HistoryMemory()
         self._categories: list[tuple[str, str, str]] | None = None
 
-    async def keep(self, account_guid: str, filters: HistoryFilter,
-                   rows: Sequence[HistoryRow], fetched_at: float) -> None:
-        """Remember what was fetched (memory now; the branch cache for after a restart)."""
-        self.memory.remember(account_guid, filters, rows, fetched_at)
-        if self.copies is not None:
-            await self.copies.save(account_guid, filters, rows, fetched_at)
+    def remember(self, account_guid: str, filters: HistoryFilter,
+                 rows: Sequence[HistoryRow], fetched_at: float, cut: bool = False) -> None:
+        """Remember the newest ``copy_rows`` of what was fetched, in memory (cheap: no copy
+        of more rows than that is made)."""
+        self.memory.remember(account_guid, filters, rows[:self.copy_rows], fetched_at,
+                             cut or len(rows) > self.copy_rows)
 
-    async def offline_copy(self, account_guid: str, filters: HistoryFilter
-                           ) -> tuple[float, list[HistoryRow]] | None:
+    async def keep(self, account_guid: str, filters: HistoryFilter,
+                   rows: Sequence[HistoryRow], fetched_at: float, cut: bool = False) -> None:
+        """Remember what was fetched (memory now; the branch cache for after a restart, built
+        and written off the UI thread): the newest ``copy_rows`` rows, ``cut`` when the
+        history goes on past them."""
+        cut = cut or len(rows) > self.copy_rows
+        rows = rows[:self.copy_rows]
+        self.remember(account_guid, filters, rows, fetched_at, cut)
+        if self.copies is not None:
+            await self.copies.save(account_guid, filters, rows, fetched_at, cut)
+
+    async def offline_copy(self, account_guid: str,
+                           filters: HistoryFilter) -> HistoryCopy | None:
         """The last fetched rows: this run's, else the branch cache's."""
         found = self.memory.recall(account_guid, filters)
         if found is None and self.copies is not None:

@@ -1,10 +1,15 @@
 """The account history's offline copy in the encrypted branch cache (issue 15): what the card
 last fetched per (account, filters) survives a restart and is shown offline "as of" its
 fetch time. Rows travel as JSON (the platform's payment as it came, plus the incoming and
-voided flags); only the employee who fetched a copy reads it back."""
+voided flags); only the employee who fetched a copy reads it back.
+
+A copy is the newest ``COPY_ROWS`` rows and whether the history went on past them
+(``{"rows": [...], "cut": true}``; an older copy is a bare list). Its JSON is built and read
+off the UI thread (``asyncio.to_thread``), its write on the cache thread."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Sequence
@@ -12,7 +17,7 @@ from collections.abc import Sequence
 from teller_app.cache.errors import CacheError
 from teller_app.cache.history import load_history, save_history
 from teller_app.core.cache_worker import CacheWorker
-from teller_app.core.history import HistoryFilter, HistoryRow
+from teller_app.core.history import COPY_ROWS, HistoryCopy, HistoryFilter, HistoryRow
 from teller_app.platform.models import Payment
 
 log = logging.getLogger(__name__)
@@ -31,8 +36,30 @@ def rows_json(rows: Sequence[HistoryRow]) -> str:
 
 
 def rows_of(text: str) -> list[HistoryRow]:
+    return _rows(json.loads(text))
+
+
+def _rows(items: Sequence[dict[str, object]]) -> list[HistoryRow]:
     return [HistoryRow(Payment.model_validate(item["payment"]), bool(item["incoming"]),
-                       bool(item.get("voided"))) for item in json.loads(text)]
+                       bool(item.get("voided"))) for item in items]
+
+
+def copy_json(rows: Sequence[HistoryRow], cut: bool) -> str:
+    """A copy as stored (blocking: ``rows_json`` of up to ``COPY_ROWS`` rows)."""
+    return f'{{"cut":{"true" if cut else "false"},"rows":{rows_json(rows)}}}'
+
+
+def copy_of(fetched_at: float, text: str) -> HistoryCopy:
+    """A stored copy read back (blocking); a bare list is a copy from before copies were
+    cut: its newest ``COPY_ROWS`` rows, cut when it held more."""
+    data = json.loads(text)
+    if isinstance(data, list):
+        return HistoryCopy(fetched_at, _rows(data[:COPY_ROWS]), len(data) > COPY_ROWS)
+    items = data["rows"]
+    if not isinstance(items, list):
+        raise TypeError("rows")
+    return HistoryCopy(fetched_at, _rows(items[:COPY_ROWS]),
+                       bool(data.get("cut")) or len(items) > COPY_ROWS)
 
 
 class HistoryCopies:
@@ -43,18 +70,20 @@ class HistoryCopies:
         self.employee = employee
 
     async def save(self, account_guid: str, filters: HistoryFilter,
-                   rows: Sequence[HistoryRow], fetched_at: float) -> None:
+                   rows: Sequence[HistoryRow], fetched_at: float, cut: bool = False) -> None:
+        """Keep the newest ``COPY_ROWS`` of ``rows`` (``cut``: the history goes on past
+        them); the JSON is built off the UI thread, written on the cache thread."""
         if not self.employee or not self.worker.is_open:
             return
-        text = rows_json(rows)
+        kept = list(rows[:COPY_ROWS])
+        text = await asyncio.to_thread(copy_json, kept, cut or len(rows) > COPY_ROWS)
         try:
             await self.worker.with_cache(save_history, self.employee, account_guid,
-                                         filter_key(filters), fetched_at, text)
+                                         filter_key(filters), fetched_at, text, len(kept))
         except CacheError as exc:  # the copy is a convenience: never fail the view
             log.info("history copy not saved: %s", type(exc).__name__)
 
-    async def load(self, account_guid: str,
-                   filters: HistoryFilter) -> tuple[float, list[HistoryRow]] | None:
+    async def load(self, account_guid: str, filters: HistoryFilter) -> HistoryCopy | None:
         if not self.employee or not self.worker.is_open:
             return None
         try:
@@ -67,6 +96,6 @@ class HistoryCopies:
             return None
         fetched_at, text = found
         try:
-            return fetched_at, rows_of(text)
-        except (ValueError, KeyError, TypeError):  # an unreadable copy is no copy
+            return await asyncio.to_thread(copy_of, fetched_at, text)
+        except (ValueError, KeyError, TypeError, AttributeError):  # unreadable: no copy
             return None

@@ -41,6 +41,7 @@ from teller_app.core.history_export import (
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import ReceiptContext, kyiv_now, kyiv_tz, mask_iban
 from teller_app.core.receipt_origin import OriginLookup, origin_lookup
+from teller_app.core.sync import PAGE_SIZE as SYNC_PAGE
 from teller_app.platform import PaymentStatus
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
@@ -60,7 +61,10 @@ from teller_app.ui.payment_detail import PaymentDetailDialog
 from teller_app.ui.till_text import voided_text
 from teller_app.ui.untrusted import fill, plain_label, shown_lines
 
-EXPORT_PAGE = 100  # rows a page when the export reads the whole history
+# rows a page when the export reads the whole history: the platform's largest ``limit``
+# (the sync's page; a server that caps it lower is read on until its total), so 40 000 rows
+# are some 40 reads, not 400
+EXPORT_PAGE = SYNC_PAGE
 
 
 def _day(value: QDate) -> date:
@@ -227,8 +231,13 @@ class HistoryDialog(QDialog):
         # Kyiv time, as the rows are (not this computer's zone)
         if self.model.offline_as_of is not None:
             stamp = local_text(datetime.fromtimestamp(self.model.offline_as_of, UTC))
-            self.as_of.setText(self.tr("Offline: as of {time}, as last fetched").format(
-                time=stamp))
+            if self.model.offline_cut:  # the copy keeps only the newest rows
+                self.as_of.setText(fill(self.tr(
+                    "Offline: as of %1, only the newest %n payments, as last fetched", "",
+                    len(self.model.rows)), stamp))
+            else:
+                self.as_of.setText(self.tr("Offline: as of {time}, as last fetched").format(
+                    time=stamp))
         else:
             stamp = local_clock_text(datetime.fromtimestamp(self.model.fetched_at or 0, UTC))
             total = self.model.pager.total if self.model.pager else None

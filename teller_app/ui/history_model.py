@@ -1,5 +1,9 @@
 """A lazy table of one account's payments: pages are fetched as the view scrolls
-(``canFetchMore``/``fetchMore``); offline it shows what was last fetched, marked "as of"."""
+(``canFetchMore``/``fetchMore``); offline it shows what was last fetched, marked "as of".
+
+The offline copy is the newest ``COPY_ROWS`` rows: kept as the first pages arrive (each at
+most that many rows, built and written off the UI thread), then left alone, so a page
+arriving at 40 000 rows does no more than one arriving at 600."""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from teller_app.core.history import HistoryFilter, HistoryPager, HistoryRow, HistoryService
+from teller_app.core.history import (
+    HistoryCopy,
+    HistoryFilter,
+    HistoryPager,
+    HistoryRow,
+    HistoryService,
+)
 from teller_app.core.history_export import UNKNOWN_TIME
 from teller_app.core.receipt import kyiv_time, strip_ref
 from teller_app.ui.async_op import OpRunner
@@ -60,6 +70,8 @@ class HistoryModel(QAbstractTableModel):
         self.rows: list[HistoryRow] = []
         self.pager: HistoryPager | None = None
         self.offline_as_of: float | None = None  # set while showing the offline copy
+        self.offline_cut = False  # that copy holds only the newest rows of the history
+        self._copy_complete = False  # this load's copy holds all it will (COPY_ROWS rows)
         self.fetched_at: float | None = None
         self._generation = 0
 
@@ -133,6 +145,8 @@ class HistoryModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = []
         self.offline_as_of = None
+        self.offline_cut = False
+        self._copy_complete = False
         self.pager = self.service.pager(self.account_guid, self.filters, self.page_size)
         self.endResetModel()
         self._fetch()
@@ -152,10 +166,7 @@ class HistoryModel(QAbstractTableModel):
                 self.rows.extend(page)
                 self.endInsertRows()
             self.fetched_at = pager.fetched_at or time.time()
-            rows, filters, at = list(self.rows), self.filters, self.fetched_at
-            self.service.memory.remember(self.account_guid, filters, rows, at)
-            self.ops.run(lambda: self.service.keep(self.account_guid, filters, rows, at),
-                         key=f"history-keep:{id(self)}", network=False, reauth=False)
+            self._keep_copy(pager)
             self.loaded.emit()
 
         def failed(exc: BaseException) -> None:
@@ -165,14 +176,15 @@ class HistoryModel(QAbstractTableModel):
                 self.failed.emit(friendly_message(exc))
                 return
 
-            def offline(saved: tuple[float, list[HistoryRow]] | None) -> None:
+            def offline(saved: HistoryCopy | None) -> None:
                 if generation != self._generation:
                     return
                 if saved is None:  # nothing fetched before, not even before a restart
                     self.failed.emit(friendly_message(exc))
                     return
                 self.beginResetModel()
-                self.offline_as_of, self.rows = saved[0], list(saved[1])
+                self.offline_as_of, self.rows = saved.fetched_at, list(saved.rows)
+                self.offline_cut = saved.cut
                 self.endResetModel()
                 self.loaded.emit()
 
@@ -183,3 +195,17 @@ class HistoryModel(QAbstractTableModel):
 
         self.ops.run(pager.next_page, on_success=arrived, on_error=failed,
                      key=self._key(), label=self.tr("Reading the account history"))
+
+    def _keep_copy(self, pager: HistoryPager) -> None:
+        """The offline copy while it grows: the newest ``copy_rows`` rows (``COPY_ROWS``),
+        kept again for each page until they are all in (or the history ends), then no more
+        this load."""
+        if self._copy_complete:
+            return
+        loaded, most = len(self.rows), self.service.copy_rows
+        cut = loaded > most or (loaded == most and not pager.at_end)
+        self._copy_complete = loaded >= most or pager.at_end
+        rows, filters, at = self.rows[:most], self.filters, self.fetched_at or time.time()
+        self.service.remember(self.account_guid, filters, rows, at, cut)
+        self.ops.run(lambda: self.service.keep(self.account_guid, filters, rows, at, cut),
+                     key=f"history-keep:{id(self)}", network=False, reauth=False)
