@@ -11,6 +11,7 @@ with the same ``PaymentFilters``): a server may still not know either name.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ import pydantic
 from ._http import QueryValue
 from .auth import Operation
 from .client_base import (
+    BIG_PAGE,
     ClientBase,
     M,
     StrList,
@@ -150,6 +152,10 @@ class PaymentsApi(ClientBase):
         params: dict[str, QueryValue] = {**wanted.params(), "order": order, "offset": offset,
                                          "limit": limit}
         data = await self._call("GET", path, params=self._payment_query(params))
+        payments = data.get("payments") if isinstance(data, dict) else None
+        if isinstance(payments, list) and len(payments) > BIG_PAGE:
+            # an export's page: validate up to 1000 models off the event loop (the UI thread)
+            return await asyncio.to_thread(self._parse, PaymentPage, data, "GET", path)
         return self._parse(PaymentPage, data, "GET", path)
 
     def _payment_query(self, params: dict[str, QueryValue]) -> dict[str, QueryValue]:

@@ -61,3 +61,33 @@ async def test_the_server_answers_what_the_filters_ask(sandbox: SandboxProcess) 
         assert sorted(paged) == sorted(p.guid for p in by_filters.payments)
         nobody = await client.list_payments(PaymentFilters(receiver_ids=[str(uuid.uuid4())]))
         assert nobody.payments == [] and nobody.total == 0
+
+
+@pytest.mark.asyncio
+async def test_a_big_page_of_payments_is_read_off_the_event_loop(
+        sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export reads 1000 payments a call: validating them is tens of ms, too long for the
+    event loop (the desk's UI thread); a card's page of 50 stays on it (cheaper than a hop)."""
+    import threading
+
+    from teller_app.platform import client_payments
+    from teller_app.platform.client_base import ClientBase
+    from teller_app.platform.models import PaymentPage
+
+    parsed: list[tuple[int, str]] = []
+    parse = ClientBase._parse
+
+    def spy(self: Any, model: Any, data: Any, *rest: Any) -> Any:
+        if model is PaymentPage:
+            parsed.append((len(data.get("payments") or []), threading.current_thread().name))
+        return parse(self, model, data, *rest)
+
+    monkeypatch.setattr(ClientBase, "_parse", spy)
+    monkeypatch.setattr(client_payments, "BIG_PAGE", 3)  # the seed's payments are a "big" page
+    async with admin_client(sandbox) as client:
+        big = await client.list_payments(limit=1000)
+        small = await client.list_payments(limit=2)
+    assert len(big.payments) > 3 and len(small.payments) == 2
+    loop_thread = threading.main_thread().name
+    assert parsed[0][0] == len(big.payments) and parsed[0][1] != loop_thread, parsed
+    assert parsed[1] == (2, loop_thread), parsed
