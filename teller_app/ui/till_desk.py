@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu
+from shiboken6 import isValid
 
 from teller_app.core.history import VoidedLookup
 from teller_app.core.roles import Capability
@@ -44,6 +45,9 @@ HEARTBEAT_MS = 30_000
 DECIDING = (TillCloseDialog, TillOpenDialog, TransferDialog, VaultCountDialog)
 # decisions on the teller's own till: the Till menu follows them at once (not the heartbeat)
 MENU_MOVES = frozenset({"open_cosign", "close_cosign", "transfer"})
+# dynamic properties of a till dialog: its ``finished`` hooked (once); it ended, so a
+# decision is never queued for it (``TillDesk.till_decided``)
+_HOOKED, _DONE = "tellerTillDecidedHooked", "tellerTillDecidedDone"
 _CACHE: dict[int, tuple[Session, HubCash]] = {}
 
 
@@ -152,17 +156,22 @@ class TillDesk(QObject):
         self.till = None
         self.timer.stop()
         self._teller = teller
+        # an answer to a read sent before the switch (a heartbeat's: not keyed) is the
+        # previous session's till: dropped
+        self._shown_read = self._reads
         if teller:
             self._read_till()
 
-    def _read_till(self) -> None:
+    def _read_till(self, reauth: bool = True) -> None:
         """The teller's current till, for the menu (keyed: a newer read cancels an older
-        one, so a session switched meanwhile never gets the older session's till)."""
+        one, so a session switched meanwhile never gets the older session's till).
+        ``reauth`` False: nobody asked (a live event), so an expired session asks for no
+        password."""
         service = self.service()
         if service is not None:
             self.window.ops.run(service.current, on_success=self._read_answer(),
                                 on_error=lambda exc: log.info("no till state: %s", exc),
-                                parent=self.window, network=False,
+                                parent=self.window, network=False, reauth=reauth,
                                 key=f"till-menu-{id(self)}")
 
     def menu_soon(self) -> None:
@@ -175,7 +184,7 @@ class TillDesk(QObject):
     def _menu_now(self) -> None:
         self._menu_due = False
         if self._teller:  # still a teller's session (a switch meanwhile re-read it)
-            self._read_till()
+            self._read_till(reauth=False)
 
     def _read_answer(self) -> Callable[[Till | None], None]:
         self._reads += 1
@@ -193,7 +202,9 @@ class TillDesk(QObject):
         closed = till is None or is_closed_state(till.state)
         if closed:
             self.timer.stop()
-        else:
+        elif not self.timer.isActive():
+            # started once: every answer (a decision's read too) restarting it could put
+            # the lease's heartbeat off for as long as answers keep coming
             self.timer.start()
         self.transfer_action.setEnabled(till is not None and till.state == "open")
         self.close_action.setEnabled(not closed)
@@ -228,14 +239,30 @@ class TillDesk(QObject):
         for dialog in self.window.findChildren(QDialog):
             if not isinstance(dialog, DECIDING):
                 continue
+            self._hook(dialog)
             if dialog.isVisible():
+                dialog.setProperty(_DONE, None)  # shown again (``open()`` once more)
                 dialog.on_decided(event)
-            else:
+            elif not dialog.property(_DONE):  # a closed dialog is told nothing, ever
                 if dialog not in self._told_later:
                     dialog.installEventFilter(self)
                     dialog.destroyed.connect(
                         lambda _obj=None, gone=dialog: self._told_later.pop(gone, None))
                 self._told_later.setdefault(dialog, []).append(event)
+
+    def _hook(self, dialog: QDialog) -> None:
+        """Once per dialog: when it ends (closed, done, accepted) it is done with, its
+        queue dropped and nothing queued for it again (closed dialogs are not deleted)."""
+        if dialog.property(_HOOKED):
+            return
+        dialog.setProperty(_HOOKED, True)
+        dialog.finished.connect(lambda _result, ended=dialog: self._ended(ended))
+
+    def _ended(self, dialog: QDialog) -> None:
+        self._told_later.pop(dialog, None)
+        if isValid(dialog):
+            dialog.setProperty(_DONE, True)
+            dialog.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and isinstance(watched, DECIDING):
@@ -246,6 +273,8 @@ class TillDesk(QObject):
 
     def _show(self, dialog: QDialog) -> None:
         self.dialog = dialog
+        if isinstance(dialog, DECIDING):
+            self._hook(dialog)  # closed before any decision comes: never told later
         dialog.open()
 
     def open_till(self) -> None:

@@ -54,7 +54,9 @@ class NoteLabel(QLabel):
         self._keep_room(self.window_.width())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # before the window's layout hears of it: the width it is about to give the note
+        # the window's new width, to the note's room: Qt has already told the window's
+        # layout (it hears of a resize before any event filter) and laid the old room out,
+        # so the ``activate()`` below is what makes the layout take the new room now; keep it
         if event.type() == QEvent.Type.Resize and watched is self.window_:
             assert isinstance(event, QResizeEvent)
             layout = self.window_.layout()
@@ -124,10 +126,15 @@ class TransfersPart:
 
     def enable(self) -> None:
         """Approve and Reject act on the selected transfer (one the vault cannot cover
-        included: the hub decides on the vault as it is then, the note says why it may not)."""
-        chosen = self.selected() is not None
+        included: the hub decides on the vault as it is then, the note says why it may not),
+        not while a decision of it is on its way (a read meanwhile must not offer a second)."""
+        transfer = self.selected()
+        chosen = transfer is not None and not self.ops.is_busy(self._decision_key(transfer))
         self.approve_button.setEnabled(chosen)
         self.reject_button.setEnabled(chosen)
+
+    def _decision_key(self, transfer: Transfer) -> str:
+        return f"transfer-decision-{id(self)}-{transfer.id}"
 
     def show(self, position: BranchPosition) -> None:
         """The position's transfers, the selected one kept selected (by id)."""
@@ -214,6 +221,11 @@ class TransfersPart:
         if transfer is None:
             self._say(QCoreApplication.translate("BranchCashView", "Select a transfer."))
             return
+        key = self._decision_key(transfer)
+        if self.ops.is_busy(key):
+            # one decision at a time: a second (a double-click, Approve then Reject) would
+            # meet the hub's refusal of a transfer the first one decided, and say so
+            return
 
         def refused(exc: BaseException) -> None:
             code = exc.reason if isinstance(exc, PlatformError) else None
@@ -234,7 +246,7 @@ class TransfersPart:
                      on_success=decided, on_error=refused,
                      parent=self.parent,
                      label=QCoreApplication.translate("BranchCashView", "Deciding the transfer"),
-                     write=True)
+                     key=key, disable=(self.approve_button, self.reject_button), write=True)
 
     def _show_refusal(self, transfer: Transfer) -> None:
         row = next((r for r, t in enumerate(self.transfers) if t.id == transfer.id), -1)
