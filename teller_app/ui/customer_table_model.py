@@ -106,6 +106,10 @@ def cell_value(row: SearchRow, attribute: str) -> str | int | bool:
     return _CELLS[attribute](row)
 
 
+# the columns showing a wire value in words (translated): shown and sorted by the words
+_WORDED: dict[str, Callable[[object], str]] = {"status": status_text, "segment": segment_text}
+
+
 def display_texts(row: SearchRow) -> tuple[str, ...]:
     """The text of every column of ``row``, as shown, then "1" if the customer is disabled."""
     out: list[str] = []
@@ -113,10 +117,8 @@ def display_texts(row: SearchRow) -> tuple[str, ...]:
         value = cell_value(row, attribute)
         if attribute == "is_disabled":
             text = QCoreApplication.translate("CustomerTableModel", "disabled") if value else ""
-        elif attribute == "status":
-            text = status_text(str(value))
-        elif attribute == "segment":
-            text = segment_text(str(value))
+        elif attribute in _WORDED:
+            text = _WORDED[attribute](value)
         elif attribute == "full_name":  # a right-to-left name cannot reorder the row
             text = isolate(str(value)) if turns_direction(str(value)) else str(value)
         else:
@@ -228,6 +230,9 @@ class CustomerTableModel(QAbstractTableModel):
         """A live language switch: the cached display texts ("active", "disabled") are made
         again when next painted; no reset, so the selection and the scroll position stay."""
         self._texts.clear()
+        if self._sort is not None and COLUMNS[self._sort[0]][0] in _WORDED:
+            self._keys.clear()  # sorted by words of the other language: by these now
+            self._resort()
         if self._rows:
             self.dataChanged.emit(self.index(0, 0),
                                   self.index(len(self._rows) - 1, len(COLUMNS) - 1))
@@ -389,6 +394,8 @@ class CustomerTableModel(QAbstractTableModel):
                 return known[1]
             if attribute == "full_name":
                 made: tuple[int, int | str] = (1, name_key(row))
+            elif attribute in _WORDED:  # by the words shown ("VIP" before "роздрібний")
+                made = (1, text_key(_WORDED[attribute](cell_value(row, attribute))))
             else:
                 value = cell_value(row, attribute)
                 made = (0, int(value)) if isinstance(value, bool | int) else (
