@@ -51,6 +51,8 @@ from teller_app.ui.people_lookup import lookup_employee_names as lookup_employee
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)
+FIT_SAMPLE = 50  # rows the column widths are measured on (besides those in view)
+ROW_LINES = 2  # a row's height in lines: a wrapped name or change, never measured per row
 GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdrawn",
                         "request.applied", "request.failed"})
 
@@ -96,9 +98,12 @@ class ApprovalsInbox(InboxLookups):
         self.table.setColumnHidden(PendingRequestsModel.REASON_COLUMN, True)
         self.table.verticalHeader().hide()  # no row numbers (the cash drafts' table: none)
         # the dock is narrow (1280 px in Ukrainian: ~390): names and changes wrap at word
-        # breaks, never cut into fragments; the customer's name takes what is left
+        # breaks, never cut into fragments; the customer's name takes what is left. A branch
+        # may have thousands pending: widths from the headers, the first rows and those in
+        # view, every row two lines high (the change whole in its tooltip and the details)
         self.columns = ColumnFitter(self.table, grow=(PendingRequestsModel.CUSTOMER_COLUMN,
-                                                      PendingRequestsModel.CHANGE_COLUMN))
+                                                      PendingRequestsModel.CHANGE_COLUMN),
+                                    sample=FIT_SAMPLE, row_lines=ROW_LINES)
         self.details = plain_label(QLabel())  # names and values: never markup
         self.details.setObjectName("requestDetails")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

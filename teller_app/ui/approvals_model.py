@@ -20,9 +20,12 @@ from teller_app.ui.cash_drafts_panel import amount_text, operation_text, short_g
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.local_time import local_text
 from teller_app.ui.settings_change_text import describe_settings_change, settings_title
+from teller_app.ui.untrusted import tip
 from teller_app.ui.validators import isolate
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+MAX_RUNS = 16  # dataChanged signals for one read of names at most (each repaints its rows)
+
 class PendingRequestsModel(QAbstractTableModel):
     TIME_COLUMN, CUSTOMER_COLUMN, CHANGE_COLUMN, MAKER_COLUMN, REASON_COLUMN = range(5)
 
@@ -99,18 +102,50 @@ class PendingRequestsModel(QAbstractTableModel):
         return [r.id for r in self.rows]
 
     def set_names(self, employees: dict[str, str], customers: dict[str, str]) -> None:
+        """Names read back: only the rows whose maker or customer they rename repaint."""
+        self._rows_changed(self._renamed(employees, customers))
+
+    def _renamed(self, employees: dict[str, str], customers: dict[str, str]) -> set[int]:
+        """Takes the names in; the rows showing one that is new or different."""
+        makers = {k for k, v in employees.items() if self.employee_names.get(k) != v}
+        guids = {k for k, v in customers.items() if self.customer_names.get(k) != v}
         self.employee_names.update(employees)
         self.customer_names.update(customers)
-        self._all_changed()
+        if not makers and not guids:
+            return set()
+        return {i for i, r in enumerate(self.rows)
+                if r.customer_guid in guids or r.maker.lower() in makers}
 
     def set_drafts(self, drafts: list[InboxDraft]) -> None:
         """The cash drafts the inbox read: a ``cash_confirm`` request's draft then shows as
-        what it is ("Cash withdrawal: 15 000,01 ₴"), its teller and customer named."""
-        self.cash_drafts = {d.payment_guid: d for d in drafts}
-        self.set_names({d.teller_email.lower(): d.teller_name for d in drafts
-                        if d.teller_email and d.teller_name},
-                       {d.customer_guid: d.customer_name for d in drafts
-                        if d.customer_guid and d.customer_name})
+        what it is ("Cash withdrawal: 15 000,01 ₴"), its teller and customer named. Only
+        the rows a new, changed or gone draft or name touches repaint."""
+        before, self.cash_drafts = self.cash_drafts, {d.payment_guid: d for d in drafts}
+        moved = {guid for guid in before.keys() | self.cash_drafts.keys()
+                 if before.get(guid) != self.cash_drafts.get(guid)}
+        rows = {i for i, r in enumerate(self.rows) if r.kind == CASH_CONFIRM and
+                str(r.displayed_change().get("payment_guid") or "") in moved} if moved else set()
+        rows |= self._renamed({d.teller_email.lower(): d.teller_name for d in drafts
+                               if d.teller_email and d.teller_name},
+                              {d.customer_guid: d.customer_name for d in drafts
+                               if d.customer_guid and d.customer_name})
+        self._rows_changed(rows)
+
+    def _rows_changed(self, rows: set[int]) -> None:
+        """dataChanged for these rows, one signal per run of adjacent rows (scattered over
+        many runs: one signal from the first to the last)."""
+        last = len(self.headers) - 1
+        if len(rows) > MAX_RUNS and max(rows) - min(rows) + 1 > len(rows) + MAX_RUNS:
+            self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), last))
+            return
+        run: list[int] = []
+        for row in sorted(rows):
+            if run and row != run[-1] + 1:
+                self.dataChanged.emit(self.index(run[0], 0), self.index(run[-1], last))
+                run = []
+            run.append(row)
+        if run:
+            self.dataChanged.emit(self.index(run[0], 0), self.index(run[-1], last))
 
     def change_text(self, request: ChangeRequest) -> str:
         text = self._change_text(request)
@@ -166,10 +201,12 @@ class PendingRequestsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == self.MAKER_COLUMN:
                 return r.maker
+            # rows are two lines high: a long name or change reads whole in its tip
             if column == self.CUSTOMER_COLUMN:
-                return r.customer_guid or None
-            if column == self.CHANGE_COLUMN and r.kind in SETTINGS_KINDS:
-                return self.change_text(r)  # a long list: readable whole in the tip
+                return tip("\n".join((self.subject_text(r), r.customer_guid))) \
+                    if r.customer_guid else None
+            if column == self.CHANGE_COLUMN:
+                return tip(self.change_text(r))
             return None
         return (
             local_text(datetime.fromtimestamp(r.created_at, UTC)),

@@ -28,7 +28,7 @@ from teller_app.core.cash import CashReceipt, CashService
 from teller_app.core.cash_drafts import DRAFT_EVENT_KINDS, InboxDraft, NameLookup, inbox_drafts
 from teller_app.core.till_cash import HubCash
 from teller_app.platform.hub_models import HubEvent
-from teller_app.ui.async_op import OpRunner
+from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.cash_text import kind_text
 from teller_app.ui.fit_columns import ColumnFitter
 from teller_app.ui.local_time import local_text
@@ -75,6 +75,8 @@ class CashDraftsPanel(QWidget):
         self.customers = customers
         self.rows: list[InboxDraft] = []
         self._read = False  # a list read at least once: "none" is known, not assumed
+        self._reading: Op | None = None  # the list's read now running (``refresh``)
+        self._read_again = False  # asked for while it ran: one more read after it
         self.requested: frozenset[str] = frozenset()  # drafts the inbox lists as requests
         self.title = QLabel()
         self.table = QTableWidget(0, 5)
@@ -178,13 +180,36 @@ class CashDraftsPanel(QWidget):
                      disable=(button,), write=True)
 
     def refresh(self) -> None:
+        """Read the list again. One read at a time, never cancelled by the next request:
+        any number asked for while one runs make one more read after it (cash events faster
+        than a read would otherwise cancel every read and the list would never update)."""
         service = self.cash()
         if service is None:
             return
         self._show_buttons()
-        self.ops.run(lambda: inbox_drafts(service, self.people, self.customers),
-                     on_success=self.show_drafts, on_error=self.failed.emit, parent=self,
-                     key="cash-drafts", label=self.tr("Checking cash drafts"))
+        if self._reading is not None and not self._reading.done():
+            self._read_again = True
+            return
+        self._read_again = False
+
+        def read(drafts: list[InboxDraft]) -> None:
+            self.show_drafts(drafts)
+            self._next_read()
+
+        def failed(exc: BaseException) -> None:
+            self.failed.emit(exc)
+            self._next_read()
+
+        self._reading = self.ops.run(
+            lambda: inbox_drafts(service, self.people, self.customers), on_success=read,
+            on_error=failed, parent=self, key="cash-drafts",
+            label=self.tr("Checking cash drafts"))
+
+    def _next_read(self) -> None:
+        """A read finished: one more if the list was asked for meanwhile."""
+        self._reading = None
+        if self._read_again:
+            self.refresh()
 
     def on_event(self, event: HubEvent) -> None:
         """A cash request filed/decided or a draft voided: read the list again."""

@@ -9,7 +9,10 @@ text; what is left goes to the columns still short of their one-line width, then
 growing columns. Only when even the least widths do not fit do the ``give_way`` columns
 shrink (their text elides; the cell keeps a tooltip) before a horizontal scrollbar appears.
 
-``ColumnFitter`` is for small models only (every row is measured): never the search results.
+``ColumnFitter`` measures every row by default: for small models only, never the search
+results. With ``sample`` it reads the headers, the first ``sample`` rows and those in view
+(a list of thousands costs what a short one does), and with ``row_lines`` every row is that
+many lines high (no row is measured: the whole text is the tooltip's or a detail pane's).
 ``SpareWidthToNames`` narrows its columns only towards floors known without any row: a few
 letters of a name, a whole phone number, the widest of the known status/segment words. The
 name comes first: beside the inbox dock (a 1280 px window in Ukrainian leaves the table
@@ -51,17 +54,22 @@ class ColumnFitter(QObject):
     """Keeps ``table``'s visible columns fitted to its viewport (see the module's words)."""
 
     def __init__(self, table: QTableView, *, whole: Iterable[int] = (),
-                 grow: Iterable[int] = (), give_way: Iterable[int] = ()) -> None:
+                 grow: Iterable[int] = (), give_way: Iterable[int] = (),
+                 sample: int | None = None, row_lines: int | None = None) -> None:
         super().__init__(table)
         self.table = table
         self.whole = frozenset(whole)  # kept on one line (amounts, dates)
         self.grow = tuple(grow)  # take the spare width, in this order of preference
         self.give_way = tuple(give_way)  # shrink first when nothing else helps
+        self.sample = sample  # None: every row measured; else the first rows and those seen
+        self.row_lines = row_lines  # None: rows as tall as their text; else this many lines
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         table.setWordWrap(True)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents if row_lines is None
+            else QHeaderView.ResizeMode.Fixed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -83,19 +91,35 @@ class ColumnFitter(QObject):
             self.schedule()
         return super().eventFilter(watched, event)
 
+    def measured_rows(self) -> Iterable[int]:
+        """The rows a fit reads: all of them, or (``sample``) the first ones and those in
+        view, however many the model has."""
+        count = self.table.model().rowCount()
+        if self.sample is None:
+            return range(count)
+        top = max(0, self.table.rowAt(0))
+        bottom = self.table.rowAt(self.table.viewport().height() - 1)
+        bottom = min(count - 1, top + self.sample) if bottom < 0 else bottom
+        return sorted({*range(min(count, self.sample)), *range(top, bottom + 1)})
+
     def _needs(self, column: int) -> tuple[int, int]:
-        """(least, one-line) width of a column: its header's and every cell's text."""
+        """(least, one-line) width of a column: its header's and its (measured) cells' text."""
         table, model = self.table, self.table.model()
         metrics = table.fontMetrics()
         margin = text_margin(table)
         header = table.horizontalHeader().sectionSizeHint(column)
-        full = max(header, table.sizeHintForColumn(column))
+        if self.sample is None:
+            full = max(header, table.sizeHintForColumn(column))
+            if column in self.whole:
+                return full, full
+        texts = [str(model.index(row, column).data() or "") for row in self.measured_rows()]
+        if self.sample is not None:  # Qt's own hint would read up to 1000 rows
+            unbounded = QRect(0, 0, UNBOUNDED, UNBOUNDED)
+            full = max([header, *(metrics.boundingRect(unbounded, 0, text).width() + margin
+                                  for text in texts if text)])
         if column in self.whole:
             return full, full
-        least = header
-        for row in range(model.rowCount()):
-            text = str(model.index(row, column).data() or "")
-            least = max(least, widest_unbreakable(metrics, text) + margin)
+        least = max([header, *(widest_unbreakable(metrics, text) + margin for text in texts)])
         return min(least, full), full
 
     def widths(self, room: int) -> dict[int, int]:
@@ -131,7 +155,16 @@ class ColumnFitter(QObject):
         for column, width in self.widths(table.viewport().width()).items():
             if table.columnWidth(column) != width:
                 table.setColumnWidth(column, width)
-        table.resizeRowsToContents()
+        if self.row_lines is None:
+            table.resizeRowsToContents()
+        else:  # one height for every row: nothing is measured row by row
+            rows = table.verticalHeader()
+            height = self.row_lines * table.fontMetrics().lineSpacing() + 2 * (
+                table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameVMargin, None,
+                                          table) + 1)
+            rows.setMinimumSectionSize(min(rows.minimumSectionSize(), height))
+            if rows.defaultSectionSize() != height:
+                rows.setDefaultSectionSize(height)
         # a short dock still shows the first row whole (a wrapped name is several lines)
         first = table.rowHeight(0) if table.model().rowCount() else 0
         table.setMinimumHeight(table.horizontalHeader().height() + first
