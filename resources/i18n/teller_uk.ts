@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="203"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="190"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -303,62 +303,62 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="191"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="192"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="193"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="194"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="202"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="205"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="242"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="247"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="249"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="254"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="255"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="260"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="256"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="261"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="287"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
@@ -1649,17 +1649,17 @@
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="249"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="277"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="284"/>
         <source>Reading older audit entries</source>
         <translation>Читання давніших записів журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="294"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="301"/>
         <source>%n entries shown; older entries load as you scroll down</source>
         <translation>
             <numerusform>Показано %n запис; давніші завантажуються, коли гортаєте вниз</numerusform>
@@ -1668,7 +1668,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="334"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="341"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1677,32 +1677,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="337"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="344"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="343"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="354"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="355"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="366"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="373"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="370"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="377"/>
         <source>Exported %n entries to %1</source>
         <translation>
             <numerusform>Експортовано %n запис у файл %1</numerusform>
@@ -1711,7 +1711,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="376"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
         <source>Nothing was exported: %1</source>
         <translation>Нічого не експортовано: %1</translation>
     </message>
@@ -1746,12 +1746,12 @@
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="230"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="232"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="291"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="298"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1760,7 +1760,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="325"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="332"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1787,7 +1787,7 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="76"/>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="104"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="106"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
@@ -1802,37 +1802,37 @@
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="104"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="106"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="105"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="107"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="177"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="184"/>
         <source>Holds %1: short by %2.</source>
         <translation>У сховищі %1: бракує %2.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="180"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="187"/>
         <source>Approval refused.</source>
         <translation>Погодження не прийнято.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="182"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="189"/>
         <source>Rejection refused.</source>
         <translation>Відхилення не прийнято.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="190"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="197"/>
         <source>The vault holds %1, so this transfer of %2 to the till is short by %3. The Teller Hub refuses to approve it until the vault holds enough (cash returned to the vault, or a vault count); you may reject it.</source>
         <translation>У сховищі %1, тож для цієї передачі на суму %2 до каси бракує %3. Teller Hub не погодить її, доки у сховищі не буде достатньо готівки (готівку повернуто до сховища або перераховано сховище); ви можете її відхилити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="254"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="266"/>
         <source>The Teller Hub refused it. %1</source>
         <translation>Teller Hub відмовив. %1</translation>
     </message>
@@ -1877,12 +1877,12 @@
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="106"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="108"/>
         <source>&amp;Approve the transfer</source>
         <translation>&amp;Погодити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="108"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="110"/>
         <source>Re&amp;ject the transfer</source>
         <translation>Відх&amp;илити передачу</translation>
     </message>
@@ -1913,7 +1913,7 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/till_position.py" line="121"/>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="105"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="107"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
@@ -1938,12 +1938,12 @@
         <translation>Читання касової позиції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="151"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="158"/>
         <source>vault → till</source>
         <translation>сховище → каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="153"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="160"/>
         <source>till → vault</source>
         <translation>каса → сховище</translation>
     </message>
@@ -1970,12 +1970,12 @@
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="215"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="222"/>
         <source>Select a transfer.</source>
         <translation>Виберіть передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position_transfers.py" line="236"/>
+        <location filename="../../teller_app/ui/till_position_transfers.py" line="248"/>
         <source>Deciding the transfer</source>
         <translation>Рішення щодо передачі</translation>
     </message>
@@ -2352,93 +2352,93 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="134"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="116"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="117"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="119"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="120"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="121"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="130"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="132"/>
         <source>No cash operations awaiting a supervisor</source>
         <translation>Немає касових операцій, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="187"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="206"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="258"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="275"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="283"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="300"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="263"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="288"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="268"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="293"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="283"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="308"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="284"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="309"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="291"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="316"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="296"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="321"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="299"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="324"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -3448,18 +3448,18 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="184"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="186"/>
         <source>Searching…</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="302"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="307"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="115"/>
-        <location filename="../../teller_app/ui/fit_columns.py" line="174"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="119"/>
+        <location filename="../../teller_app/ui/fit_columns.py" line="207"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
@@ -3972,42 +3972,51 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="89"/>
+        <location filename="../../teller_app/ui/history.py" line="93"/>
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="105"/>
+        <location filename="../../teller_app/ui/history.py" line="109"/>
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="108"/>
+        <location filename="../../teller_app/ui/history.py" line="112"/>
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="111"/>
+        <location filename="../../teller_app/ui/history.py" line="115"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="112"/>
+        <location filename="../../teller_app/ui/history.py" line="116"/>
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="187"/>
+        <location filename="../../teller_app/ui/history.py" line="191"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/history.py" line="236"/>
+        <source>Offline: as of %1, only the newest %n payments, as last fetched</source>
+        <translation>
+            <numerusform>Офлайн: станом на %1, лише останній %n платіж, як отримано востаннє</numerusform>
+            <numerusform>Офлайн: станом на %1, лише останні %n платежі, як отримано востаннє</numerusform>
+            <numerusform>Офлайн: станом на %1, лише останні %n платежів, як отримано востаннє</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="230"/>
+        <location filename="../../teller_app/ui/history.py" line="239"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="237"/>
+        <location filename="../../teller_app/ui/history.py" line="246"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -4016,7 +4025,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="239"/>
+        <location filename="../../teller_app/ui/history.py" line="248"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -4025,77 +4034,77 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="252"/>
+        <location filename="../../teller_app/ui/history.py" line="261"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="253"/>
+        <location filename="../../teller_app/ui/history.py" line="262"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="264"/>
+        <location filename="../../teller_app/ui/history.py" line="273"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="264"/>
+        <location filename="../../teller_app/ui/history.py" line="273"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="266"/>
+        <location filename="../../teller_app/ui/history.py" line="275"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="265"/>
+        <location filename="../../teller_app/ui/history.py" line="274"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="93"/>
+        <location filename="../../teller_app/ui/history.py" line="97"/>
         <source>&amp;Dates</source>
         <translation>&amp;Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="266"/>
+        <location filename="../../teller_app/ui/history.py" line="275"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="267"/>
+        <location filename="../../teller_app/ui/history.py" line="276"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="267"/>
+        <location filename="../../teller_app/ui/history.py" line="276"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="280"/>
+        <location filename="../../teller_app/ui/history.py" line="289"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="288"/>
+        <location filename="../../teller_app/ui/history.py" line="297"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="291"/>
+        <location filename="../../teller_app/ui/history.py" line="300"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="304"/>
+        <location filename="../../teller_app/ui/history.py" line="313"/>
         <source>Exported to {path}</source>
         <translation>Експортовано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="309"/>
+        <location filename="../../teller_app/ui/history.py" line="318"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -4103,37 +4112,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryModel</name>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="67"/>
+        <location filename="../../teller_app/ui/history_model.py" line="79"/>
         <source>Date (Kyiv)</source>
         <translation>Дата (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="67"/>
+        <location filename="../../teller_app/ui/history_model.py" line="79"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="67"/>
+        <location filename="../../teller_app/ui/history_model.py" line="79"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="68"/>
+        <location filename="../../teller_app/ui/history_model.py" line="80"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="68"/>
+        <location filename="../../teller_app/ui/history_model.py" line="80"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="68"/>
+        <location filename="../../teller_app/ui/history_model.py" line="80"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history_model.py" line="185"/>
+        <location filename="../../teller_app/ui/history_model.py" line="197"/>
         <source>Reading the account history</source>
         <translation>Читання історії рахунку</translation>
     </message>
@@ -4472,32 +4481,32 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PendingRequestsModel</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="45"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="45"/>
         <source>Change</source>
         <translation>Зміна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="43"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="46"/>
         <source>Maker</source>
         <translation>Ініціатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="43"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="46"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="119"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="154"/>
         <source>Approved, not applied: %1</source>
         <translation>Погоджено, не застосовано: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_model.py" line="42"/>
+        <location filename="../../teller_app/ui/approvals_model.py" line="45"/>
         <source>Requested (Kyiv)</source>
         <translation>Подано (Київ)</translation>
     </message>
@@ -6408,47 +6417,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="123"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="127"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="124"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="128"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="125"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="129"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="126"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="130"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="127"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="131"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="128"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="132"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="135"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="139"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="297"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="326"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="311"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="340"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
