@@ -115,7 +115,7 @@
         <location filename="../../teller_app/ui/history.py" line="236"/>
         <source>Offline: as of %1, only the newest %n payments, as last fetched</source>
         <translation>
-            <numerusform>Offline: as of %1, only the newest payment, as last fetched</numerusform>
+            <numerusform>Offline: as of %1, only the newest %n payment, as last fetched</numerusform>
             <numerusform>Offline: as of %1, only the newest %n payments, as last fetched</numerusform>
         </translation>
     </message>
