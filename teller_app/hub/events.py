@@ -65,7 +65,8 @@ async def prune(engine: AsyncEngine, before_ms: int) -> int:
     out max(id) + 1: an emptied table would restart ids at 1, and every stream and desk that
     follows "id > cursor" would miss new events until the ids passed its cursor. With the
     newest row kept (this is the table's only delete) ids never go back; PostgreSQL's
-    sequence never does anyway. One statement, so no emit can slip in between."""
+    sequence never does anyway. One statement, so no emit can slip in between. It reads
+    ``ix_events_ts_ms`` (revision 0014): only the rows it deletes, not the month it keeps."""
     newest = sa.select(sa.func.max(events.c.id)).scalar_subquery()
     async with engine.begin() as conn:
         result = await conn.execute(

@@ -1,6 +1,6 @@
 """Four-eyes tables (issue 10): commands, events, the audit chain, policy, alerts, the
-watcher's snapshots/cursor and leases. Revision 0002 creates them; times are Unix seconds
-(``*_ms`` columns: milliseconds) like the rest of the hub."""
+watcher's snapshots/cursor and leases. Revision 0002 creates them (0013 and 0014 add read
+indexes); times are Unix seconds (``*_ms`` columns: milliseconds) like the rest of the hub."""
 
 from __future__ import annotations
 
@@ -42,6 +42,8 @@ events = sa.Table(
     sa.Column("to_supervisors", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("to_email", sa.String(254), nullable=True),
     sa.Column("data", sa.Text, nullable=False),
+    # Revision 0014: the hourly prune deletes by age without reading the table
+    sa.Index("ix_events_ts_ms", "ts_ms"),
 )
 
 audit_log = sa.Table(
@@ -50,7 +52,7 @@ audit_log = sa.Table(
     sa.Column("ts_ms", sa.BigInteger, nullable=False),
     sa.Column("actor", sa.String(254), nullable=False),
     sa.Column("desk_id", sa.String(64), nullable=False, server_default=""),
-    sa.Column("branch_guid", sa.String(64), nullable=True),
+    sa.Column("branch_guid", sa.String(64), nullable=True, index=True),  # 0002; kept
     sa.Column("action", sa.String(32), nullable=False),
     sa.Column("entity", sa.String(200), nullable=False, server_default=""),
     sa.Column("detail", sa.Text, nullable=False),  # canonical JSON
@@ -88,6 +90,9 @@ alerts = sa.Table(
     sa.Column("acknowledged_by", sa.String(254), nullable=True),
     sa.Column("acknowledged_at", sa.BigInteger, nullable=True),
     sa.Column("comment", sa.String(300), nullable=True),
+    # Revision 0014: GET /alerts, newest first in a state (head office) or a branch's
+    sa.Index("ix_alerts_state_id", "state", "id"),
+    sa.Index("ix_alerts_branch_guid_state_id", "branch_guid", "state", "id"),
 )
 
 customer_snapshots = sa.Table(

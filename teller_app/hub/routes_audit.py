@@ -136,8 +136,9 @@ async def list_audit(
             .order_by(order).limit(limit + 1))).all()
         taken = _fitting(sizes[:limit])
         if taken:
-            last = int(sizes[taken - 1].seq)
-            low, high = (last, high) if newest_first else (low, last)
+            # both ends from the sizes read: a row committed since cannot enter the page
+            last, first = int(sizes[taken - 1].seq), int(sizes[0].seq)
+            low, high = (last, first) if newest_first else (first, last)
         rows = (await conn.execute(
             sa.select(audit_log).where(*cond, *between(low, high))
             .order_by(order).limit(taken))).all() if taken else []
@@ -318,25 +319,36 @@ async def list_events(request: Request, emp: CurrentEmployee, after: QueryInt = 
 
 # --- alerts --------------------------------------------------------------------------------
 def _alert_scope(emp: HubEmployee) -> sa.ColumnElement[bool]:
+    """The alerts ``emp`` may see: every one (head office) or their branch's, as an
+    equality (``branch_guid = ?``, ``IS NULL`` for none) that ``ix_alerts_branch_guid_state_id``
+    serves."""
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator sees alerts")
     return sa.true() if emp.head_office else alerts.c.branch_guid == emp.branch_guid
 
 
-@router.get("/alerts", summary="Changed-without-approval alerts (checkers: their branch)")
+@router.get("/alerts", summary="Changed-without-approval alerts (checkers: their branch)",
+            description="Newest first, at most ``limit``; ``more`` says the list was cut "
+            "off: the next page is ``before_id=next_before_id`` (older alerts only).")
 async def list_alerts(request: Request, emp: CurrentEmployee,
                       state: str | None = "open",
-                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                      before_id: QueryInt | None = None) -> dict[str, Any]:
     cond = [_alert_scope(emp)]
     if state:
         cond.append(alerts.c.state == state)
-    async with hub_state(request).engine.connect() as conn:
+    if before_id is not None:
+        cond.append(alerts.c.id < before_id)
+    async with hub_state(request).engine.connect() as conn:  # one more: is there a next page
         rows = (await conn.execute(sa.select(alerts).where(*cond)
-                                   .order_by(alerts.c.id.desc()).limit(limit))).all()
+                                   .order_by(alerts.c.id.desc()).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
     return {"alerts": [{"id": r.id, "customer_guid": r.customer_guid,
                         "branch_guid": r.branch_guid, "detected_at": r.detected_at,
                         "state": r.state, "acknowledged_by": r.acknowledged_by,
-                        "comment": r.comment, **json.loads(r.detail)} for r in rows]}
+                        "comment": r.comment, **json.loads(r.detail)} for r in rows],
+            "more": more, "next_before_id": rows[-1].id if more else None}
 
 
 @router.post("/alerts/{alert_id}/ack", summary="Acknowledge an alert",

@@ -20,17 +20,22 @@ from .till_money import money
 from .till_tables import till_transfers, tills, vaults
 from .till_vault_counts import pending_counts
 from .till_vault_transfers import transfer_out
-from .tills import LIVE, branch_key, closed_sessions, latest_first, till_out
+from .tills import LIVE, branch_is, branch_key, closed_sessions, latest_first, till_out
 
 
 async def closed_tills(conn: AsyncConnection, branch: str | None) -> list[Any]:
     """Each till code's last closed session, for codes with no live session (by code)."""
     t = tills.c
     rank = sa.func.row_number().over(partition_by=t.till_code,
-                                     order_by=list(latest_first())).label("rank")
-    last = sa.select(t.id, rank).where(*closed_sessions(None, branch)).subquery()
-    live = sa.select(t.till_code).where(
-        t.state.in_(LIVE), sa.func.coalesce(t.branch_guid, "") == branch_key(branch))
+                                     order_by=list(latest_first(branch))).label("rank")
+    # A numbered close below its code's highest number never ranks first (``close_rank``):
+    # only the highest and the unnumbered ones are ranked, not the branch's whole history.
+    top = sa.select(t.till_code, sa.func.max(t.close_seq).label("seq")).where(
+        *closed_sessions(None, branch)).group_by(t.till_code).subquery()
+    last = sa.select(t.id, rank).select_from(tills.join(top, top.c.till_code == t.till_code)) \
+        .where(*closed_sessions(None, branch),
+               sa.or_(t.close_seq.is_(None), t.close_seq == top.c.seq)).subquery()
+    live = sa.select(t.till_code).where(t.state.in_(LIVE), branch_is(t.branch_guid, branch))
     return list((await conn.execute(sa.select(tills).join(last, last.c.id == t.id).where(
         last.c.rank == 1, t.till_code.not_in(live)).order_by(t.till_code))).all())
 
@@ -49,8 +54,7 @@ async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) ->
     t = tills.c
     async with one_snapshot(engine) as conn:  # the parts must add up: one moment's
         rows = (await conn.execute(sa.select(tills).where(
-            t.state.in_(LIVE), sa.func.coalesce(t.branch_guid, "") == branch_key(branch))
-            .order_by(t.till_code))).all()
+            t.state.in_(LIVE), branch_is(t.branch_guid, branch)).order_by(t.till_code))).all()
         expected = [await expected_minor(conn, r.id) for r in rows]  # read once per till
         out_tills = [await till_out(conn, r, e) for r, e in zip(rows, expected, strict=True)]
         till_minor = sum(expected)
@@ -58,8 +62,8 @@ async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) ->
         vault = (await conn.execute(sa.select(vaults.c.balance_minor).where(
             vaults.c.branch_key == branch_key(branch)))).scalar_one_or_none()
         pending = (await conn.execute(sa.select(till_transfers).where(
-            sa.func.coalesce(till_transfers.c.branch_guid, "") == branch_key(branch),
-            till_transfers.c.state == "pending"))).all()
+            till_transfers.c.state == "pending", branch_is(till_transfers.c.branch_guid, branch))
+            .order_by(till_transfers.c.created_at, till_transfers.c.id))).all()
         counts = await pending_counts(conn, branch)
     vault_minor = int(vault or 0)
     closed_minor = sum(int(r.close_minor) for r in closed)

@@ -1,7 +1,8 @@
 """Till tables (issue 15): till sessions with their lease, cash operations, vault transfers,
 the branch vaults and their counts, cash authorizations (the cumulative limits), voids and the
 limits row. Revision 0003 creates them (0005 adds ``confirm_asked_at``; 0008 the close's
-co-sign and order, and ``vault_counts``; 0009 one pending vault count per branch). Money is
+co-sign and order, and ``vault_counts``; 0009 one pending vault count per branch; 0014 the
+indexes a branch's cash position reads by). Money is
 integer kopiyky (``*_minor``): exact on both databases."""
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ tills = sa.Table(  # one row per till session (open → closed)
     sa.Column("close_cosigned_by", sa.String(254), nullable=True),
     sa.Column("close_cosigned_at", sa.BigInteger, nullable=True),
     sa.Column("close_seq", sa.BigInteger, nullable=True),
+    # Revision 0014: a branch's live tills, its closed ones by each code's highest number, one
+    # code's closes (the position, a close's number, an opening's previous close).
+    sa.Index("ix_tills_branch_guid_state_till_code_close_seq", "branch_guid", "state",
+             "till_code", "close_seq"),
 )
 
 till_ops = sa.Table(  # what moved the expected cash position
@@ -72,6 +77,8 @@ till_transfers = sa.Table(
     sa.Column("decided_at", sa.BigInteger, nullable=True),
     sa.Column("comment", sa.String(300), nullable=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # Revision 0014: the transfers waiting for a supervisor in a branch (its position)
+    sa.Index("ix_till_transfers_state_branch_guid", "state", "branch_guid"),
 )
 
 vaults = sa.Table(

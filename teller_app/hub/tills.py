@@ -44,6 +44,15 @@ def branch_key(branch_guid: str | None) -> str:
     return branch_guid or ""
 
 
+def branch_is(column: sa.ColumnElement[Any], branch: str | None) -> sa.ColumnElement[bool]:
+    """``coalesce(column, '') = branch_key(branch)`` in a form an index on ``column`` serves
+    (a function of the column serves none): no branch (head office: ``None`` or ``""``) is a
+    NULL or an empty column, a branch its own guid."""
+    if branch:
+        return column == branch
+    return sa.or_(column.is_(None), column == "")
+
+
 async def till_out(conn: AsyncConnection, row: Any, expected: int | None = None
                    ) -> dict[str, Any]:
     """The till as the API shows it; ``expected``: its expected cash when already read."""
@@ -95,36 +104,36 @@ async def audit_till(conn: AsyncConnection, emp: HubEmployee, desk_id: str, till
 def closed_sessions(till_code: str | None, branch: str | None) -> list[sa.ColumnElement[bool]]:
     """The closed sessions of a till code (every code: None) in a branch."""
     t = tills.c
-    cond = [t.state == "closed", sa.func.coalesce(t.branch_guid, "") == branch_key(branch)]
+    cond = [t.state == "closed", branch_is(t.branch_guid, branch)]
     return cond + ([t.till_code == till_code] if till_code is not None else [])
 
 
-def latest_first() -> tuple[sa.ColumnElement[Any], ...]:
+def latest_first(branch: str | None) -> tuple[sa.ColumnElement[Any], ...]:
     """The newest close first: by its place among the code's closes (``close_seq``), never
-    by the clock alone, whose whole seconds tie."""
+    by the clock alone, whose whole seconds tie. For sessions of ``branch`` (``close_rank``)."""
     t = tills.c
-    return (close_rank().desc(), t.closed_at.desc(), t.id.desc())
+    return (close_rank(branch).desc(), t.closed_at.desc(), t.id.desc())
 
 
-def close_rank() -> sa.ColumnElement[Any]:
+def close_rank(branch: str | None) -> sa.ColumnElement[Any]:
     """A close's place among its code's closes: twice its ``close_seq``. A close made by a
     process older than revision 0008 (rolling upgrade) has no number: it comes right after
     the code's numbered closes made at or before its time (by the clock, all there is), so
     it is never taken for the oldest, and a close numbered after it (stamped no earlier)
-    still comes after it."""
+    still comes after it. Only for sessions of ``branch``: the code's closes are looked up
+    in that branch (an index seek, where comparing the two rows' branches is none)."""
     t = tills.c
     numbered = tills.alias("numbered")
     n = numbered.c
     before = sa.select(sa.func.coalesce(sa.func.max(n.close_seq), 0)).where(
-        n.state == "closed", n.till_code == t.till_code,
-        sa.func.coalesce(n.branch_guid, "") == sa.func.coalesce(t.branch_guid, ""),
+        n.state == "closed", n.till_code == t.till_code, branch_is(n.branch_guid, branch),
         n.close_seq.is_not(None), n.closed_at <= t.closed_at).scalar_subquery()
     return sa.case((t.close_seq.is_(None), before * 2 + 1), else_=t.close_seq * 2)
 
 
 async def last_close(conn: AsyncConnection, till_code: str, branch: str | None) -> Any:
     return (await conn.execute(sa.select(tills).where(*closed_sessions(till_code, branch))
-                               .order_by(*latest_first()).limit(1))).first()
+                               .order_by(*latest_first(branch)).limit(1))).first()
 
 
 async def open_till(engine: AsyncEngine, emp: HubEmployee, *, till_code: str, desk_id: str,

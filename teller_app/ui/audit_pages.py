@@ -99,21 +99,27 @@ def export_row(model: AuditTableModel, entry: AuditRecord) -> list[Any]:
 
 async def export_all(path: Path, model: AuditTableModel, loaded: list[AuditRecord],
                      older: int | None, link: Any, filters: Filters,
-                     people: NameLookup | None, clients: NameLookup | None) -> int:
+                     people: NameLookup | None) -> int:
     """``loaded`` (the rows shown), then every older page from ``older`` (None: nothing
-    more), newest first, each page's names looked up before its rows are made; written as
-    it goes, under ``path`` only once all is read. Answers the rows written."""
+    more), newest first, written as it goes, under ``path`` only once all is read. Answers
+    the rows written. Before an older page's rows are made its employees are looked up, each
+    once in the export (a miss is not asked again); its customers are not (one platform read
+    each: a head office's month would be tens of thousands): a name already known is used,
+    any other customer reads as the table shows one without a name (the rows shown had
+    theirs looked up as they came)."""
     headers = export_headers(model)
-    out = await asyncio.to_thread(CsvFile, path, headers)
+    out = await _opened(path, headers)
     try:
         rows = [export_row(model, e) for e in loaded]
         count = await asyncio.to_thread(out.write, rows)
+        asked: set[str] = set()
         while older is not None:
             page = await older_page(link, older, filters)
             model.links.learn(page.entries)
+            actors = [a for a in missing_names(model, page.entries)[0] if a not in asked]
+            asked.update(actors)
             with contextlib.suppress(Exception):  # a name is decoration: the e-mail stays
-                model.set_names(*await look_up(*missing_names(model, page.entries),
-                                               people, clients))
+                model.set_names(*await look_up(actors, [], people, None))
             rows = [export_row(model, e) for e in page.entries]
             count = await asyncio.to_thread(out.write, rows)
             older = page.older
@@ -123,3 +129,24 @@ async def export_all(path: Path, model: AuditTableModel, loaded: list[AuditRecor
         await asyncio.to_thread(out.discard)
         raise
     return count
+
+
+async def _opened(path: Path, headers: list[str]) -> CsvFile:
+    """The export's file, opened in a thread; cancelled meanwhile, the file the thread still
+    makes is discarded once made (no ``.part`` left behind)."""
+    opening = asyncio.ensure_future(asyncio.to_thread(CsvFile, path, headers))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_discard_opened)
+        raise
+
+
+def _discard_opened(opening: asyncio.Future[CsvFile]) -> None:
+    if opening.cancelled() or opening.exception() is not None:
+        return
+    out = opening.result()
+    try:
+        asyncio.get_running_loop().run_in_executor(None, out.discard)
+    except RuntimeError:  # the loop's executor is gone (closing): here, it is small
+        out.discard()

@@ -224,7 +224,9 @@ class AuditView(QWidget):
         self._list += 1  # a page still being read for the list before is dropped
         self.ops.cancel(OLDER_KEY)
         self._fetching = False
-        self._set_older(None)  # nothing more to fetch until the new list's first page
+        # nothing more fetched until the new list is shown; ``_older`` and
+        # ``_list_filters`` still describe the list shown (an export exports it whole)
+        self.model.more = False
         link = self.link()
         if link is None:
             self._show_status(lambda: self.tr("The audit trail is on the Teller Hub, which is "
@@ -244,15 +246,20 @@ class AuditView(QWidget):
             self.resolve_names(read.entries)
             self.loaded.emit(len(read.entries))
 
+        def failed(exc: BaseException) -> None:
+            if number == self._list:  # the list shown stays, and goes on loading
+                self.model.more = self._older is not None
+            self._failed(exc)
+
         self.ops.run(lambda: first_read(link, filters), on_success=shown,
-                     on_error=self._failed, parent=self,
+                     on_error=failed, parent=self,
                      label=self.tr("Reading the audit trail"), key="audit-refresh")
 
     def fetch_older(self) -> None:
         """The next older page below the rows shown (the table reached its end: Qt's
         ``fetchMore``); one at a time, and only into the list it was read for."""
         link = self.link()
-        if self._fetching or self._older is None or link is None:
+        if self._fetching or self._older is None or not self.model.more or link is None:
             return
         self._fetching = True
         before, filters, number = self._older, self._list_filters, self._list
@@ -361,7 +368,7 @@ class AuditView(QWidget):
         older = self._older if link is not None else None
         loaded, filters = list(self.model.entries), self._list_filters
         self.ops.run(lambda: export_all(Path(path), self.model, loaded, older, link, filters,
-                                        self._employee_names, self._customer_names),
+                                        self._employee_names),
                      on_success=lambda count: self._exported(path, count),
                      on_error=self._export_failed, parent=self, label=self.tr("Exporting"),
                      network=older is not None)

@@ -5,9 +5,10 @@ once committed: a discarded one leaves the file that was there and no temp file.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
-from teller_app.core.csv_file import CsvFile
+from teller_app.core.csv_file import STALE_PART_S, CsvFile
 from teller_app.core.csv_safe import export_rows
 
 HEADERS = ["#", "When (Kyiv)", "Details", "action"]
@@ -37,3 +38,31 @@ def test_a_discarded_export_leaves_what_was_there(tmp_path: Path) -> None:
     out.discard()  # again: nothing to do
     assert path.read_text() == "an earlier export"
     assert [p.name for p in tmp_path.iterdir()] == ["audit.csv"]
+
+
+def test_a_new_export_removes_a_killed_exports_part_files(tmp_path: Path) -> None:
+    """A killed export left its temp file (partial customer data): the next export to the
+    same name removes it once it is an hour old; a fresh one (an export still running) and
+    other names' stay."""
+    path = tmp_path / "audit.csv"
+    stale = tmp_path / ".audit.csv.k1ll3d.part"
+    fresh = tmp_path / ".audit.csv.runn1n.part"
+    other = tmp_path / ".other.csv.k1ll3d.part"
+    for part in (stale, fresh, other):
+        part.write_text("#,customer\n1,Шевченко")
+    hour_ago = time.time() - STALE_PART_S - 60
+    for part in (stale, other):
+        os.utime(part, (hour_ago, hour_ago))
+    out = CsvFile(path, HEADERS)
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()
+    out.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["audit.csv", fresh.name, other.name])
+
+
+def test_a_missing_folder_is_made_private(tmp_path: Path) -> None:
+    out = CsvFile(tmp_path / "new" / "deeper" / "audit.csv", HEADERS)
+    out.commit()
+    for folder in (tmp_path / "new", tmp_path / "new" / "deeper"):
+        assert os.stat(folder).st_mode & 0o777 == 0o700

@@ -1,8 +1,9 @@
 """Revision 0013 (the audit trail's read indexes) on a database with audit rows (SQLite and
-PostgreSQL): the three indexes are there with their columns, the old branch index is gone,
-the schema matches the tables the hub declares; an index IT built beforehand (``CREATE INDEX
-CONCURRENTLY`` on PostgreSQL) is kept, and an INVALID one a failed concurrent build left
-behind is built anew."""
+PostgreSQL): the three indexes are there with their columns, the old branch index is kept
+(dropping it would lock the table), the schema matches the tables the hub declares; an index
+IT built beforehand (``CREATE INDEX CONCURRENTLY`` on PostgreSQL) is kept, and an INVALID one
+a failed (or running) concurrent build left behind stops the migration, naming it and IT's
+command, until IT dropped it; one of that name in another schema does not."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.util import CommandError
 from migration_steps import _upgrade, empty_database
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -55,12 +57,33 @@ def test_the_read_indexes_after_a_build_beforehand(empty_db: str) -> None:
                         await conn.execute(sa.text(
                             "CREATE UNIQUE INDEX CONCURRENTLY ix_audit_log_actor_seq "
                             "ON audit_log (actor)"))
+                    # the same name's failed build in another schema is none of 0013's
+                    await conn.execute(sa.text("CREATE SCHEMA other"))
+                    await conn.execute(sa.text(
+                        "CREATE TABLE other.audit_log AS SELECT 1 AS a UNION ALL SELECT 1"))
+                    with pytest.raises(sa.exc.IntegrityError):
+                        await conn.execute(sa.text(
+                            "CREATE UNIQUE INDEX CONCURRENTLY ix_audit_log_branch_guid_seq "
+                            "ON other.audit_log (a)"))
+            if pg:  # IT is told which index and what to run, nothing is dropped for them
+                with pytest.raises(CommandError) as refused:
+                    await migrate.upgrade(engine)
+                assert "ix_audit_log_actor_seq is INVALID" in str(refused.value)
+                assert "DROP INDEX CONCURRENTLY ix_audit_log_actor_seq;" in str(refused.value)
+                assert "\n" not in str(refused.value)  # one line for the CLI
+                async with engine.connect() as conn:
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    assert (await conn.execute(sa.text(  # still at 0012
+                        "SELECT version_num FROM alembic_version"))).scalar_one() == "0012"
+                    await conn.execute(sa.text(
+                        "DROP INDEX CONCURRENTLY ix_audit_log_actor_seq"))
             await migrate.upgrade(engine)
             async with engine.connect() as conn:
                 found = await conn.run_sync(_indexes)
                 invalid = list((await conn.execute(sa.text(
                     "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                    "WHERE NOT i.indisvalid"))).all()) if pg else []
+                    "WHERE NOT i.indisvalid AND i.indrelid = 'audit_log'::regclass"
+                ))).all()) if pg else []
                 # the window's seq range reads the new index
                 plan = " ".join(str(r[-1]) for r in (await conn.execute(sa.text(
                     ("EXPLAIN " if pg else "EXPLAIN QUERY PLAN ") +
@@ -78,7 +101,7 @@ def test_the_read_indexes_after_a_build_beforehand(empty_db: str) -> None:
     assert invalid == [] and count == 20
     for name, columns in WANT.items():
         assert found[name] == (columns, False), found
-    assert "ix_audit_log_branch_guid" not in found
+    assert found["ix_audit_log_branch_guid"] == (["branch_guid"], False), found  # kept
     # the tables the hub declares say the same
     declared = {i.name: [c.name for c in i.columns] for i in audit_log.indexes}
-    assert declared == WANT
+    assert declared == {**WANT, "ix_audit_log_branch_guid": ["branch_guid"]}

@@ -62,21 +62,23 @@ class Link:
 
 @pytest.fixture(scope="module")
 def trail(hub: HubProc, sandbox: SandboxProcess) -> dict[str, Any]:
-    """Two tellers' entries (55 and 30) and a supervisor of their branch."""
+    """Three tellers' entries (55 and 30; 45 naming a customer each) and a supervisor of
+    their branch."""
     b0 = branches(sandbox)[0]
     out: dict[str, Any] = {}
     with hub.client() as http:
-        for name, count in (("a", 55), ("b", 30)):
+        for name, count in (("a", 55), ("b", 30), ("c", 45)):
             email = add_employee(http, hub, roles=["Teller"], branch_guid=b0)
             headers = sign_in(http, email)
-            entries = [{"action": "cash", "entity": f"pages-{name}-{i}",
+            entity = "customer:pages-cust-" if name == "c" else f"pages-{name}-"
+            entries = [{"action": "cash", "entity": f"{entity}{i}",
                         "client_id": str(uuid.uuid4())} for i in range(count)]
             r = http.post("/api/v1/audit", headers=headers,
                           json={"desk_id": "desk-pages", "entries": entries})
             assert r.status_code == 200, r.text
             out[name] = email
         sup = sign_in(http, add_employee(http, hub, roles=["Supervisor"], branch_guid=b0))
-        for name in ("a", "b"):  # and the hub's own rows for them (their sign-ins)
+        for name in ("a", "b", "c"):  # and the hub's own rows for them (their sign-ins)
             r = http.get("/api/v1/audit", headers=sup,
                          params={"actor": out[name], "limit": 1000})
             assert r.status_code == 200 and r.json()["next_after_seq"] is None, r.text
@@ -193,6 +195,77 @@ def test_the_export_holds_every_matching_row(desk: tuple[AuditView, Link],
                     timeout=15000)
     assert broken.read_text() == "an earlier export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.csv", "broken.csv"]
+
+
+def test_an_export_after_a_failed_refresh_holds_the_list_shown_whole(
+        desk: tuple[AuditView, Link], trail: dict[str, Any], qtbot: Any,
+        tmp_path: Path) -> None:
+    """A refresh whose read fails leaves the list shown (teller A's first page, older pages
+    still to come): the export still writes that whole list, not only its loaded rows."""
+    view, link = desk
+    with qtbot.waitSignal(view.loaded, timeout=15000):
+        view.refresh()
+    shown = view.status.text()
+    link.fail_from = link.calls + 1
+    view.employee.setText(trail["b"])
+    view.refresh()
+    qtbot.waitUntil(lambda: view.status.text() != shown, timeout=15000)
+    link.fail_from = None
+    assert _seqs(view) == trail["a_seqs"][:PAGE]  # still teller A's list
+    out = tmp_path / "audit.csv"
+    with qtbot.waitSignal(view.exported, timeout=15000):
+        view.export_to(str(out))
+    table = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+    assert [int(row[0]) for row in table[1:]] == trail["a_seqs"]  # the list, whole
+    assert view.status.text() == f"Exported {len(trail['a_seqs'])} entries to {out}"
+    assert view.model.canFetchMore(QModelIndex())  # and it goes on loading as it did
+    with qtbot.waitSignal(view.loaded, timeout=15000):
+        view.table.scrollToBottom()
+    assert _seqs(view) == trail["a_seqs"][:2 * PAGE]
+
+
+def test_the_export_looks_no_customer_up_past_the_rows_shown(
+        hub: HubProc, trail: dict[str, Any], pages: None, qtbot: Any, qloop: Any,
+        arun: Any, tmp_path: Path) -> None:
+    """Customers are one platform read each: the export's older pages use the names known
+    and show the others unnamed; an employee it cannot name is asked once, not a page."""
+    client = HubClient(hub.base_url)
+    client.token = trail["token"]
+    link = Link(client)
+    asked_customers: list[str] = []
+    asked_employees: list[str] = []
+
+    async def customers(guids: list[str]) -> dict[str, str]:
+        asked_customers.extend(guids)
+        return {g: f"Name {g.rsplit('-', 1)[-1]}" for g in guids}
+
+    async def employees(emails: list[str]) -> dict[str, str]:
+        asked_employees.extend(emails)
+        return {}  # nobody the platform knows
+
+    ops = OpRunner()
+    view = AuditView(lambda: link, ops,  # type: ignore[arg-type, return-value]
+                     employee_names=employees, customer_names=customers)
+    qtbot.addWidget(view)
+    view.employee.setText(trail["c"])
+    try:
+        with qtbot.waitSignal(view.loaded, timeout=15000):
+            view.refresh()
+        shown = {view.model.customer_of(e) for e in view.model.entries} - {""}
+        qtbot.waitUntil(lambda: set(asked_customers) == shown, timeout=15000)
+        before = len(asked_employees)
+        out = tmp_path / "audit.csv"
+        with qtbot.waitSignal(view.exported, timeout=15000):
+            view.export_to(str(out))
+        assert sorted(asked_customers) == sorted(shown)  # none of the older pages'
+        assert len(asked_employees) - before <= 1  # teller C, once in the export
+        table = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
+        assert [int(row[0]) for row in table[1:]] == trail["c_seqs"]
+        named = [row[4] for row in table[1:] if row[4].startswith("Name ")]
+        assert len(named) == len(shown)  # the rows shown keep their names
+    finally:
+        ops.cancel_all()
+        arun(client.aclose())
 
 
 def test_an_older_hub_still_shows_every_entry(hub: HubProc, trail: dict[str, Any],

@@ -1,8 +1,10 @@
 """Indexes for reading the audit trail at head-office scale (``GET /audit``):
 ``(ts_ms, seq)`` turns a time window into a seq range without walking the history outside it
 (an index-only range scan of the window's entries), ``(branch_guid, seq)`` and
-``(actor, seq)`` serve a branch's or an employee's rows in seq order, either way. The
-composite ``(branch_guid, seq)`` replaces ``ix_audit_log_branch_guid`` (its prefix).
+``(actor, seq)`` serve a branch's or an employee's rows in seq order, either way.
+``ix_audit_log_branch_guid`` (the new branch index's prefix) is kept: dropping it would hold
+ACCESS EXCLUSIVE on ``audit_log`` until ``migrate`` commits, so every read and append would
+queue behind any long reader; a redundant index costs little.
 
 Additive: processes of earlier releases read the same rows (their queries use the new
 indexes too).
@@ -16,8 +18,9 @@ is nearly all of them) while it runs; reads go on. Measured on PostgreSQL: 16 s 
 three indexes on 1 000 000 audit rows (2 busy shared cores), so minutes for tens of millions
 (docs/OPERATIONS.md). For such a table IT builds the same indexes beforehand with ``CREATE INDEX
 CONCURRENTLY`` and the same names while the hub serves (docs/OPERATIONS.md): this revision
-then finds them (``IF NOT EXISTS``) and only drops the old one. A leftover INVALID index of
-that name (a concurrent build that failed) is dropped and built anew.
+then finds them (``IF NOT EXISTS``). An INVALID index of one of these names (a concurrent
+build that failed, or is still running) stops the migration with a message naming it and
+the command to run: dropping it here could wait on, or deadlock with, a build still running.
 
 Revision ID: 0013
 Revises: 0012
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from alembic.util import CommandError
 
 revision = "0013"
 down_revision = "0012"
@@ -42,17 +46,27 @@ INDEXES = {
 
 def upgrade() -> None:
     bind = op.get_bind()
+    if bind.dialect.name == "postgresql":  # all before the first build locks audit_log
+        for name in INDEXES:
+            _refuse_invalid(bind, name)
     for name, columns in INDEXES.items():
-        if bind.dialect.name == "postgresql" and bind.execute(sa.text(
-                "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE c.relname = :n AND NOT i.indisvalid"), {"n": name}).first():
-            op.drop_index(name, table_name="audit_log")
         op.create_index(name, "audit_log", columns, if_not_exists=True)
-    op.drop_index("ix_audit_log_branch_guid", table_name="audit_log", if_exists=True)
+
+
+def _refuse_invalid(bind: sa.Connection, name: str) -> None:
+    """Stop at an INVALID index ``name`` in the current schema (the one ``IF NOT EXISTS``
+    would take for built): only IT can tell a failed concurrent build from a running one."""
+    invalid = bind.execute(sa.text(
+        "SELECT 1 FROM pg_index WHERE NOT indisvalid AND indexrelid = "
+        "to_regclass(quote_ident(current_schema()) || '.' || quote_ident(:n))"),
+        {"n": name}).first()
+    if invalid:
+        raise CommandError(
+            f"index {name} is INVALID (a CREATE INDEX CONCURRENTLY that failed or is still "
+            f"running); once no build of it runs, run DROP INDEX CONCURRENTLY {name}; "
+            "then migrate again")
 
 
 def downgrade() -> None:
-    op.create_index("ix_audit_log_branch_guid", "audit_log", ["branch_guid"],
-                    if_not_exists=True)
     for name in reversed(INDEXES):
         op.drop_index(name, table_name="audit_log")
