@@ -56,6 +56,8 @@ _SPELLINGS: dict[str, tuple[str, ...]] = {
 }
 _BOUNDS = ("created_at_min", "created_at_max", "updated_at_min", "updated_at_max")
 
+PARSE_CHUNK = 200  # payments validated per call off the loop (as customer pages)
+
 
 class PaymentsApi(ClientBase):
     # --- accounts -----------------------------------------------------------------------
@@ -154,9 +156,20 @@ class PaymentsApi(ClientBase):
         data = await self._call("GET", path, params=self._payment_query(params))
         payments = data.get("payments") if isinstance(data, dict) else None
         if isinstance(payments, list) and len(payments) > BIG_PAGE:
-            # an export's page: validate up to 1000 models off the event loop (the UI thread)
-            return await asyncio.to_thread(self._parse, PaymentPage, data, "GET", path)
+            # an export's page: up to 1000 models, validated off the event loop (the UI
+            # thread) a chunk a call (a call holds the GIL throughout: ``_validate_records``)
+            return await asyncio.to_thread(self._parse_in_chunks, data, payments, path)
         return self._parse(PaymentPage, data, "GET", path)
+
+    def _parse_in_chunks(self, data: dict[str, object], payments: list[object],
+                         path: str) -> PaymentPage:
+        page = self._parse(PaymentPage, {**data, "payments": payments[:PARSE_CHUNK]},
+                           "GET", path)
+        for start in range(PARSE_CHUNK, len(payments), PARSE_CHUNK):
+            page.payments += self._parse(
+                PaymentPage, {"payments": payments[start:start + PARSE_CHUNK]}, "GET",
+                path).payments
+        return page
 
     def _payment_query(self, params: dict[str, QueryValue]) -> dict[str, QueryValue]:
         """``params`` in this server's dialect: bounds inclusive (an empty or unparseable one

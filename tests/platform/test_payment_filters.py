@@ -67,7 +67,8 @@ async def test_the_server_answers_what_the_filters_ask(sandbox: SandboxProcess) 
 async def test_a_big_page_of_payments_is_read_off_the_event_loop(
         sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch) -> None:
     """An export reads 1000 payments a call: validating them is tens of ms, too long for the
-    event loop (the desk's UI thread); a card's page of 50 stays on it (cheaper than a hop)."""
+    event loop (the desk's UI thread), and one call holds the GIL throughout, so they are
+    validated off it a chunk a call; a card's page of 50 stays on it (cheaper than a hop)."""
     import threading
 
     from teller_app.platform import client_payments
@@ -84,10 +85,15 @@ async def test_a_big_page_of_payments_is_read_off_the_event_loop(
 
     monkeypatch.setattr(ClientBase, "_parse", spy)
     monkeypatch.setattr(client_payments, "BIG_PAGE", 3)  # the seed's payments are a "big" page
+    monkeypatch.setattr(client_payments, "PARSE_CHUNK", 10)
     async with admin_client(sandbox) as client:
         big = await client.list_payments(limit=1000)
         small = await client.list_payments(limit=2)
-    assert len(big.payments) > 3 and len(small.payments) == 2
+    assert len(big.payments) > 10 and len(small.payments) == 2
     loop_thread = threading.main_thread().name
-    assert parsed[0][0] == len(big.payments) and parsed[0][1] != loop_thread, parsed
-    assert parsed[1] == (2, loop_thread), parsed
+    chunks, last = parsed[:-1], parsed[-1]
+    assert sum(n for n, _ in chunks) == len(big.payments), parsed
+    assert all(n <= 10 and thread != loop_thread for n, thread in chunks), parsed
+    assert last == (2, loop_thread), parsed
+    assert [p.guid for p in big.payments] == [p.guid for p in small.payments] + [
+        p.guid for p in big.payments[2:]]  # the chunks in order, as one page
