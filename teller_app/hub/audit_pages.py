@@ -29,11 +29,13 @@ def page_reply(rows: Sequence[sa.Row[Any]], cursor: int | None, newest_first: bo
 # window a page at a time, and the range (one scan of the window's index entries: 15 M at a
 # head office's month) would otherwise be read again for every page. Safe to keep: rows are
 # only appended, with seqs above every row's, so a window's lowest seq never changes; its
-# highest is kept only once the window has ended (a row at the newest ts_ms is past it), so
-# only a row whose clock stood behind could still fall in it. Kept briefly (a restored
-# database, such a row: seen within BOUNDS_KEEP_S). An empty window is never kept.
+# highest is kept only once the window has ended (a row at the newest ts_ms is past it) more
+# than BOUNDS_SKEW_MS ago by this process's clock, so only a row from a clock further behind
+# could still fall in it (two processes' clocks around midnight, where day windows end).
+# Kept briefly (a restored database: seen within BOUNDS_KEEP_S). An empty window: never.
 BOUNDS_KEEP_S = 30.0
 BOUNDS_KEPT = 256
+BOUNDS_SKEW_MS = 5 * 60_000
 Bounds = tuple[int, int | None]  # the window's lowest seq; its highest once it has ended
 _bounds: OrderedDict[tuple[str, int | None, int | None], tuple[float, int, int | None]] = (
     OrderedDict())
@@ -96,8 +98,9 @@ async def time_window(conn: AsyncConnection, since_ms: int | None, until_ms: int
                                               sa.func.count()).where(*out.cond))).one()
         if not found[2]:
             return None
+        settled = until_ms is not None and until_ms <= time.time() * 1000 - BOUNDS_SKEW_MS
+        _keep(key, int(found[0]), int(found[1]) if high and settled else None)
         bounds = int(found[0]), int(found[1]) if high else None
-        _keep(key, *bounds)
     if low:
         out.low = bounds[0]
     if high:

@@ -6,6 +6,7 @@ database, SQLite and PostgreSQL, statements counted on its real engine."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -71,5 +72,31 @@ def test_a_window_still_open_finds_a_row_written_after_its_first_page(db_url: st
         async with engine.connect() as conn:
             ended = await time_window(conn, since, until)
         assert ended is not None and ended.high == inside
+
+    run_on_engine(db_url, body)
+
+
+def test_a_window_just_ended_finds_a_row_from_a_clock_behind(db_url: str) -> None:
+    """Day windows end at midnight, where two hub processes' clocks may disagree: a window
+    that ended minutes ago keeps no upper bound, so a row from a process whose clock stands
+    behind (its ts_ms inside the window, its seq above every row's) is found at once."""
+    async def body(engine: AsyncEngine) -> None:
+        now = int(time.time() * 1000)
+        since, until = now - 10 * 60_000, now - 60_000
+
+        async def at(*stamps: int) -> list[int]:
+            async with engine.begin() as conn:
+                return [(await audit.append(conn, audit.Entry(
+                    actor="a@bank", action="other", detail={}, desk_id="skew",
+                    branch_guid=None, ts_ms=ts)))[0] for ts in stamps]
+
+        await at(since - 60_000, since + 60_000, now)  # the window has ended: a row past it
+        async with engine.connect() as conn:
+            first = await time_window(conn, since, until)
+        assert first is not None and first.high is not None
+        (behind,) = await at(until - 30_000)
+        async with engine.connect() as conn:
+            again = await time_window(conn, since, until)
+        assert again is not None and again.high == behind
 
     run_on_engine(db_url, body)
