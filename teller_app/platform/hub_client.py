@@ -292,8 +292,15 @@ class HubClient(HubAuditApi):
         return self._parse(PolicyVerdict, data, "POST", path)
 
     # --- four-eyes: alerts and events -------------------------------------------------------
-    async def alerts(self, state: str | None = "open") -> AlertList:
-        params = {"state": state} if state else {}
+    async def alerts(self, state: str | None = "open", limit: int = 500,
+                     before_id: int | None = None) -> AlertList:
+        """Newest first, up to ``limit`` (the hub's most: 500); ``more`` says some are left
+        (older than ``next_before_id``: pass it as ``before_id``)."""
+        params: dict[str, Any] = {"limit": int(limit)}
+        if state:
+            params["state"] = state
+        if before_id is not None:
+            params["before_id"] = int(before_id)
         data = await self._request("GET", ALERTS_PATH, params=params)
         return self._parse(AlertList, data, "GET", ALERTS_PATH)
 

@@ -206,6 +206,8 @@ class Alert(_Wire):
 
 class AlertList(_Wire):
     alerts: list[Alert] = Field(default_factory=list)
+    more: bool = False  # older ones are left (an older hub says nothing: none)
+    next_before_id: int | None = None
 
 
 class AuditRecord(_Wire):

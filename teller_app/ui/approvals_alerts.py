@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from teller_app.core.approvals import ApprovalService
-from teller_app.platform.hub_models import Alert
+from teller_app.platform.hub_models import Alert, AlertList
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD
@@ -30,6 +30,7 @@ PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
 HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub may name them
 HOLDER_SHOWN = 120  # characters of the other customer's login (a DCM login: any text)
 NAME_SHOWN = 120  # characters of the alerted customer's name
+ALERTS_READ = 500  # open alerts read at once (the hub's most per request)
 
 
 def is_phone_duplicate(reasons: Sequence[str]) -> bool:
@@ -70,11 +71,12 @@ def limit_asset(fields: Mapping[str, object]) -> dict[str, object] | None:
     return {ASSET_FIELD: code} if isinstance(code, str) and code else None
 
 
-async def open_alerts(service: ApprovalService) -> list[Alert]:
+async def open_alerts(service: ApprovalService) -> AlertList:
+    """The branch's open alerts in one read of the hub's most (500), newest first; ``more``
+    when older open ones were left out (the hub's default of 100 cut them without a word)."""
     if service.link is None:
-        return []
-    found = await service.link.call(lambda hub: hub.alerts("open"))
-    return list(found.alerts)
+        return AlertList()
+    return await service.link.call(lambda hub: hub.alerts("open", limit=ALERTS_READ))
 
 
 class RowsTallList(QListWidget):
@@ -125,6 +127,11 @@ class AlertsList:
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.title = QLabel()
         self.title.setBuddy(self.list)  # names the list for a screen reader (ui/a11y)
+        # under the list when the hub has more open alerts than one read brings
+        self.more = QLabel()
+        self.more.setObjectName("moreAlerts")
+        self.more.setWordWrap(True)
+        self.more.setVisible(False)
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
         self._guids: list[str] = []  # each row's customer
         # customers' names by GUID, as the requests above name them (looked up once; "" not
@@ -134,12 +141,18 @@ class AlertsList:
     def retranslate(self) -> None:
         # changes made without approval, and phone numbers two customers share
         self.title.setText(QCoreApplication.translate("ApprovalsInbox", "Customer alerts"))
+        # the desk has no way to acknowledge an alert: the line says only what is true
+        self.more.setText(QCoreApplication.translate(
+            "ApprovalsInbox", "More open alerts are waiting on the Teller Hub than are shown "
+            "here: only the newest are listed."))
         for row, make in enumerate(self._texts):
             item = self.list.item(row)
             if item is not None:
                 _set_text(item, make())
 
-    def show_alerts(self, alerts: list[Alert]) -> None:
+    def show_alerts(self, alerts: list[Alert], more: bool = False) -> None:
+        """``more``: the hub left older open alerts out (the line under the list)."""
+        self.more.setVisible(more)
         self.list.clear()
         self._texts.clear()
         self._guids.clear()

@@ -35,7 +35,7 @@ from teller_app.core.approvals import ApprovalService
 from teller_app.core.approvals_resume import interrupted_requests
 from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
-from teller_app.platform.hub_models import Alert, ChangeRequest, HubEvent
+from teller_app.platform.hub_models import AlertList, ChangeRequest, HubEvent
 from teller_app.ui.approvals_alerts import AlertsList, open_alerts
 from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import RequestsTable
@@ -171,6 +171,7 @@ class ApprovalsInbox(InboxLookups):
         box.addWidget(self.status)  # under the buttons and the comment it is about
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
+        box.addWidget(self.alert_list.more)  # hidden unless the hub has more than shown
         box.addWidget(self.drafts, 1)
         self.drafts.setVisible(cash is not None)
         for hidden in (self.alerts_title, self.alerts):
@@ -245,8 +246,8 @@ class ApprovalsInbox(InboxLookups):
 
         self.ops.run(read, on_success=loaded, on_error=self._read_failed, parent=self,
                      key="approvals-load", label=self.tr("Reading approvals"))
-        def alerts_read(alerts: list[Alert]) -> None:
-            self.alert_list.show_alerts(alerts)
+        def alerts_read(found: AlertList) -> None:
+            self.alert_list.show_alerts(list(found.alerts), more=found.more)
             self._name_alerts()
 
         self.ops.run(lambda: open_alerts(service), on_success=alerts_read,

@@ -4,6 +4,7 @@ branch's cash name people with these)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from teller_app.core.person_name import official_name
@@ -12,6 +13,7 @@ from teller_app.platform import PlatformClient
 NameLookup = Callable[[list[str]], Awaitable[dict[str, str]]]
 LOOKUP_PAGE = 100  # the employees list's page size limit
 LOOKUP_PAGES = 20
+CUSTOMER_READS = 8  # customers read at once
 
 
 async def lookup_employee_names(client: PlatformClient, emails: list[str]) -> dict[str, str]:
@@ -35,13 +37,18 @@ async def lookup_employee_names(client: PlatformClient, emails: list[str]) -> di
 
 async def lookup_customer_names(client: PlatformClient, guids: list[str]) -> dict[str, str]:
     """customer guid -> "Surname Name Patronymic" (the login when nameless); unreadable ones
-    absent."""
-    names: dict[str, str] = {}
-    for guid in guids:
-        try:
-            customer = await client.get_customer(guid)
-        except Exception:  # a name is decoration: the GUID stays
-            continue
-        names[guid] = official_name(customer.surname, customer.name,
-                                    customer.paternal_name) or customer.login
-    return names
+    absent. Up to ``CUSTOMER_READS`` reads at once: one after another, hundreds of customers
+    took tens of seconds."""
+    gate = asyncio.Semaphore(CUSTOMER_READS)
+
+    async def one(guid: str) -> tuple[str, str] | None:
+        async with gate:
+            try:
+                customer = await client.get_customer(guid)
+            except Exception:  # a name is decoration: the GUID stays, the others go on
+                return None
+        return guid, official_name(customer.surname, customer.name,
+                                   customer.paternal_name) or customer.login
+
+    found = await asyncio.gather(*(one(guid) for guid in guids))
+    return dict(pair for pair in found if pair is not None)
