@@ -3,7 +3,8 @@ the platform without an approved request, or given a phone number another custom
 (reason ``phone_duplicate``: the bank's one customer per phone number). Read at every
 reload, added live from the event stream, newest first, made again on a language switch.
 Strings keep the ``ApprovalsInbox`` translation context (they were the inbox's own), written
-out in each call so that lupdate finds them."""
+out in each call so that lupdate finds them. Under the list: a comment and Acknowledge
+(``approvals_alerts_ack`` sends it; the hub decides who may)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSizePolicy,
+    QWidget,
 )
 
 from teller_app.core.approvals import ApprovalService
@@ -31,6 +36,7 @@ HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub ma
 HOLDER_SHOWN = 120  # characters of the other customer's login (a DCM login: any text)
 NAME_SHOWN = 120  # characters of the alerted customer's name
 ALERTS_READ = 500  # open alerts read at once (the hub's most per request)
+ACK_COMMENT_MAX = 300  # the hub's ``AckIn.comment`` (a ``Reason``: optional, 300 characters)
 
 
 def is_phone_duplicate(reasons: Sequence[str]) -> bool:
@@ -85,10 +91,12 @@ class RowsTallList(QListWidget):
     the requests above them less room."""
 
     SHOWN_LINES = 8
+    # a class default: Qt may lay the list out while ``QListWidget.__init__`` still runs
+    # (an event handled meanwhile), before any line of ours in ``__init__`` has run
+    _rows_height = 0
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows_height = 0
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def updateGeometries(self) -> None:
@@ -134,6 +142,22 @@ class AlertsList:
         self.more.setVisible(False)
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
         self._guids: list[str] = []  # each row's customer
+        self._ids: list[int | None] = []  # each row's alert (None: an older hub's event)
+        # acknowledging the selected alert: an optional comment (the hub's is) and the button
+        self.comment = QLineEdit()
+        self.comment.setObjectName("alertComment")
+        self.comment.setMaxLength(ACK_COMMENT_MAX)
+        self.comment_label = QLabel()
+        self.comment_label.setBuddy(self.comment)  # its Alt+letter (retranslate)
+        self.ack_button = QPushButton()
+        self.ack_button.setObjectName("ackAlert")
+        self.ack_bar = QWidget()  # shown with the list
+        row = QHBoxLayout(self.ack_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.comment_label)
+        row.addWidget(self.comment, 1)
+        row.addWidget(self.ack_button)
+        self.ack_bar.setVisible(False)
         # customers' names by GUID, as the requests above name them (looked up once; "" not
         # found): an alert reads "Коваленко Петро: …", its login while no name is known
         self.names: dict[str, str] = {}
@@ -141,10 +165,18 @@ class AlertsList:
     def retranslate(self) -> None:
         # changes made without approval, and phone numbers two customers share
         self.title.setText(QCoreApplication.translate("ApprovalsInbox", "Customer alerts"))
-        # the desk has no way to acknowledge an alert: the line says only what is true
+        # older open alerts are read at the next reload, once newer ones are acknowledged
         self.more.setText(QCoreApplication.translate(
             "ApprovalsInbox", "More open alerts are waiting on the Teller Hub than are shown "
             "here: only the newest are listed."))
+        # the inbox's decisions use Alt+A, Alt+R and Alt+N; the menus Alt+C and Alt+T
+        self.comment_label.setText(QCoreApplication.translate("ApprovalsInbox",
+                                                              "Alert co&mment:"))
+        self.comment.setPlaceholderText(QCoreApplication.translate(
+            "ApprovalsInbox", "What was done about it (optional)"))
+        self.ack_button.setText(QCoreApplication.translate("ApprovalsInbox", "Ac&knowledge"))
+        self.ack_button.setToolTip(QCoreApplication.translate(
+            "ApprovalsInbox", "Mark the selected alert as dealt with on the Teller Hub"))
         for row, make in enumerate(self._texts):
             item = self.list.item(row)
             if item is not None:
@@ -156,12 +188,13 @@ class AlertsList:
         self.list.clear()
         self._texts.clear()
         self._guids.clear()
-        for alert in alerts:
+        self._ids.clear()
+        for alert in reversed(alerts):  # the hub sends newest first; each goes on top
             self.add(alert.customer_guid, alert.login or "", dict(alert.fields),
-                     list(alert.reasons))
+                     list(alert.reasons), alert.id)
 
     def add(self, customer_guid: str, login: str, fields: dict[str, object],
-            reasons: list[str]) -> None:
+            reasons: list[str], alert_id: int | None = None) -> None:
         def make() -> str:
             name = self.names.get(customer_guid)
             who = shown(name, NAME_SHOWN, breaks=False) if name else \
@@ -170,12 +203,31 @@ class AlertsList:
 
         self._texts.insert(0, make)
         self._guids.insert(0, customer_guid)
+        self._ids.insert(0, alert_id)
         item = QListWidgetItem()
         _set_text(item, make())
         self.list.insertItem(0, item)
-        for widget in (self.title, self.list):
+        for widget in (self.title, self.list, self.ack_bar):
             widget.setVisible(True)
 
+    def selected_id(self) -> int | None:
+        """The selected alert's id (None: none selected, or one the hub did not number)."""
+        rows = [self.list.row(item) for item in self.list.selectedItems()]
+        return self._ids[rows[0]] if rows and 0 <= rows[0] < len(self._ids) else None
+
+    def remove(self, alert_id: int) -> bool:
+        """The alert's row taken out (acknowledged); the selection is not moved onto the
+        next one (another Enter would acknowledge it)."""
+        found = alert_id in self._ids
+        while alert_id in self._ids:  # listed twice: read and raised live at once
+            row = self._ids.index(alert_id)
+            item = self.list.item(row)
+            selected = item is not None and item.isSelected()
+            del self._ids[row], self._guids[row], self._texts[row]
+            self.list.takeItem(row)
+            if selected:
+                self.list.clearSelection()
+        return found
 
     def unnamed(self) -> list[str]:
         """The listed customers whose names were not looked up yet."""

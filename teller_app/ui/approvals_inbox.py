@@ -37,6 +37,7 @@ from teller_app.core.cash import CashService
 from teller_app.core.cash_drafts import requested_drafts
 from teller_app.platform.hub_models import AlertList, ChangeRequest, HubEvent
 from teller_app.ui.approvals_alerts import AlertsList, open_alerts
+from teller_app.ui.approvals_alerts_ack import AlertAck
 from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import RequestsTable
 from teller_app.ui.approvals_inbox_lookups import InboxLookups
@@ -140,6 +141,7 @@ class ApprovalsInbox(InboxLookups):
         self.status = plain_label(QLabel())  # may quote the platform's or the hub's words
         self.alert_list = AlertsList()
         self.alerts, self.alerts_title = self.alert_list.list, self.alert_list.title
+        self.alert_ack = AlertAck(self.alert_list, ops, approvals, self._show_status, self)
         self.title = QLabel()
         self.title.setBuddy(self.table)  # names the list for a screen reader (ui/a11y)
 
@@ -171,6 +173,7 @@ class ApprovalsInbox(InboxLookups):
         box.addWidget(self.status)  # under the buttons and the comment it is about
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
+        box.addWidget(self.alert_list.ack_bar)  # the selected alert's comment, Acknowledge
         box.addWidget(self.alert_list.more)  # hidden unless the hub has more than shown
         box.addWidget(self.drafts, 1)
         self.drafts.setVisible(cash is not None)
@@ -302,7 +305,7 @@ class ApprovalsInbox(InboxLookups):
                 self._pending_maybe_changed()
         elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
             self.alert_list.add(event.customer_guid or "", event.login or "",
-                                dict(event.fields), list(event.reasons))
+                                dict(event.fields), list(event.reasons), event.alert_id)
             self._name_alerts()
             self.alert_raised.emit(event)
 
