@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from teller_app.core.cash import CashReceipt, CashService
 from teller_app.core.cash_drafts import DRAFT_EVENT_KINDS, InboxDraft, NameLookup, inbox_drafts
 from teller_app.core.till_cash import HubCash
+from teller_app.platform.errors import AuthError
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.cash_text import kind_text
@@ -55,6 +56,15 @@ def amount_text(draft: InboxDraft) -> str:
     return format_money(draft.amount, MINOR_UNIT, draft.asset_code or "UAH")
 
 
+def same_reader(a: CashService | None, b: CashService | None) -> bool:
+    """Whether two services read as the same signed-in employee: ``cash()`` makes a new
+    service (and may make a new hub gate) each call, over the session's own platform client;
+    a lock-screen switch brings a new session, so a new client."""
+    if a is None or b is None:
+        return a is b
+    return a is b or getattr(a, "client", None) is getattr(b, "client", None)
+
+
 class CashDraftsPanel(QWidget):
     CUSTOMER, TELLER, OPERATION, AMOUNT, CREATED = range(5)
     cash_confirmed = Signal(object, str)  # CashReceipt, the draft's customer GUID (the audit)
@@ -77,6 +87,8 @@ class CashDraftsPanel(QWidget):
         self._read = False  # a list read at least once: "none" is known, not assumed
         self._reading: Op | None = None  # the list's read now running (``refresh``)
         self._read_again = False  # asked for while it ran: one more read after it
+        self._again_reauth = False  # that read may prompt for a password (``refresh``)
+        self._reading_service: CashService | None = None  # whose read ``_reading`` is
         self.requested: frozenset[str] = frozenset()  # drafts the inbox lists as requests
         self.title = QLabel()
         self.table = QTableWidget(0, 5)
@@ -179,37 +191,61 @@ class CashDraftsPanel(QWidget):
         self.ops.run(run, on_success=finished, on_error=failed, parent=self, label=label,
                      disable=(button,), write=True)
 
-    def refresh(self) -> None:
-        """Read the list again. One read at a time, never cancelled by the next request:
-        any number asked for while one runs make one more read after it (cash events faster
-        than a read would otherwise cancel every read and the list would never update)."""
+    def refresh(self, *, reauth: bool = True, queue: bool = False) -> None:
+        """Read the list again, from now: a read running is cancelled (an answer read
+        before a decision made here must not be the one shown after it). ``queue`` (live
+        events): one read at a time, never cancelled by the next event: any number while
+        one runs make one more read after it (events faster than a read would otherwise
+        cancel every read and the list would never update). A read started with another
+        employee's service (a lock-screen switch) is cancelled at once, and its answer
+        never shown. ``reauth=False`` (a live event's read): an expired session is
+        reported, never a password prompt."""
         service = self.cash()
         if service is None:
             return
         self._show_buttons()
-        if self._reading is not None and not self._reading.done():
-            self._read_again = True
-            return
-        self._read_again = False
+        running = self._reading
+        if running is not None and not running.done():
+            if queue and same_reader(self._reading_service, service):
+                self._read_again = True
+                self._again_reauth = self._again_reauth or reauth
+                return
+            running.cancel()  # read from now, or the employee who left (not this one's)
+        self._read_again = self._again_reauth = False
+        op: Op | None = None
+
+        def ours() -> bool:
+            """This read is still the panel's, for the employee signed in now."""
+            return self._reading is op and same_reader(self.cash(), service)
 
         def read(drafts: list[InboxDraft]) -> None:
-            self.show_drafts(drafts)
-            self._next_read()
+            if ours():
+                self.show_drafts(drafts)
+            self._next_read(op)
 
         def failed(exc: BaseException) -> None:
+            if not ours():
+                self._next_read(op)
+                return
+            if isinstance(exc, AuthError):  # expired (a prompt declined): no queued read asks again
+                self._read_again = False
             self.failed.emit(exc)
-            self._next_read()
+            self._next_read(op)
 
-        self._reading = self.ops.run(
+        self._reading_service = service
+        self._reading = op = self.ops.run(
             lambda: inbox_drafts(service, self.people, self.customers), on_success=read,
             on_error=failed, parent=self, key="cash-drafts",
-            label=self.tr("Checking cash drafts"))
+            label=self.tr("Checking cash drafts"), reauth=reauth)
 
-    def _next_read(self) -> None:
-        """A read finished: one more if the list was asked for meanwhile."""
-        self._reading = None
+    def _next_read(self, op: Op | None) -> None:
+        """A read finished: one more if the list was asked for meanwhile (a read that is no
+        longer the panel's leaves the running one alone)."""
+        if self._reading is not op:
+            return
+        self._reading = self._reading_service = None
         if self._read_again:
-            self.refresh()
+            self.refresh(reauth=self._again_reauth, queue=True)
 
     def on_event(self, event: HubEvent) -> None:
         """A cash request filed/decided or a draft voided: read the list again."""
@@ -217,7 +253,7 @@ class CashDraftsPanel(QWidget):
             return
         if event.kind.startswith("request.") and event.request_kind != "cash_confirm":
             return
-        self.refresh()
+        self.refresh(reauth=False, queue=True)  # nobody asked: no password prompt
 
     def set_requested(self, payment_guids: frozenset[str]) -> None:
         """The drafts the inbox lists as requests now: decided there, so they leave this

@@ -11,7 +11,8 @@ shrink (their text elides; the cell keeps a tooltip) before a horizontal scrollb
 
 ``ColumnFitter`` measures every row by default: for small models only, never the search
 results. With ``sample`` it reads the headers, the first ``sample`` rows and those in view
-(a list of thousands costs what a short one does), and with ``row_lines`` every row is that
+(a list of thousands costs what a short one does; a scroll measures the rows it brings into
+view, and then a column only widens, never narrows), and with ``row_lines`` every row is that
 many lines high (no row is measured: the whole text is the tooltip's or a detail pane's).
 ``SpareWidthToNames`` narrows its columns only towards floors known without any row: a few
 letters of a name, a whole phone number, the widest of the known status/segment words. The
@@ -79,8 +80,19 @@ class ColumnFitter(QObject):
         for changed in (model.modelReset, model.rowsInserted, model.rowsRemoved,
                         model.dataChanged, model.layoutChanged, model.headerDataChanged):
             changed.connect(self.schedule)
+        # sampled: rows scrolled into view are measured too (a long amount far down), and
+        # such a fit only widens a column, never narrows one under the reader's eyes
+        self._grow_only = False  # the fit now scheduled came from a scroll alone
+        if sample is not None:
+            table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
     def schedule(self, *_args: object) -> None:
+        self._grow_only = False  # a model change, resize or font: a whole fit again
+        self._timer.start()
+
+    def _scrolled(self, *_args: object) -> None:
+        if not self._timer.isActive():  # a whole fit already waiting stays whole
+            self._grow_only = True
         self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -151,8 +163,11 @@ class ColumnFitter(QObject):
         return widths
 
     def fit(self) -> None:
-        table = self.table
+        table, grow_only = self.table, self._grow_only
+        self._grow_only = False
         for column, width in self.widths(table.viewport().width()).items():
+            if grow_only:  # a scroll: a wider token seen now widens; nothing narrows
+                width = max(width, table.columnWidth(column))
             if table.columnWidth(column) != width:
                 table.setColumnWidth(column, width)
         if self.row_lines is None:
