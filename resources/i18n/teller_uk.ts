@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="203"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="207"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="195"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -303,62 +303,62 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="197"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="202"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="203"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="204"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="202"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="205"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="209"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="247"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="254"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="258"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="260"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="261"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="265"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="292"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
@@ -369,24 +369,49 @@
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="54"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="61"/>
         <source>%1: another customer has the same phone number: %2</source>
         <translation>%1: такий самий номер телефону має інший клієнт: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="57"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="64"/>
         <source>%1: another customer has the same phone number</source>
         <translation>%1: такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="61"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="68"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="136"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="167"/>
         <source>Customer alerts</source>
         <translation>Сповіщення щодо клієнтів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="169"/>
+        <source>More open alerts are waiting on the Teller Hub than are shown here: only the newest are listed.</source>
+        <translation>На Teller Hub чекає більше відкритих сповіщень, ніж показано тут: у списку лише найновіші.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="173"/>
+        <source>Alert co&amp;mment:</source>
+        <translation>Коментар &amp;до сповіщення:</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="175"/>
+        <source>What was done about it (optional)</source>
+        <translation>Що з ним зроблено (необов’язково)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="177"/>
+        <source>Ac&amp;knowledge</source>
+        <translation>Прийняти до відом&amp;а</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="178"/>
+        <source>Mark the selected alert as dealt with on the Teller Hub</source>
+        <translation>Позначити вибране сповіщення на Teller Hub як розглянуте</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox_decide.py" line="181"/>
@@ -447,6 +472,26 @@
         <location filename="../../teller_app/ui/approvals_drift.py" line="138"/>
         <source>Not applied: customer %1 already has this phone number (the bank&apos;s rule: one customer per phone number). Nothing was written.</source>
         <translation>Не застосовано: цей номер телефону вже має клієнт %1 (правило банку: один клієнт на номер телефону). Нічого не записано.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts_ack.py" line="71"/>
+        <source>The alert was acknowledged.</source>
+        <translation>Сповіщення прийнято до відома.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts_ack.py" line="76"/>
+        <source>Another supervisor has already acknowledged this alert, or it is no longer your branch&apos;s: it was taken off the list.</source>
+        <translation>Інший контролер уже прийняв це сповіщення до відома, або воно більше не стосується вашого відділення: його прибрано зі списку.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts_ack.py" line="80"/>
+        <source>The alert was not acknowledged (it stays listed and your comment is kept): %1</source>
+        <translation>Сповіщення не прийнято до відома (воно лишається у списку, ваш коментар збережено): %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approvals_alerts_ack.py" line="87"/>
+        <source>Acknowledging an alert</source>
+        <translation>Прийняття сповіщення до відома</translation>
     </message>
 </context>
 <context>
@@ -2352,93 +2397,93 @@
 <context>
     <name>CashDraftsPanel</name>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="134"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="146"/>
         <source>Cash operations awaiting a supervisor</source>
         <translation>Касові операції, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="130"/>
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="130"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="130"/>
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="130"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="119"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="131"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="120"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="132"/>
         <source>Confirm cash operation</source>
         <translation>Підтвердити касову операцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="121"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="133"/>
         <source>Reject the draft…</source>
         <translation>Відхилити чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="144"/>
         <source>No cash operations awaiting a supervisor</source>
         <translation>Немає касових операцій, що чекають на контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="206"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="239"/>
         <source>Checking cash drafts</source>
         <translation>Перевірка касових чернеток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="283"/>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="300"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="319"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="336"/>
         <source>Select a cash draft first.</source>
         <translation>Спершу виберіть касову чернетку.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="288"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="324"/>
         <source>Confirmed. Receipt reference: %1</source>
         <translation>Підтверджено. Номер квитанції: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="293"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="329"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="308"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="344"/>
         <source>Reject the draft</source>
         <translation>Відхилення чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="309"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="345"/>
         <source>Why is the draft rejected? (required)</source>
         <translation>Чому чернетку відхилено? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="316"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="352"/>
         <source>A rejection needs a comment.</source>
         <translation>Для відхилення потрібен коментар.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="321"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="357"/>
         <source>Rejected: the draft is voided.</source>
         <translation>Відхилено: чернетку анульовано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="324"/>
+        <location filename="../../teller_app/ui/cash_drafts_panel.py" line="360"/>
         <source>Rejecting</source>
         <translation>Відхилення</translation>
     </message>
@@ -3459,7 +3504,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_table_model.py" line="119"/>
-        <location filename="../../teller_app/ui/fit_columns.py" line="207"/>
+        <location filename="../../teller_app/ui/fit_columns.py" line="222"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>

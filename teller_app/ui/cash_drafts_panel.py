@@ -62,7 +62,7 @@ def same_reader(a: CashService | None, b: CashService | None) -> bool:
     a lock-screen switch brings a new session, so a new client."""
     if a is None or b is None:
         return a is b
-    return a is b or getattr(a, "client", None) is getattr(b, "client", None)
+    return a is b or a.client is b.client
 
 
 class CashDraftsPanel(QWidget):

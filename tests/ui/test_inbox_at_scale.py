@@ -193,7 +193,7 @@ async def _turns() -> None:
 
 
 def test_cash_events_during_a_read_make_one_more_read(qtbot, ops, arun, held) -> None:  # type: ignore[no-untyped-def]
-    panel = CashDraftsPanel(ops, lambda: SimpleNamespace(gate=None), _nobody, _nobody)  # type: ignore[arg-type, return-value]
+    panel = CashDraftsPanel(ops, lambda: SimpleNamespace(gate=None, client=None), _nobody, _nobody)  # type: ignore[arg-type, return-value]
     qtbot.addWidget(panel)
     shown: list[object] = []
     panel.shown.connect(shown.append)
