@@ -29,7 +29,7 @@ from teller_app.platform.hub_models import Alert, AlertList
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD
-from teller_app.ui.untrusted import fill, shown, tip
+from teller_app.ui.untrusted import fill, plain_label, shown, tip
 
 PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
 HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub may name them
@@ -140,6 +140,13 @@ class AlertsList:
         self.more.setObjectName("moreAlerts")
         self.more.setWordWrap(True)
         self.more.setVisible(False)
+        # what came of acknowledging, under its own button (the inbox's status line, under
+        # Approve/Reject, read as a change request's outcome); made again on a switch
+        self.ack_status = plain_label(QLabel())  # may quote the hub's words
+        self.ack_status.setObjectName("alertAckStatus")
+        self.ack_status.setWordWrap(True)
+        self.ack_status.setVisible(False)
+        self._ack_text: Callable[[], str] | None = None
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
         self._guids: list[str] = []  # each row's customer
         self._ids: list[int | None] = []  # each row's alert (None: an older hub's event)
@@ -177,10 +184,20 @@ class AlertsList:
         self.ack_button.setText(QCoreApplication.translate("ApprovalsInbox", "Ac&knowledge"))
         self.ack_button.setToolTip(QCoreApplication.translate(
             "ApprovalsInbox", "Mark the selected alert as dealt with on the Teller Hub"))
+        if self._ack_text is not None:
+            self.ack_status.setText(self._ack_text())
         for row, make in enumerate(self._texts):
             item = self.list.item(row)
             if item is not None:
                 _set_text(item, make())
+
+    def say(self, make: Callable[[], str]) -> str:
+        """What came of acknowledging, under the Acknowledge row; answers the text."""
+        self._ack_text = make
+        text = make()
+        self.ack_status.setText(text)
+        self.ack_status.setVisible(True)
+        return text
 
     def show_alerts(self, alerts: list[Alert], more: bool = False) -> None:
         """``more``: the hub left older open alerts out (the line under the list)."""

@@ -141,7 +141,9 @@ class ApprovalsInbox(InboxLookups):
         self.status = plain_label(QLabel())  # may quote the platform's or the hub's words
         self.alert_list = AlertsList()
         self.alerts, self.alerts_title = self.alert_list.list, self.alert_list.title
-        self.alert_ack = AlertAck(self.alert_list, ops, approvals, self._show_status, self)
+        self.alert_ack = AlertAck(self.alert_list, ops, approvals,
+                                  lambda make: self.message.emit(self.alert_list.say(make)),
+                                  self)
         self.title = QLabel()
         self.title.setBuddy(self.table)  # names the list for a screen reader (ui/a11y)
 
@@ -174,6 +176,7 @@ class ApprovalsInbox(InboxLookups):
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
         box.addWidget(self.alert_list.ack_bar)  # the selected alert's comment, Acknowledge
+        box.addWidget(self.alert_list.ack_status)  # what came of it, under its button
         box.addWidget(self.alert_list.more)  # hidden unless the hub has more than shown
         box.addWidget(self.drafts, 1)
         self.drafts.setVisible(cash is not None)

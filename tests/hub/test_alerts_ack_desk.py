@@ -136,7 +136,8 @@ def test_acknowledged_at_the_desk_it_leaves_and_the_hub_has_it(
     assert not alerts.ack_button.isEnabled()  # on its way
     qtbot.waitUntil(lambda: inbox.alerts.count() == 2, timeout=15000)
     qtbot.waitUntil(lambda: not inbox.ops.is_busy(), timeout=15000)
-    assert inbox.status.text() == tr("The alert was acknowledged.")
+    assert inbox.alert_list.ack_status.text() == tr("The alert was acknowledged.")
+    assert inbox.status.text() == ""  # not the change requests' line
     assert alerts.comment.text() == ""  # it went with its alert
     assert alerts.selected_id() is None and not alerts.ack_button.isEnabled()
 
@@ -166,7 +167,7 @@ def test_a_second_desk_is_told_another_supervisor_did_it(
     qtbot.mouseClick(second.alert_list.ack_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: second.alerts.count() == 0, timeout=15000)
     qtbot.waitUntil(lambda: not second.ops.is_busy(), timeout=15000)
-    assert second.status.text() == tr(GONE)
+    assert second.alert_list.ack_status.text() == tr(GONE)
     done = _listed(hub, branch["first"], "acknowledged")
     assert [(a["id"], a["acknowledged_by"], a["comment"]) for a in done] == \
         [(listed[0]["id"], branch["first"], "")]  # the first one's: no comment, optional
@@ -196,7 +197,8 @@ def test_a_hub_failure_keeps_the_alert_and_the_comment(
         assert len(failed) == 1  # a write: sent once, never again by itself
         lead = tr("The alert was not acknowledged (it stays listed and your comment is "
                   "kept): %1").split("%1")[0]
-        assert inbox.status.text().startswith(lead) and len(inbox.status.text()) > len(lead)
+        said = inbox.alert_list.ack_status.text()
+        assert said.startswith(lead) and len(said) > len(lead)
         assert inbox.alerts.count() == 3 and alerts.selected_id() == chosen
         assert alerts.comment.text() == COMMENT and alerts.ack_button.isEnabled()
         assert chosen in [a["id"] for a in _listed(hub, branch["first"], "open")]
