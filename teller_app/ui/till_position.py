@@ -129,11 +129,13 @@ class BranchCashView(QDialog):
                      (self.approve_button, self.reject_button), self.transfer_part.note),
                     (self.tr("Vault counts &waiting"), self.counts,
                      (self.count_cosign_button, self.vault_button), None))
-        for title, table, actions, note in sections:
+        # the tills take the most room (a branch has many; two and a half showed while an
+        # empty vault counts table took as much), the counts the least (at most one waits)
+        for (title, table, actions, note), stretch in zip(sections, (3, 2, 1), strict=True):
             label = QLabel(title, self)
             label.setBuddy(table)
             layout.addWidget(label)
-            layout.addWidget(table, 1)
+            layout.addWidget(table, stretch)
             row = QHBoxLayout()
             for button in actions:
                 row.addWidget(button)

@@ -73,6 +73,9 @@ def test_the_position_fits_and_names_people(language: str, qtbot: Any, ops: Any,
     window = make_window(qtbot, ops, supervisor, stack.sandbox)
     try:
         view = open_branch_position(qtbot, window)  # as the Till menu opens it
+        # as it opens, the tills take the most room and the vault counts the least (two and
+        # a half tills showed while an empty counts table took as much)
+        assert view.tills.height() > view.transfers.height() > view.counts.height()
 
         # The employees' names, the full e-mail on hover (looked up after the position).
         teller_name = teller.employee.display_name
