@@ -9,6 +9,7 @@ out in each call so that lupdate finds them. Under the list: a comment and Ackno
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from teller_app.platform.hub_models import Alert, AlertList
 from teller_app.ui.cash_drafts_panel import short_guid
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.limit_currency import ASSET_FIELD, LIMIT_FIELD
+from teller_app.ui.local_time import local_text
 from teller_app.ui.untrusted import fill, plain_label, shown, tip
 
 PHONE_DUPLICATE = "phone_duplicate"  # hub ``phone_watch.REASON``
@@ -207,16 +209,22 @@ class AlertsList:
         self._guids.clear()
         self._ids.clear()
         for alert in reversed(alerts):  # the hub sends newest first; each goes on top
+            detected = (datetime.fromtimestamp(alert.detected_at, UTC)
+                        if alert.detected_at else None)
             self.add(alert.customer_guid, alert.login or "", dict(alert.fields),
-                     list(alert.reasons), alert.id)
+                     list(alert.reasons), alert.id, detected)
 
     def add(self, customer_guid: str, login: str, fields: dict[str, object],
-            reasons: list[str], alert_id: int | None = None) -> None:
+            reasons: list[str], alert_id: int | None = None,
+            detected: datetime | None = None) -> None:
+        """An alert on top; ``detected`` (when the hub says) leads its text: two alerts of
+        one customer read the same otherwise, and the supervisor acknowledges one of them."""
         def make() -> str:
             name = self.names.get(customer_guid)
             who = shown(name, NAME_SHOWN, breaks=False) if name else \
                 login or short_guid(customer_guid)
-            return alert_text(who, fields, reasons)
+            text = alert_text(who, fields, reasons)
+            return f"{local_text(detected)} · {text}" if detected is not None else text
 
         self._texts.insert(0, make)
         self._guids.insert(0, customer_guid)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -308,7 +309,9 @@ class ApprovalsInbox(InboxLookups):
                 self._pending_maybe_changed()
         elif event.kind in ("alert.unapproved_change", "alert.unapproved_cash"):
             self.alert_list.add(event.customer_guid or "", event.login or "",
-                                dict(event.fields), list(event.reasons), event.alert_id)
+                                dict(event.fields), list(event.reasons), event.alert_id,
+                                datetime.fromtimestamp(event.ts_ms / 1000, UTC)
+                                if event.ts_ms else None)
             self._name_alerts()
             self.alert_raised.emit(event)
 
