@@ -8,19 +8,16 @@ Real hub over HTTP (SQLite and PostgreSQL), the real ``HubClient``, the inbox (p
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from fe_db import db_url
+from alert_rows import Approvals, insert_alerts
 from hub_proc import PASSWORD, HubProc, add_employee, sign_in
 from PySide6.QtCore import QCoreApplication, Qt
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from teller_app.hub.fe_tables import alerts
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approvals_inbox import ApprovalsInbox
@@ -44,32 +41,11 @@ def branch(hub: HubProc) -> dict[str, Any]:
     rows = [{"customer_guid": f"cust-{i}", "branch_guid": guid, "detected_at": i,
              "detail": json.dumps(DETAIL), "state": "open"} for i in range(3)]
 
-    async def seed() -> None:
-        engine = create_async_engine(db_url(hub))
-        try:
-            async with engine.begin() as conn:
-                await conn.execute(alerts.insert(), rows)
-        finally:
-            await engine.dispose()
-    asyncio.run(seed())
+    insert_alerts(hub, rows)
     with hub.client() as http:
         first = add_employee(http, hub, roles=["Supervisor"], branch_guid=guid)
         second = add_employee(http, hub, roles=["Supervisor"], branch_guid=guid)
     return {"guid": guid, "first": first, "second": second}
-
-
-class Approvals:
-    """The inbox's approvals service: nothing pending, the real hub link."""
-
-    def __init__(self, client: HubClient) -> None:
-        self.client = client
-        self.link = self
-
-    async def call(self, fn: Any) -> Any:
-        return await fn(self.client)
-
-    async def pending(self) -> list[Any]:
-        return []
 
 
 @pytest.fixture()

@@ -5,18 +5,15 @@ beyond it without a word. Real hub over HTTP (SQLite and PostgreSQL), the real
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from typing import Any
 
 import pytest
-from fe_db import db_url
+from alert_rows import Approvals, insert_alerts
 from hub_proc import PASSWORD, HubProc, add_employee
 from PySide6.QtCore import QCoreApplication
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from teller_app.hub.fe_tables import alerts
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import AlertList
 from teller_app.ui.approvals_inbox import ApprovalsInbox
@@ -40,14 +37,7 @@ def branches(hub: HubProc) -> dict[str, str]:
     """Supervisors' e-mails: of a branch with FEW open alerts and of one with MANY."""
     few, many = str(uuid.uuid4()), str(uuid.uuid4())
 
-    async def seed() -> None:
-        engine = create_async_engine(db_url(hub))
-        try:
-            async with engine.begin() as conn:
-                await conn.execute(alerts.insert(), _rows(few, FEW) + _rows(many, MANY))
-        finally:
-            await engine.dispose()
-    asyncio.run(seed())
+    insert_alerts(hub, _rows(few, FEW) + _rows(many, MANY))
     with hub.client() as http:
         return {"few": add_employee(http, hub, roles=["Supervisor"], branch_guid=few),
                 "many": add_employee(http, hub, roles=["Supervisor"], branch_guid=many)}
@@ -87,20 +77,6 @@ def test_the_client_reads_up_to_500_and_pages_on(
     assert len(small.alerts) == 100 and small.more is True
     # an older hub says nothing of more: none
     assert AlertList.model_validate({"alerts": []}).more is False
-
-
-class Approvals:
-    """The inbox's approvals service: nothing pending, the real hub link."""
-
-    def __init__(self, client: HubClient) -> None:
-        self.client = client
-        self.link = self
-
-    async def call(self, fn: Any) -> Any:
-        return await fn(self.client)
-
-    async def pending(self) -> list[Any]:
-        return []
 
 
 def _inbox(qtbot: Any, client: HubClient) -> ApprovalsInbox:

@@ -6,17 +6,13 @@ state or in all of them; a branch checker still sees only their branch."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from fe_db import db_url
+from alert_rows import insert_alerts
 from hub_proc import HubProc, add_employee, sign_in
-from sqlalchemy.ext.asyncio import create_async_engine
-
-from teller_app.hub.fe_tables import alerts
 
 OPEN, ACKED = 230, 40
 
@@ -32,14 +28,7 @@ def seeded(hub: HubProc) -> dict[str, Any]:
                      "detail": '{"fields": ["status"]}',
                      "state": "acknowledged" if i % 7 == 3 else "open"})
 
-    async def run() -> None:
-        engine = create_async_engine(db_url(hub))
-        try:
-            async with engine.begin() as conn:
-                await conn.execute(alerts.insert(), rows)
-        finally:
-            await engine.dispose()
-    asyncio.run(run())
+    insert_alerts(hub, rows)
     with hub.client() as http:
         checker = sign_in(http, add_employee(http, hub, roles=["Supervisor"], branch_guid=mine))
         head = sign_in(http, add_employee(http, hub, roles=["Supervisor"], head_office=True))
