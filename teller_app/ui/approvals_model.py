@@ -199,8 +199,9 @@ class PendingRequestsModel(QAbstractTableModel):
         r = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.MAKER_COLUMN:
-                return r.maker
+            if column == self.MAKER_COLUMN:  # the name whole (two lines may cut it), the e-mail
+                name = self.employee_names.get(r.maker.lower())
+                return tip("\n".join((name, r.maker))) if name else r.maker
             # rows are two lines high: a long name or change reads whole in its tip
             if column == self.CUSTOMER_COLUMN:
                 return tip("\n".join((self.subject_text(r), r.customer_guid))) \

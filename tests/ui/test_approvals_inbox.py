@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QStatusBar
 
 from teller_app.core.approvals import display_hash
@@ -99,6 +99,9 @@ def test_live_events_names_and_the_hash_of_what_was_shown(qtbot, ops) -> None:  
     qtbot.waitUntil(lambda: _plain(model.data(model.index(0, model.MAKER_COLUMN)))
                     == "Оксана Мельник", timeout=5000)
     assert _plain(model.data(model.index(0, model.CUSTOMER_COLUMN))) == "Петренко Іван"
+    # two lines may cut a long name: its tooltip holds it whole, with the e-mail
+    maker_tip = model.data(model.index(0, model.MAKER_COLUMN), Qt.ItemDataRole.ToolTipRole)
+    assert "Оксана Мельник" in maker_tip and first.maker in maker_tip
     change = model.data(model.index(0, model.CHANGE_COLUMN))
     assert "150" in change and "000.50" in change and "blocked" in change
 
