@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 
 from teller_app.cache.rows import CustomerRow
 from teller_app.ui.customer_table_model import COLUMNS, CustomerTableModel
@@ -64,10 +64,12 @@ def test_a_language_switch_sorts_by_the_new_words(qtbot: Any, ops: Any, qapp: An
     segment = _column("segment")
     model = _sorted_model(qtbot, ops, segment)
     assert _shown(model, segment) == ["retail", "retail", "VIP", "VIP"]  # English
-    installed = install_translators(qapp, "uk")
+    before = QLocale()
+    installed = install_translators(qapp, "uk")  # sets Ukrainian number formatting too
     try:
         model.retranslate()
         assert _shown(model, segment) == ["VIP", "VIP", "роздрібний", "роздрібний"]
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+        QLocale.setDefault(before)  # the next tests' numbers stay as they were

@@ -9,7 +9,7 @@ LIMITS = {"teller_daily_limit": "50000.00", "teller_unapproved_daily": "20000.00
           "customer_daily_threshold": "0.00"}
 
 
-def test_a_raised_close_tolerance_is_described() -> None:
+def test_a_raised_close_tolerance_is_described(english: object) -> None:  # English numbers
     text = describe_settings_change("cash_limits_update", {**LIMITS, "close_tolerance": "0.00"},
                                     {**LIMITS, "close_tolerance": "500.00"})
     assert text.startswith("the over/short a teller may close with alone: "), text
