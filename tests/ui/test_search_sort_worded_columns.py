@@ -5,7 +5,6 @@ of language sorts by the new words."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt
@@ -13,20 +12,7 @@ from PySide6.QtCore import QLocale, Qt
 from teller_app.cache.rows import CustomerRow
 from teller_app.ui.customer_table_model import COLUMNS, CustomerTableModel
 
-
-class Source:
-    immediate = True
-    label = "test"
-
-    def __init__(self, rows: list[CustomerRow]) -> None:
-        self.rows = rows
-
-    async def first_page(self, query: str, limit: int
-                         ) -> tuple[Sequence[CustomerRow], int, bool]:
-        return self.rows[:limit], len(self.rows), False
-
-    async def page(self, query: str, offset: int, limit: int) -> Sequence[CustomerRow]:
-        return self.rows[offset:offset + limit]
+from .paged_source import PagedSource
 
 
 def _column(attribute: str) -> int:
@@ -45,7 +31,7 @@ def _sorted_model(qtbot: Any, ops: Any, column: int) -> CustomerTableModel:
     model = CustomerTableModel(ops)
     model.sort(column, Qt.SortOrder.AscendingOrder)
     with qtbot.waitSignal(model.results_shown, timeout=5000):
-        model.search(Source(rows), "x")
+        model.search(PagedSource(rows), "x")
     return model
 
 

@@ -6,7 +6,6 @@ across pages, as the names are."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,26 +14,13 @@ from teller_app.cache.rows import CustomerRow
 from teller_app.ui import customer_table_model
 from teller_app.ui.customer_table_model import COLUMNS, CustomerTableModel
 
+from .paged_source import PagedSource
+
 BRANCHES = ["Андріївське", "Гнатівське", "Ґалаганівське", "Еврейське", "Євминське",
             "Иржавецьке", "Іванківське", "Їжакевицьке", "Чернігівське", "Яготинське"]
 BRANCH = [attribute for attribute, _header in COLUMNS].index("branch_name")
 
 
-class PagedSource:
-    """Rows in no order, handed out page by page (as the platform's search)."""
-
-    immediate = True
-    label = "test"
-
-    def __init__(self, rows: list[CustomerRow]) -> None:
-        self.rows = rows
-
-    async def first_page(self, query: str, limit: int
-                         ) -> tuple[Sequence[CustomerRow], int, bool]:
-        return self.rows[:limit], len(self.rows), False
-
-    async def page(self, query: str, offset: int, limit: int) -> Sequence[CustomerRow]:
-        return self.rows[offset:offset + limit]
 
 
 def _sorted_by_branch(qtbot: Any, ops: Any, rows: list[CustomerRow],

@@ -6,7 +6,6 @@ The order is the Ukrainian one (ґ after г, є after е, ї after і)."""
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,24 +14,11 @@ from teller_app.cache.rows import CustomerRow
 from teller_app.ui import customer_table_model
 from teller_app.ui.customer_table_model import CustomerTableModel
 
+from .paged_source import PagedSource
+
 SURNAMES = ["Гнатюк", "Ґудзь", "Ейсмонт", "Євтушенко", "Іваненко", "Їжакевич", "Яковенко"]
 
 
-class PagedSource:
-    """Rows in no order, handed out page by page (as the platform's search)."""
-
-    immediate = True
-    label = "test"
-
-    def __init__(self, rows: list[CustomerRow]) -> None:
-        self.rows = rows
-
-    async def first_page(self, query: str, limit: int
-                         ) -> tuple[Sequence[CustomerRow], int, bool]:
-        return self.rows[:limit], len(self.rows), False
-
-    async def page(self, query: str, offset: int, limit: int) -> Sequence[CustomerRow]:
-        return self.rows[offset:offset + limit]
 
 
 def test_each_row_is_keyed_once_across_pages(qtbot: Any, ops: Any, monkeypatch: Any) -> None:
