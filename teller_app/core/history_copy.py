@@ -35,10 +35,6 @@ def rows_json(rows: Sequence[HistoryRow]) -> str:
                         "voided": r.voided} for r in rows], separators=(",", ":"))
 
 
-def rows_of(text: str) -> list[HistoryRow]:
-    return _rows(json.loads(text))
-
-
 def _rows(items: Sequence[dict[str, object]]) -> list[HistoryRow]:
     return [HistoryRow(Payment.model_validate(item["payment"]), bool(item["incoming"]),
                        bool(item.get("voided"))) for item in items]
