@@ -10,8 +10,6 @@ a time; a lock keeps a ``discard`` from a cancelled task off a running ``write``
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import os
 import tempfile
 import threading
@@ -20,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from teller_app.core.csv_safe import csv_cell
+from teller_app.core.csv_safe import csv_lines
 from teller_app.core.private_files import fsync_folder
 
 BOM = "\ufeff".encode()
@@ -54,11 +52,7 @@ class CsvFile:
             raise
 
     def _lines(self, rows: Iterable[Iterable[Any]]) -> bytes:
-        buf = io.StringIO()
-        writer = csv.writer(buf, delimiter=self.delimiter, lineterminator="\r\n")
-        for row in rows:
-            writer.writerow([csv_cell(v) for v in row])
-        return buf.getvalue().encode("utf-8")
+        return csv_lines(rows, self.delimiter).encode("utf-8")
 
     def write(self, rows: list[list[Any]]) -> int:
         """Appends ``rows``; answers how many rows the file holds now."""

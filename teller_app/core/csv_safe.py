@@ -32,15 +32,20 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def csv_text(headers: Iterable[Any], rows: Iterable[Iterable[Any]],
-             delimiter: str = ",") -> str:
-    """Rows as formula-safe CSV, CRLF line ends."""
+def csv_lines(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> str:
+    """Rows as formula-safe CSV lines, CRLF line ends (a file written as it goes:
+    ``core/csv_file``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow([csv_cell(h) for h in headers])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue()
+
+
+def csv_text(headers: Iterable[Any], rows: Iterable[Iterable[Any]],
+             delimiter: str = ",") -> str:
+    """Rows as formula-safe CSV, CRLF line ends."""
+    return csv_lines([headers, *rows], delimiter)
 
 
 def export_rows(headers: Iterable[Any], rows: Iterable[Iterable[Any]],
