@@ -6,7 +6,8 @@ SQLite database, writes ``DIR/hub.json`` (0600, atomic) and prints the base URL 
 line once connections are accepted. SIGTERM stops it cleanly (exit 0): ``/readyz`` answers 503
 from then on, the work in progress ends within ``shutdown_drain_s`` (``drain``), and each close
 after it is bounded (``shutdown_steps``). A clean stop removes ``hub.json`` if it still names
-this process (its pid: another hub may have written it since); a crash leaves it, so a reader
+this start (its ``instance`` mark, not its pid: another hub may have written it since, and
+two containers sharing a data dir are both pid 1); a crash leaves it, so a reader
 trusts it only from the process it started (``embedded_child.wait_ready``)."""
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def serve(settings: HubSettings) -> int:
     app = create_app(settings, admin_token=admin_token, master=master)
     manifest: dict[str, Any] = {
         "base_url": base_url, "pid": os.getpid(),
+        # this start's own mark: two containers sharing a data dir are both pid 1
+        "instance": secrets.token_hex(8),
         "database": "sqlite" if settings.is_sqlite else "postgresql",
         # where the master key came from (the embedded desk removes an older key file only
         # once its hub says it used the key from the desk's keyring)
@@ -109,11 +112,13 @@ def serve(settings: HubSettings) -> int:
     server.base_url = base_url
     server.drain = app.state.drain
     server.manifest = manifest_path
+    server.instance = manifest["instance"]
     try:
         server.run(sockets=[sock])
     finally:
         sock.close()
-    forget_manifest(manifest_path)  # also when it never served (its startup failed)
+    # also when it never served (its startup failed)
+    forget_manifest(manifest_path, manifest["instance"])
     log.info("hub stopped")
     return 0 if server.started else 1
 
@@ -148,14 +153,14 @@ def _admin_token(settings: HubSettings, data_dir: Path) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def forget_manifest(path: Path) -> None:
-    """Remove ``path`` (``hub.json``) if it still names this process: a hub started since on
-    the same data dir keeps its own."""
+def forget_manifest(path: Path, instance: str) -> None:
+    """Remove ``path`` (``hub.json``) if it still names this start (``instance``): a hub
+    started since on the same data dir keeps its own, even with the same pid."""
     try:
-        pid = json.loads(path.read_bytes()).get("pid")
+        theirs = json.loads(path.read_bytes()).get("instance")
     except (OSError, ValueError, AttributeError):  # gone, or not a manifest of ours
         return
-    if pid == os.getpid():
+    if theirs == instance:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
 
@@ -167,6 +172,7 @@ class _Server(uvicorn.Server):
     base_url = ""
     drain: Drain | None = None
     manifest: Path | None = None  # hub.json, removed once the shutdown is done
+    instance = ""  # the manifest's mark of this start
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         if self.drain is not None:
@@ -182,7 +188,7 @@ class _Server(uvicorn.Server):
         await super().shutdown(sockets=sockets)
         self._captured_signals.clear()  # exit 0 on SIGTERM instead of re-raising it
         if self.manifest is not None:  # before a possible os._exit below
-            forget_manifest(self.manifest)
+            forget_manifest(self.manifest, self.instance)
         left, overran = left_running(), overran_steps()
         if left or overran:
             # the shutdown's work is done (drain, leases, closes); asyncio.run would await

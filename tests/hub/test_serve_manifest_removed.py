@@ -1,7 +1,7 @@
 """``hub.json`` names a running hub only: a clean stop (SIGTERM, SIGINT) removes it, unless
-another process has written it since (it is then theirs); a crash (SIGKILL) leaves it, and
-its readers trust only the manifest of the process they started. Real ``teller-hub serve``
-processes on an embedded database."""
+another start has written it since (it is then theirs, even with the same pid); a crash
+(SIGKILL) leaves it, and its readers trust only the manifest of the process they started.
+Real ``teller-hub serve`` processes on an embedded database."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_a_manifest_another_process_wrote_since_stays(tmp_path: Path) -> None:
     hub = start_hub(data, {})
     manifest = data / "hub.json"
     theirs = {**json.loads(manifest.read_text()), "pid": hub.process.pid + 1,
-              "base_url": "http://127.0.0.1:1"}
+              "instance": "their start", "base_url": "http://127.0.0.1:1"}
     manifest.write_text(json.dumps(theirs))  # a hub started since on the same data dir
     assert hub.stop() == 0, hub.log()[-2000:]
     assert json.loads(manifest.read_text()) == theirs
@@ -41,3 +41,16 @@ def test_a_crash_leaves_the_manifest(tmp_path: Path) -> None:
     hub.process.kill()
     hub.process.wait(10)
     assert json.loads((data / "hub.json").read_text())["pid"] == hub.process.pid
+
+
+def test_a_manifest_of_another_start_with_the_same_pid_stays(tmp_path: Path) -> None:
+    # two containers sharing a data dir are both pid 1: the pid cannot tell them apart
+    data = tmp_path / "hub"
+    hub = start_hub(data, {})
+    manifest = data / "hub.json"
+    ours = json.loads(manifest.read_text())
+    assert ours["instance"]
+    theirs = {**ours, "instance": "another start", "base_url": "http://127.0.0.1:1"}
+    manifest.write_text(json.dumps(theirs))
+    assert hub.stop() == 0, hub.log()[-2000:]
+    assert json.loads(manifest.read_text()) == theirs
