@@ -31,13 +31,26 @@ def show_balance_after(label: QLabel, after: Decimal | None, money: str) -> None
     label.setStyleSheet("color: #b00020" if after is not None and after < 0 else "")
 
 
+def _payment_line(payment_guid: str) -> str:
+    return QCoreApplication.translate("CashDialog", "Payment: %1").replace(
+        "%1", payment_guid[:8])
+
+
 def show_created(reference: QLabel, payment_guid: str) -> None:
     """The draft exists: said in words; the payment's number on its own line to select (as
     the history's Payment column shows it), the whole id in the line's tip."""
-    translate = QCoreApplication.translate
     reference.setText("\n".join([
-        translate("CashDialog", "Draft created."),
-        translate("CashDialog", "Payment: %1").replace("%1", payment_guid[:8])]))
+        QCoreApplication.translate("CashDialog", "Draft created."), _payment_line(payment_guid)]))
+    reference.setToolTip(payment_guid)
+
+
+def show_payment(reference: QLabel, payment_guid: str) -> None:
+    """The draft is no longer one (confirmed, or refused for good): its payment's number
+    stays, to read to the customer or quote on the phone without opening the receipt."""
+    if not payment_guid:
+        reference.clear()
+        return
+    reference.setText(_payment_line(payment_guid))
     reference.setToolTip(payment_guid)
 
 

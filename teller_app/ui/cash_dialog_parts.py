@@ -16,6 +16,7 @@ from teller_app.core.cash import ConfirmFailed, ConfirmInDoubt
 from teller_app.core.cash_settle import RECHECK_DELAYS, recheck
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.cash_dialog_keys import make_next_step
+from teller_app.ui.cash_dialog_lines import show_payment
 from teller_app.ui.cash_dialog_result import CashDialogResult
 from teller_app.ui.cash_text import cash_error_text
 
@@ -93,7 +94,7 @@ class CashDialogParts(CashDialogResult):
             "CashDialog", "Refused: the platform marked the payment as failed. This is final: "
             "no money moved and this draft is never confirmed. If the customer still wants "
             "the operation, make a new one."))
-        self.reference.clear()
+        show_payment(self.reference, self.draft.payment_guid if self.draft else "")
         self._fit()
         self._nothing_left()
         if self.draft is not None:

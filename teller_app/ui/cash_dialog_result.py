@@ -16,7 +16,7 @@ from teller_app.core.views import CustomerView
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow
 from teller_app.ui.cash_dialog_keys import make_next_step
-from teller_app.ui.cash_dialog_lines import fit_to_rows
+from teller_app.ui.cash_dialog_lines import fit_to_rows, show_payment
 from teller_app.ui.cash_text import cash_error_text, confirmed_text
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
@@ -99,7 +99,7 @@ class CashDialogResult(QDialog):
             done += " " + QCoreApplication.translate(
                 "CashDialog", "The receipt could not be read yet: press Receipt… to read it.")
         self.note.setText(done)
-        self.reference.clear()
+        show_payment(self.reference, receipt.payment_guid)  # read to the customer
         self._fit()
         self.confirmed.emit(receipt)
         if receipt.payment is not None:
