@@ -27,6 +27,7 @@ from teller_app.core.intent_id import IntentIds
 from teller_app.platform.hub_models import ChangeRequest, HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.untrusted import fill, shown
 
 # (supervisor e-mail, password, request, "approved"|"rejected", comment) -> the request
 DecideInPlace = Callable[[str, str, ChangeRequest, str, str], Awaitable[ChangeRequest]]
@@ -91,13 +92,28 @@ class CashApprovalFlow(QObject):
             self.settle()
         elif event.kind == "request.approved":
             self.status.emit(self.tr("Approved by a supervisor; the platform is confirming…"))
+        elif event.kind == "request.rejected" and self.request is not None:
+            self._read_rejection(self.request.id)
         elif event.kind in END_KINDS:
             self._end(event.kind, event.result or "")
 
-    def _end(self, kind: str, result: str) -> None:
+    def _read_rejection(self, request_id: str) -> None:
+        """An event carries no comment: the request is read for the supervisor's words (the
+        rejection is said without them when it cannot be read)."""
+        def read(request: ChangeRequest) -> None:
+            self._end("request.rejected", "", comment=request.comment or "")
+
+        self.ops.run(lambda: self.approvals.get(request_id), on_success=read,
+                     on_error=lambda _exc: self._end("request.rejected", ""),
+                     parent=self.widget, label=self.tr("Reading the supervisor's decision"))
+
+    def _end(self, kind: str, result: str, *, comment: str = "") -> None:
         if kind == "request.rejected":
-            self.ended.emit(self.tr("A supervisor rejected it: the draft is voided and is "
-                                    "never confirmed."))
+            rejected = self.tr("A supervisor rejected it: the draft is voided and is never "
+                               "confirmed.")
+            if comment.strip():  # why, in the supervisor's own words (another person's text)
+                rejected += " " + fill(self.tr("Their comment: %1"), shown(comment))
+            self.ended.emit(rejected)
         elif kind == "request.withdrawn":
             self.ended.emit(self.tr("The request was withdrawn."))
         else:
@@ -161,7 +177,8 @@ class CashApprovalFlow(QObject):
                 if result.state == "applied":
                     self.settle()
                 elif result.state in ("rejected", "failed"):
-                    self._end(f"request.{result.state}", result.result or "")
+                    self._end(f"request.{result.state}", result.result or "",
+                              comment=result.comment or "")
                 elif result.state == "approved":  # the hub's confirm is late: it reads DCM
                     self.status.emit(self.tr(
                         "Approved by a supervisor. The platform has not answered the confirm "
