@@ -63,6 +63,7 @@ from teller_app.ui.people_lookup import NameLookup
 from teller_app.ui.untrusted import fill
 
 OLDER_KEY = "audit-older"  # the one older page in flight
+TYPICAL_EMAIL = "olena.koval@branch-12.bank.ua"  # the Employee column's width
 
 
 def _day(value: QDate) -> date:
@@ -191,6 +192,8 @@ class AuditView(QWidget):
         fit_moment_column(self.table, 1, local_text(WIDE_MOMENT, seconds=True))
         # the action on one line: the longest name (a desk's record, a refused decision)
         fit_moment_column(self.table, 2, widest_action_text(self.table.fontMetrics()))
+        # an employee's e-mail whole (names are shorter); a longer one: its tooltip
+        fit_moment_column(self.table, 3, TYPICAL_EMAIL)
         if self._status_text is not None:
             self.status.setText(self._status_text())
 
