@@ -63,8 +63,33 @@ def one_line(text: str) -> str:
 
 def isolate(text: str) -> str:
     """``text`` on one line (``one_line``) wrapped in a direction isolate for display, so a
-    right-to-left name cannot reorder the text around it (tables, inbox, card)."""
-    return f"{FSI}{one_line(text)}{PDI}" if text else text
+    right-to-left name cannot reorder the text around it (tables, inbox, card). A text that
+    already is one isolate (a name isolated for its cell, then shown in a tooltip) is wrapped
+    once: a second pair showed as boxes in fonts lacking the marks."""
+    if not text:
+        return text
+    if _isolated(text):
+        return one_line(text)
+    return f"{FSI}{one_line(text)}{PDI}"
+
+
+_OPENS = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI: each closed by a PDI
+
+
+def _isolated(text: str) -> bool:
+    """``text`` is one isolate from its first character to its last: an opening mark whose
+    own PDI ends it ("⁨a⁩ and ⁨b⁩" is two, and is wrapped again)."""
+    if len(text) < 2 or text[0] not in _OPENS or text[-1] != PDI:
+        return False
+    depth = 0
+    for n, char in enumerate(text):
+        if char in _OPENS:
+            depth += 1
+        elif char == PDI and depth:
+            depth -= 1
+            if not depth:
+                return n == len(text) - 1
+    return False
 
 
 def check_phone(text: str, region: str = DEFAULT_REGION) -> tuple[str, str]:
