@@ -88,18 +88,27 @@ async def open_alerts(service: ApprovalService) -> AlertList:
 
 
 class RowsTallList(QListWidget):
-    """A list as tall as its rows (wrapped at its width) up to ``SHOWN_LINES`` lines, then
-    scrolling: three short alerts took a third of the dock (a fixed share of it) and left
-    the requests above them less room."""
+    """A list as tall as its rows (wrapped at its width) up to ``SHOWN_LINES`` lines and the
+    ``room`` the requests above leave empty (``approvals_inbox_room``), then scrolling:
+    three short alerts took a third of the dock (a fixed share of it) and left the requests
+    above them less room; many scrolled below a requests table with empty space."""
 
     SHOWN_LINES = 8
     # a class default: Qt may lay the list out while ``QListWidget.__init__`` still runs
     # (an event handled meanwhile), before any line of ours in ``__init__`` has run
     _rows_height = 0
+    room = 0  # pixels beyond SHOWN_LINES the list may take (``set_room``)
+    rows_changed: Callable[[], None] | None = None  # told when its rows' height changes
 
     def __init__(self) -> None:
         super().__init__()
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def set_room(self, room: int) -> None:
+        """Pixels the list may grow beyond ``SHOWN_LINES`` lines (0: none)."""
+        if room != self.room:
+            self.room = room
+            self.updateGeometry()
 
     def updateGeometries(self) -> None:
         # called after every layout of the rows (added, removed, wrapped at a new width)
@@ -109,10 +118,12 @@ class RowsTallList(QListWidget):
         if height != self._rows_height:
             self._rows_height = height
             self.updateGeometry()
+            if self.rows_changed is not None:
+                self.rows_changed()
 
     def sizeHint(self) -> QSize:
         line = self.fontMetrics().lineSpacing()
-        rows = min(self._rows_height or line, self.SHOWN_LINES * line)
+        rows = min(self._rows_height or line, self.SHOWN_LINES * line + self.room)
         return QSize(super().sizeHint().width(), rows + 2 * self.frameWidth())
 
     def minimumSizeHint(self) -> QSize:
@@ -152,6 +163,11 @@ class AlertsList:
         self._texts: list[Callable[[], str]] = []  # each row's text, made again on a switch
         self._guids: list[str] = []  # each row's customer
         self._ids: list[int | None] = []  # each row's alert (None: an older hub's event)
+        # reads sent (``read_sent``), and each alert acknowledged here with the number of
+        # the last read sent when its acknowledgement landed: a read sent before then may
+        # still list it (dropped from its answer); one sent after reflects it (forgotten)
+        self._reads = 0
+        self._acked: dict[int, int] = {}
         # acknowledging the selected alert: an optional comment (the hub's is) and the button
         self.comment = QLineEdit()
         self.comment.setObjectName("alertComment")
@@ -201,8 +217,24 @@ class AlertsList:
         self.ack_status.setVisible(True)
         return text
 
-    def show_alerts(self, alerts: list[Alert], more: bool = False) -> None:
-        """``more``: the hub left older open alerts out (the line under the list)."""
+    def read_sent(self) -> int:
+        """A read of the open alerts is being sent: its number, for ``show_alerts``."""
+        self._reads += 1
+        return self._reads
+
+    @property
+    def acknowledged_here(self) -> frozenset[int]:
+        """Alerts acknowledged here that a read sent before may still list."""
+        return frozenset(self._acked)
+
+    def show_alerts(self, alerts: list[Alert], more: bool = False,
+                    read: int | None = None) -> None:
+        """``more``: the hub left older open alerts out (the line under the list); ``read``:
+        the read's number (``read_sent``): an alert acknowledged here after it was sent is
+        not shown again (the hub answered before the acknowledgement landed)."""
+        if read is not None:
+            alerts = [a for a in alerts if self._acked.get(a.id, 0) < read]
+            self._acked = {i: n for i, n in self._acked.items() if n >= read}
         self.more.setVisible(more)
         self.list.clear()
         self._texts.clear()
@@ -234,6 +266,23 @@ class AlertsList:
         self.list.insertItem(0, item)
         for widget in (self.title, self.list, self.ack_bar):
             widget.setVisible(True)
+        self._keep_bounded()
+
+    def _keep_bounded(self) -> None:
+        """At most ``ALERTS_READ`` rows, as a read brings (live alerts grew the list without
+        end): the oldest beyond go, and the line under the list says more are waiting."""
+        if len(self._ids) <= ALERTS_READ:
+            return
+        for row in range(len(self._ids) - 1, ALERTS_READ - 1, -1):  # the oldest: at the end
+            del self._ids[row], self._guids[row], self._texts[row]
+            self.list.takeItem(row)
+        self.more.setVisible(True)
+
+    def acknowledged(self, alert_id: int) -> bool:
+        """The alert acknowledged here (or by another supervisor first): off the list, and
+        off a read's answer that may still list it (``show_alerts``)."""
+        self._acked[alert_id] = self._reads
+        return self.remove(alert_id)
 
     def selected_id(self) -> int | None:
         """The selected alert's id (None: none selected, or one the hub did not number)."""

@@ -89,7 +89,7 @@ class AlertAck:
 
     def _gone(self, alert_id: int, comment: str) -> None:
         """The alert off the list; its comment cleared unless another is typed meanwhile."""
-        self.alerts.remove(alert_id)
+        self.alerts.acknowledged(alert_id)
         if self.alerts.comment.text().strip() == comment:
             self.alerts.comment.clear()
         self.update_button()

@@ -42,6 +42,7 @@ from teller_app.ui.approvals_alerts_ack import AlertAck
 from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import RequestsTable
 from teller_app.ui.approvals_inbox_lookups import InboxLookups
+from teller_app.ui.approvals_inbox_room import AlertsRoom
 from teller_app.ui.approvals_inbox_state import InboxMemory
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
@@ -145,6 +146,8 @@ class ApprovalsInbox(InboxLookups):
         self.alert_ack = AlertAck(self.alert_list, ops, approvals,
                                   lambda make: self.message.emit(self.alert_list.say(make)),
                                   self)
+        # the alerts list grows into the room the requests leave empty
+        self.alerts_room = AlertsRoom(self, self.table, self.alert_list.list)
         self.title = QLabel()
         self.title.setBuddy(self.table)  # names the list for a screen reader (ui/a11y)
 
@@ -253,8 +256,10 @@ class ApprovalsInbox(InboxLookups):
 
         self.ops.run(read, on_success=loaded, on_error=self._read_failed, parent=self,
                      key="approvals-load", label=self.tr("Reading approvals"))
+        number = self.alert_list.read_sent()  # acknowledged after it: not shown again
+
         def alerts_read(found: AlertList) -> None:
-            self.alert_list.show_alerts(list(found.alerts), more=found.more)
+            self.alert_list.show_alerts(list(found.alerts), more=found.more, read=number)
             self._name_alerts()
 
         self.ops.run(lambda: open_alerts(service), on_success=alerts_read,

@@ -1,6 +1,7 @@
 """The supervisor's dock at 1280×720 with three short watcher alerts: the alerts list is as
 tall as its three rows (it took a fixed third of the dock's free room), so the requests
-above keep the room; many alerts stop at a few lines and scroll."""
+above keep the room; many alerts scroll (past a few lines only into the room the requests
+leave empty: ``test_inbox_alerts_take_spare_room``)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,5 @@ def test_three_short_alerts_take_three_rows_and_many_scroll(qtbot: Any, ops: Any
 
     for n in range(3, 30):
         inbox.on_event(_alert(n))
-    cap = 8 * alerts.fontMetrics().lineSpacing() + frame
     qtbot.waitUntil(lambda: alerts.verticalScrollBar().maximum() > 0, timeout=5000)
-    assert alerts.height() <= cap
     assert inbox.table.height() > alerts.height()
