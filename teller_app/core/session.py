@@ -96,18 +96,23 @@ class Session:
         signed out, not the app quitting) the platform session is revoked too, so its token
         (a remembered one included) no longer works; a failure is logged and waited for at
         most ``SIGN_OUT_WAIT`` s, never stopping the sign-out. Mode B's session is the hub's:
-        closing it (``HubLink.aclose``) revokes it."""
-        if sign_out and isinstance(self.client.auth, PasswordLogin) \
-                and self.client.session_token is not None:
-            try:
-                revoked = await asyncio.wait_for(self.client.logout(), SIGN_OUT_WAIT)
-            except TimeoutError:
-                revoked = False
-            if not revoked:
-                log.warning("sign-out: the platform session was not revoked")
-        if self.hub is not None:
-            await self.hub.aclose()
-        await self.client.aclose()
+        closing it (``HubLink.aclose``) revokes it. Closed, the session holds no credential:
+        the password kept for a re-login and the tokens are dropped (``Auth.forget``), even
+        when a step of the close failed."""
+        try:
+            if sign_out and isinstance(self.client.auth, PasswordLogin) \
+                    and self.client.session_token is not None:
+                try:
+                    revoked = await asyncio.wait_for(self.client.logout(), SIGN_OUT_WAIT)
+                except TimeoutError:
+                    revoked = False
+                if not revoked:
+                    log.warning("sign-out: the platform session was not revoked")
+            if self.hub is not None:
+                await self.hub.aclose()
+            await self.client.aclose()
+        finally:
+            self.client.auth.forget()
 
 
 async def open_session(

@@ -77,6 +77,12 @@ class PasswordLogin:
         """What this sign-in holds (to be forgotten with a short-lived session)."""
         return self._password or None, self.session_token
 
+    def forget(self) -> None:
+        """Its session closed: the password kept for a re-login and the session token are
+        dropped, so nothing closed holds them (a later call cannot sign in again)."""
+        self._password = ""
+        self.session_token = None
+
     # --- used by PlatformClient ----------------------------------------------------------
     def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
         if not self.session_token:
@@ -239,6 +245,10 @@ class BankJwtLogin:
     def held_secrets(self) -> tuple[str | None, ...]:
         return (self.session_token,)  # the bank's key stays masked: the service keeps it
 
+    def forget(self) -> None:
+        """Its session closed: the last session token is dropped (the key is the service's)."""
+        self.session_token = None
+
     def _private_key(self) -> Any:
         if self._key is None:
             from cryptography.hazmat.primitives.serialization import load_pem_private_key
@@ -337,6 +347,13 @@ class HubLogin:
 
     def held_secrets(self) -> tuple[str | None, ...]:
         return self._password or None, self.session_token
+
+    def forget(self) -> None:
+        """Its session closed: the password kept for a re-login and the hub token dropped."""
+        self._password = ""
+        self.session_token = None
+        self.hub.token = None
+        self.hub.session = None
 
     def headers(self, op: Operation, counterparty_guid: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.session_token}"} if self.session_token else {}

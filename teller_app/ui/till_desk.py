@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import secrets
 import socket
+import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -48,7 +49,10 @@ MENU_MOVES = frozenset({"open_cosign", "close_cosign", "transfer"})
 # dynamic properties of a till dialog: its ``finished`` hooked (once); it ended, so a
 # decision is never queued for it (``TillDesk.till_decided``)
 _HOOKED, _DONE = "tellerTillDecidedHooked", "tellerTillDecidedDone"
-_CACHE: dict[int, tuple[Session, HubCash]] = {}
+# each session's ``HubCash`` (made once: its till service's state lives on it), by the
+# session's id; the session itself held weakly, so a closed session that nothing else holds
+# goes with its entry (its link, and nothing of it kept for the life of the process)
+_CACHE: dict[int, tuple[weakref.ref[Session], HubCash]] = {}
 
 
 def hub_cash(session: Session) -> HubCash | None:
@@ -56,12 +60,14 @@ def hub_cash(session: Session) -> HubCash | None:
     link = session.hub
     if link is None:
         return None
-    cached = _CACHE.get(id(session))
-    if cached is not None and cached[0] is session:
+    key = id(session)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0]() is session:
         return cached[1]
     calls = LinkCalls(link)
     cash = HubCash(calls, TillService(calls, DESK_ID))
-    _CACHE[id(session)] = (session, cash)
+    _CACHE[key] = (weakref.ref(session), cash)
+    weakref.finalize(session, _CACHE.pop, key, None)
     return cash
 
 
