@@ -55,8 +55,10 @@ class EventFeed:
         """Until cancelled or ``stop()``: stream, deliver, reconnect."""
         backoff = MIN_BACKOFF
         while not self._stopped:
+            used: str | None = None
             try:
                 await self.link.connect()
+                used = self.link.hub.token
                 # closed here on a stop or a cancel in the loop's body, not left to the
                 # garbage collector (which closes its response outside any task: errors)
                 async with contextlib.aclosing(
@@ -72,7 +74,7 @@ class EventFeed:
             except AuthError:
                 log.info("event stream: hub session expired, renewing")
                 try:
-                    await self.link.connect(force=True)
+                    await self.link.connect(force=True, stale=used)
                 except PlatformError as exc:
                     log.info("event stream: renewing failed (%s)", type(exc).__name__)
             except PlatformError as exc:

@@ -45,11 +45,16 @@ class HubLink:
     def when_opened(self, listener: Callable[[], None]) -> None:
         self._opened.append(listener)
 
-    async def connect(self, *, force: bool = False) -> None:
+    async def connect(self, *, force: bool = False, stale: str | None = None) -> None:
         """Open (or, with ``force``, renew) the hub session. Raises ``HubUnavailable``
-        (``HubCheckUnavailable`` when the hub could not read DCM to check the session)."""
+        (``HubCheckUnavailable`` when the hub could not read DCM to check the session).
+
+        A renewal is for the token the hub refused (``stale``; by default the one held when
+        asked): one renewed meanwhile by another call (calls refused together wait here for
+        the first one's renewal) is used as it is, so the hub session is opened once."""
+        refused = stale if stale is not None else self.hub.token
         async with self._lock:
-            if self.hub.token and not force:
+            if self.hub.token and (not force or self.hub.token != refused):
                 return
             await self._open(force)
         for listener in list(self._opened):
@@ -90,28 +95,36 @@ class HubLink:
         """Have the hub hold ``external_id``'s secret (idempotent); renews the hub session
         once on 401."""
         await self.connect()
+        used = self.hub.token
         try:
             return await self.hub.issue_secret(external_id, branch_guid, **fields)
         except AuthError:
-            await self.connect(force=True)
+            await self.connect(force=True, stale=used)
             return await self.hub.issue_secret(external_id, branch_guid, **fields)
 
     async def call(self, fn: Callable[[HubClient], Awaitable[T]]) -> T:
         """``fn(hub)`` with a hub session (opened if needed); renewed once on 401."""
         await self.connect()
+        used = self.hub.token
         try:
             return await fn(self.hub)
         except AuthError:
-            await self.connect(force=True)
+            await self.connect(force=True, stale=used)
             return await fn(self.hub)
 
     async def aclose(self) -> None:
-        if self.hub.token:
-            try:
-                await asyncio.wait_for(self.hub.close_session(), 3)
-            except (PlatformError, TimeoutError) as exc:
-                log.info("hub session not closed: %s", type(exc).__name__)
-        await self.hub.aclose()
+        """End the hub session (best effort) and close the client; its token is dropped
+        either way (a closed link holds none)."""
+        try:
+            if self.hub.token:
+                try:
+                    await asyncio.wait_for(self.hub.close_session(), 3)
+                except (PlatformError, TimeoutError) as exc:
+                    log.info("hub session not closed: %s", type(exc).__name__)
+            await self.hub.aclose()
+        finally:
+            self.hub.token = None
+            self.hub.session = None
 
 
 _NO_HTTP: Any = None  # HubLogin logs in through its own HubClient, not the DCM transport

@@ -168,11 +168,12 @@ class LinkCalls:
         from teller_app.platform.errors import AuthError
 
         await self.link.connect()
+        used = self.link.hub.token  # renewed only if still this one (``HubLink.connect``)
         try:
             return await self.link.hub.call(method, path, json_body=json_body, params=params,
                                             desk_id=desk_id, idempotent=idempotent)
         except AuthError:
-            await self.link.connect(force=True)
+            await self.link.connect(force=True, stale=used)
             return await self.link.hub.call(method, path, json_body=json_body, params=params,
                                             desk_id=desk_id, idempotent=idempotent)
 
