@@ -69,6 +69,12 @@ class SupervisionCards(SupervisionCash):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._fill_card_actions(card, box)
         card.customer_changed.connect(lambda _c: self._fill_card_actions(card, box))
+        # a closed card leaves the list at once (not at the next decision's refresh): a
+        # quiet desk keeps no closed card's customer and accounts
+        card.destroyed.connect(partial(self._forget_card, id(card)))
+
+    def _forget_card(self, card_id: int, *_args: object) -> None:
+        self._cards = [c for c in self._cards if id(c) != card_id and isValid(c)]
 
     def _fill_card_actions(self, card: CustomerCard, box: CardActions) -> None:
         """The buttons are made again only when what they say changed (the customer enabled
