@@ -118,6 +118,8 @@ class AuditTableModel(QAbstractTableModel):
             return entry
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "actor":
             return tip(entry.actor)  # any desk's words: escaped, clipped
+        if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "customer":
+            return tip(self.row_texts(entry)[index.column()]) or None  # a long name whole
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[index.column()] == "details":
             # one item a line (long ones read whole); desks write the values: escaped
             return tip(details_text(entry.detail, "\n", self.employee_names))

@@ -64,6 +64,7 @@ from teller_app.ui.untrusted import fill
 
 OLDER_KEY = "audit-older"  # the one older page in flight
 TYPICAL_EMAIL = "olena.koval@branch-12.bank.ua"  # the Employee column's width
+TYPICAL_CUSTOMER = "Коваленко Олександра"  # the Customer column's (a GUID: cut)
 
 
 def _day(value: QDate) -> date:
@@ -194,6 +195,8 @@ class AuditView(QWidget):
         fit_moment_column(self.table, 2, widest_action_text(self.table.fontMetrics()))
         # an employee's e-mail whole (names are shorter); a longer one: its tooltip
         fit_moment_column(self.table, 3, TYPICAL_EMAIL)
+        # a customer's usual name whole (Qt's default 100 px cut most); a longer: its tooltip
+        fit_moment_column(self.table, 4, TYPICAL_CUSTOMER)
         if self._status_text is not None:
             self.status.setText(self._status_text())
 

@@ -1,5 +1,6 @@
-"""The audit trail's Employee column holds a typical employee's e-mail whole at a 1280 px
-(and 1366 px) window, in either language: at Qt's default 100 px the e-mails were cut. The
+"""The audit trail's Employee and Customer columns hold a typical employee's e-mail and a
+customer's usual full name whole at a 1280 px (and 1366 px) window, in either language: at
+Qt's default 100 px both were cut. The
 Details column, the one that needs room most, keeps most of the width."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyle
 from teller_app.ui.audit_view import AuditView
 
 EMAIL = "olena.koval@branch-12.bank.ua"
+NAME = "Коваленко Олександра"
 
 
 @pytest.mark.parametrize("language", ["english", "ukrainian"])
@@ -33,9 +35,10 @@ def test_a_typical_email_fits_the_employee_column(qtbot: Any, ops: Any, language
     table = view.table
     metrics = table.fontMetrics()
     margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
-    text_room = table.columnWidth(3) - 2 * margin
-    assert text_room >= metrics.horizontalAdvance(EMAIL)
-    assert metrics.elidedText(EMAIL, Qt.TextElideMode.ElideRight, text_room) == EMAIL
+    for column, text in ((3, EMAIL), (4, NAME)):  # Employee, Customer
+        text_room = table.columnWidth(column) - 2 * margin
+        assert text_room >= metrics.horizontalAdvance(text), (column, text_room)
+        assert metrics.elidedText(text, Qt.TextElideMode.ElideRight, text_room) == text
     # the details (the last column, stretched) keep the most room of any column
     widths = [table.columnWidth(c) for c in range(table.model().columnCount())]
     assert widths[-1] == max(widths) and widths[-1] >= table.viewport().width() // 3, widths
