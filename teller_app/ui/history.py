@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,7 +57,7 @@ from teller_app.ui.error_text import friendly_message
 from teller_app.ui.history_model import HistoryModel, date_cell
 from teller_app.ui.local_time import local_clock_text, local_text
 from teller_app.ui.money import is_ukrainian
-from teller_app.ui.payment_detail import PaymentDetailDialog
+from teller_app.ui.payment_detail import PaymentDetailDialog, drop_closed
 from teller_app.ui.till_text import voided_text
 from teller_app.ui.untrusted import fill, plain_label, shown_lines
 
@@ -137,7 +137,7 @@ class HistoryDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         fit_moment_column(self.table, 0, date_cell(WIDE_MOMENT))  # one line, not two
         # a double-click (``activated``: ``doubleClicked`` too opened a second detail)
-        self.table.activated.connect(lambda index: self.open_payment(index.row()))
+        self.table.activated.connect(self._row_activated)
         self.table.installEventFilter(self)  # Enter: ``eventFilter``
         self.as_of = plain_label(QLabel(self))  # an error may quote the platform's words
         self.as_of.setObjectName("historyAsOf")
@@ -158,14 +158,17 @@ class HistoryDialog(QDialog):
         self.use_dates.toggled.connect(self._dates_toggled)
         self.dates = DateRange(self.date_from, self.date_to)  # once a date is set, in order
         self.dates.changed.connect(self.apply_filters)
-        self.category.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.category.currentIndexChanged.connect(self._filter_picked)
+        self.status.currentIndexChanged.connect(self._filter_picked)
         self.refresh_button.clicked.connect(self.refresh)
         self.export_button.clicked.connect(self.choose_export_path)
         self.model.loaded.connect(self._paint_state)
         self._columns_fitted = False
         self.model.loaded.connect(self._fit_columns)
-        self.model.failed.connect(lambda text: self.as_of.setText(shown_lines(text)))
+        # Bound methods, never a lambda on ``self``: the model is not a child of the dialog
+        # (Python owns it), so a lambda connected to its signal stayed connected after the
+        # dialog was deleted and kept the closed window and every row it read alive.
+        self.model.failed.connect(self._show_failure)
         self._load_categories()
         self.model.reload()
 
@@ -211,6 +214,9 @@ class HistoryDialog(QDialog):
         return HistoryFilter(start, end, str(self.category.currentData() or ""),
                              str(self.status.currentData() or ""))
 
+    def _filter_picked(self, _index: int) -> None:
+        self.apply_filters()
+
     def apply_filters(self) -> None:
         filters = self.current_filters()
         if filters != self.model.filters:
@@ -249,10 +255,17 @@ class HistoryDialog(QDialog):
                             str(shown), stamp)
             self.as_of.setText(text)
 
+    def _show_failure(self, text: str) -> None:
+        self.as_of.setText(shown_lines(text))
+
     # -- detail / export ----------------------------------------------------------------
+    def _row_activated(self, index: QModelIndex) -> None:
+        self.open_payment(index.row())
+
     def open_payment(self, row: int) -> None:
         if not 0 <= row < len(self.model.rows):
             return
+        drop_closed(self.detail)  # the one before: each stayed until the history closed
         self.detail = PaymentDetailDialog(self.model.rows[row], self.desk, self.minor_unit,
                                           self.ops, self, self.origin)
         self.detail.open()

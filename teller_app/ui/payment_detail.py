@@ -14,6 +14,7 @@ from dataclasses import replace
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
+from shiboken6 import isValid
 
 from teller_app.core.history import HistoryRow
 from teller_app.core.history_export import UNKNOWN_TIME
@@ -33,6 +34,15 @@ from teller_app.ui.money import format_money
 from teller_app.ui.receipt import ui_language
 from teller_app.ui.receipt_dialog import ReceiptDialog
 from teller_app.ui.untrusted import plain_label, shown_lines
+
+
+def drop_closed(dialog: QWidget | None) -> None:
+    """A dialog made again each time it is opened (a payment's detail, its receipt copy),
+    once it is closed: deleted when the next one is made. A child of a window the teller keeps
+    open, the closed ones stayed in memory as long as that window (one for every payment
+    opened). One still showing is left to its parent."""
+    if dialog is not None and isValid(dialog) and not dialog.isVisible():
+        dialog.deleteLater()
 
 
 class OneLineValue(QLabel):
@@ -131,5 +141,6 @@ class PaymentDetailDialog(QDialog):
         receipt = build_receipt(self.row.payment, original, ui_language(),
                                 minor_unit=self.minor_unit,
                                 reprint=Reprint(self.desk.teller, kyiv_now()))
+        drop_closed(self.receipt_dialog)
         self.receipt_dialog = ReceiptDialog(receipt, self.ops, self)
         self.receipt_dialog.open()
