@@ -39,6 +39,7 @@ from teller_app.ui.till_text import (
     transfer_text,
 )
 from teller_app.ui.till_vault_count import signed_uah
+from teller_app.ui.till_windows import release_on_close
 from teller_app.ui.untrusted import plain_label
 from teller_app.ui.wrapped_text import grow_to_fit
 
@@ -277,5 +278,11 @@ class TillCloseDialog(CosignWaitDialog):
 
     def show_report(self) -> None:
         if self.report is not None:
-            self.report_dialog = ReportDialog(self.report, self.context, self.ops, self)
-            self.report_dialog.open()
+            dialog = self.report_dialog = ReportDialog(self.report, self.context, self.ops, self)
+            # a new one each press: the closed one goes
+            release_on_close(dialog, self.ops, lambda: self._forget_report(dialog))
+            dialog.open()
+
+    def _forget_report(self, dialog: ReportDialog) -> None:
+        if self.report_dialog is dialog:
+            self.report_dialog = None

@@ -34,6 +34,7 @@ from teller_app.ui.till_report import ReportContext
 from teller_app.ui.till_text import is_closed_state
 from teller_app.ui.till_transfer import TransferDialog
 from teller_app.ui.till_vault_count import VaultCountDialog
+from teller_app.ui.till_windows import release_on_close
 
 if TYPE_CHECKING:  # the window installs this module
     from teller_app.ui.main_window import MainWindow
@@ -258,7 +259,8 @@ class TillDesk(QObject):
 
     def _hook(self, dialog: QDialog) -> None:
         """Once per dialog: when it ends (closed, done, accepted) it is done with, its
-        queue dropped and nothing queued for it again (closed dialogs are not deleted)."""
+        queue dropped and nothing queued for it again (until its deferred delete, or for
+        good: a dialog not opened from the Till menu is not deleted here)."""
         if dialog.property(_HOOKED):
             return
         dialog.setProperty(_HOOKED, True)
@@ -281,7 +283,15 @@ class TillDesk(QObject):
         self.dialog = dialog
         if isinstance(dialog, DECIDING):
             self._hook(dialog)  # closed before any decision comes: never told later
+        # a new window each time: the closed one goes (``till_windows``); hidden by the
+        # lock screen it is not closed, and stays
+        release_on_close(dialog, self.window.ops, lambda: self._forget(dialog))
         dialog.open()
+
+    def _forget(self, dialog: QDialog) -> None:
+        self._told_later.pop(dialog, None)
+        if self.dialog is dialog:
+            self.dialog = None
 
     def open_till(self) -> None:
         service = self.service()

@@ -36,6 +36,7 @@ from teller_app.ui.till_position_transfers import TransfersPart
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere, signed_uah
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
+from teller_app.ui.till_windows import release_on_close
 from teller_app.ui.untrusted import plain_label, shown, shown_lines, tip
 
 OPEN_WIDTH, OPEN_HEIGHT = 780, 640  # the size it opens at (px), unless its layout needs more
@@ -361,7 +362,12 @@ class BranchCashView(QDialog):
         dialog.refresh_button.clicked.connect(self.refresh)
         # a count recorded whose position read failed (no ``saved`` either): read it here
         dialog.finished.connect(lambda _result: self.refresh())
+        release_on_close(dialog, self.ops, lambda: self._forget_vault(dialog))  # a new one each
         dialog.open()
+
+    def _forget_vault(self, dialog: VaultCountDialog) -> None:
+        if self.vault_dialog is dialog:
+            self.vault_dialog = None
 
     def _failed(self, exc: BaseException) -> None:
         from teller_app.ui.error_text import friendly_message
