@@ -152,8 +152,11 @@ class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
         self._reauth_dialog: ReauthDialog | None = None
         self._reauth_waiting: list[tuple[Callable[[], None], Callable[[], None]]] = []
         self.ops.activity_changed.connect(self._activity_changed)
-        self.ops.connectivity_error.connect(lambda _exc: self._set_online(False))
-        self.ops.platform_reached.connect(lambda: self._set_online(True))
+        # Bound methods, never a lambda on ``self``: the runner is the app's (it outlives
+        # every main window, one per sign-in), so a lambda stayed connected after sign-out
+        # and kept the signed-out window alive.
+        self.ops.connectivity_error.connect(self._connectivity_lost)
+        self.ops.platform_reached.connect(self._platform_reached)
         self._apply_session()
         self._load_choices()
         self._wire_cache()

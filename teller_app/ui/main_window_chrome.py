@@ -87,6 +87,13 @@ class MainWindowChrome(QMainWindow):
         self.busy_label.setVisible(bool(labels))
         self.busy_label.setText(labels[-1] if labels else "")
 
+    # the app's runner's signals (MainWindow.__init__): bound methods, dropped with the window
+    def _connectivity_lost(self, _exc: object) -> None:
+        self._set_online(False)
+
+    def _platform_reached(self) -> None:
+        self._set_online(True)
+
     def _set_online(self, online: bool) -> None:
         was_offline = self._offline
         self._offline = not online

@@ -133,10 +133,30 @@ def version_read(window: MainWindow, session: Session, found: HubVersion | None)
 
 def signed_out(controller: AppController, window: MainWindow) -> None:
     controller.window = None
-    controller.ops.run(lambda: window.shutdown(), label="", network=False)
+
+    async def leave() -> None:
+        try:
+            await window.shutdown()
+        finally:
+            release(controller, window)
+
+    controller.ops.run(leave, label="", network=False)
     controller.show_sign_in()
     if window.sign_out_reason and controller.dialog is not None:  # the desk signed itself out
         controller.dialog.show_reason(window.sign_out_reason)
+
+
+def release(controller: AppController, window: MainWindow) -> None:
+    """A signed-out window, shut down: deleted, and the app's runner no longer points at it
+    (a new window is made at the next sign-in). Nothing else deletes it: a window no one holds
+    stayed alive by its own connections, with its cards, forms and session."""
+    ops = controller.ops
+    if ops.default_error_handler == window._show_error:
+        ops.default_error_handler = None
+    if ops.reauthenticate == window._reauthenticate:
+        ops.reauthenticate = None
+    if isValid(window):
+        window.deleteLater()
 
 
 def window_closed(controller: AppController, window: MainWindow) -> None:
