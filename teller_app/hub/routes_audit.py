@@ -51,6 +51,8 @@ VERIFY_REUSE_S = 60.0
 RECHECK_S = 30.0  # a stream ends within this after sign-out or disabling
 STREAM_RETRY_MAX_S = 5.0  # a stream retries the database at least this often while it is down
 STREAM_DB_ERRORS = (sa.exc.SQLAlchemyError, OSError, TimeoutError)
+# an open alert acknowledged (a newer hub's; desks that do not know the kind ignore it)
+ALERT_ACKNOWLEDGED = "alert.acknowledged"
 
 
 @router.post("/audit", summary="Append a desk's actions (in order; client_id dedupes retries)",
@@ -362,7 +364,17 @@ async def ack_alert(alert_id: PathInt, body: AckIn, request: Request,
                 comment=body.comment))
         if done.rowcount != 1:
             raise HubError(409, "no such open alert in your branch")
+        # to those its alert.unapproved_change|cash went to (its branch's supervisors, head
+        # office), in this transaction: it shows only if the acknowledgement commits. Events
+        # before the audit row (the EVENTS lock is always taken before AUDIT's)
+        branch = (await conn.execute(sa.select(alerts.c.branch_guid)
+                                     .where(alerts.c.id == alert_id))).scalar()
+        await events.emit(conn, ALERT_ACKNOWLEDGED,
+                          {"alert_id": alert_id, "branch_guid": branch,
+                           "acknowledged_by": emp.email},
+                          branch_guid=branch, to_supervisors=True)
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="alert", entity=f"alert:{alert_id}",
             branch_guid=emp.branch_guid, detail={"acknowledged": True, "comment": body.comment}))
+    await runtime(request).bus.poke()  # this process's streams see it at once
     return {"id": alert_id, "state": "acknowledged"}

@@ -148,8 +148,10 @@ class HubEvent(_Wire):
     sha256: str | None = None
     result: str | None = None
     before: dict[str, Any] | None = None  # a limit asked alone: its currency at filing
-    # alert.unapproved_change
+    # alert.unapproved_change | alert.unapproved_cash; alert.acknowledged (a newer hub's:
+    # the alert left the open ones, acknowledged by ``acknowledged_by``)
     alert_id: int | None = None
+    acknowledged_by: str | None = None
     login: str | None = None
     fields: dict[str, Any] = Field(default_factory=dict)
     reasons: list[str] = Field(default_factory=list)

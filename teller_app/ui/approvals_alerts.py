@@ -38,6 +38,7 @@ HOLDER_FIELD = "phone_holder"  # its fields: the other customer, when the hub ma
 HOLDER_SHOWN = 120  # characters of the other customer's login (a DCM login: any text)
 NAME_SHOWN = 120  # characters of the alerted customer's name
 ALERTS_READ = 500  # open alerts read at once (the hub's most per request)
+ACKED_KEPT = ALERTS_READ  # acknowledgements remembered against a read on its way
 ACK_COMMENT_MAX = 300  # the hub's ``AckIn.comment`` (a ``Reason``: optional, 300 characters)
 
 
@@ -165,8 +166,11 @@ class AlertsList:
         self._ids: list[int | None] = []  # each row's alert (None: an older hub's event)
         # reads sent (``read_sent``), and each alert acknowledged here with the number of
         # the last read sent when its acknowledgement landed: a read sent before then may
-        # still list it (dropped from its answer); one sent after reflects it (forgotten)
+        # still list it (dropped from its answer); one sent after reflects it (forgotten).
+        # Kept only while the newest read is on its way (answered or failed: forgotten),
+        # at most ``ACKED_KEPT``: a day of acknowledgements without a reload kept them all
         self._reads = 0
+        self._reading = False  # the newest read sent is not answered yet
         self._acked: dict[int, int] = {}
         # acknowledging the selected alert: an optional comment (the hub's is) and the button
         self.comment = QLineEdit()
@@ -220,7 +224,16 @@ class AlertsList:
     def read_sent(self) -> int:
         """A read of the open alerts is being sent: its number, for ``show_alerts``."""
         self._reads += 1
+        self._reading = True
         return self._reads
+
+    def read_ended(self, read: int) -> None:
+        """A read's answer shown (``show_alerts``) or its failure: once the newest read
+        sent has ended, no answer to come can list an acknowledged alert (the inbox sends
+        its reads under one op key: a newer read cancels an older one's answer)."""
+        if read == self._reads:
+            self._reading = False
+            self._acked.clear()
 
     @property
     def acknowledged_here(self) -> frozenset[int]:
@@ -235,6 +248,7 @@ class AlertsList:
         if read is not None:
             alerts = [a for a in alerts if self._acked.get(a.id, 0) < read]
             self._acked = {i: n for i, n in self._acked.items() if n >= read}
+            self.read_ended(read)
         self.more.setVisible(more)
         self.list.clear()
         self._texts.clear()
@@ -281,7 +295,11 @@ class AlertsList:
     def acknowledged(self, alert_id: int) -> bool:
         """The alert acknowledged here (or by another supervisor first): off the list, and
         off a read's answer that may still list it (``show_alerts``)."""
-        self._acked[alert_id] = self._reads
+        if self._reading:  # no read on its way: none can bring it back
+            self._acked.pop(alert_id, None)  # the newest last (kept by ``ACKED_KEPT``)
+            self._acked[alert_id] = self._reads
+            while len(self._acked) > ACKED_KEPT:
+                del self._acked[next(iter(self._acked))]
         return self.remove(alert_id)
 
     def selected_id(self) -> int | None:

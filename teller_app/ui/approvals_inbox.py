@@ -1,6 +1,7 @@
 """The supervisor's inbox: pending four-eyes requests of the branch (head office: all), read
 from the Teller Hub and kept LIVE by the hub's event stream (no polling): a filed request
-appears, a decided/withdrawn one leaves, a watcher's alert is listed (``approvals_alerts``).
+appears, a decided/withdrawn one leaves, a watcher's alert is listed (``approvals_alerts``)
+and leaves when acknowledged, here or at another desk (``alert.acknowledged``).
 
 Shown per request: when, the customer's name, the maker's name, the change formatted (amounts
 with grouping, statuses/segments translated) and the reason. Approve sends the SHA-256 of the
@@ -56,6 +57,7 @@ from teller_app.ui.untrusted import plain_label, shown_lines
 log = logging.getLogger(__name__)
 FIT_SAMPLE = 50  # rows the column widths are measured on (besides those in view)
 ROW_LINES = 2  # a row's height in lines: a wrapped name or change, never measured per row
+ALERT_ACKNOWLEDGED = "alert.acknowledged"  # hub ``routes_audit.ALERT_ACKNOWLEDGED``
 GONE_KINDS = frozenset({"request.approved", "request.rejected", "request.withdrawn",
                         "request.applied", "request.failed"})
 
@@ -262,8 +264,12 @@ class ApprovalsInbox(InboxLookups):
             self.alert_list.show_alerts(list(found.alerts), more=found.more, read=number)
             self._name_alerts()
 
+        def alerts_failed(exc: BaseException) -> None:
+            log.info("alerts not read: %s", type(exc).__name__)
+            self.alert_list.read_ended(number)
+
         self.ops.run(lambda: open_alerts(service), on_success=alerts_read,
-                     on_error=lambda exc: log.info("alerts not read: %s", type(exc).__name__),
+                     on_error=alerts_failed,
                      parent=self, key="approvals-alerts", label=self.tr("Reading alerts"))
         if self.cash is not None:
             self.refresh_drafts()
@@ -319,6 +325,10 @@ class ApprovalsInbox(InboxLookups):
                                 if event.ts_ms else None)
             self._name_alerts()
             self.alert_raised.emit(event)
+        elif event.kind == ALERT_ACKNOWLEDGED and event.alert_id is not None:
+            # acknowledged at another desk (or this one): off the list, and off a read's
+            # answer that may still list it; an older hub never sends it
+            self.alert_list.acknowledged(event.alert_id)
 
     def _pending_maybe_changed(self) -> None:
         ids = self.model.pending_ids()
