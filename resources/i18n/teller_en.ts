@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="298"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="301"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>%n entries shown; older entries load as you scroll down</source>
         <translation>
             <numerusform>%n entry shown; older entries load as you scroll down</numerusform>
@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="341"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
@@ -28,7 +28,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="377"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
         <source>Exported %n entries to %1</source>
         <translation>
             <numerusform>Exported %n entry to %1</numerusform>
@@ -112,7 +112,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="236"/>
+        <location filename="../../teller_app/ui/history.py" line="242"/>
         <source>Offline: as of %1, only the newest %n payments, as last fetched</source>
         <translation>
             <numerusform>Offline: as of %1, only the newest %n payment, as last fetched</numerusform>
@@ -120,7 +120,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="246"/>
+        <location filename="../../teller_app/ui/history.py" line="252"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n payment, fetched at %1</numerusform>
@@ -128,7 +128,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="248"/>
+        <location filename="../../teller_app/ui/history.py" line="254"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>
@@ -207,7 +207,7 @@
 <context>
     <name>TillCloseDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="156"/>
+        <location filename="../../teller_app/ui/till_close.py" line="157"/>
         <source>Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes only once a supervisor has approved or rejected each one; you may count the drawer meanwhile.</source>
         <translation>
             <numerusform>Waiting for a supervisor: %n vault transfer ({transfers}). The till closes only once a supervisor has approved or rejected it; you may count the drawer meanwhile.</numerusform>
@@ -215,7 +215,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="272"/>
+        <location filename="../../teller_app/ui/till_close.py" line="273"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n cash draft never confirmed was voided.</numerusform>

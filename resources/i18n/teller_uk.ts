@@ -162,12 +162,12 @@
 <context>
     <name>ApprovalsInbox</name>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="207"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="216"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="199"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="208"/>
         <source>Change requests</source>
         <translation>Запити на зміну</translation>
     </message>
@@ -303,62 +303,62 @@
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="200"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="209"/>
         <source>Comment (required to reject)</source>
         <translation>Коментар (обов’язковий для відхилення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="201"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="210"/>
         <source>Comme&amp;nt:</source>
         <translation>Ко&amp;ментар:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="202"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="211"/>
         <source>&amp;Approve</source>
         <translation>&amp;Погодити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="203"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="212"/>
         <source>&amp;Reject</source>
         <translation>Від&amp;хилити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="204"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="213"/>
         <source>Resume</source>
         <translation>Продовжити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="206"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="215"/>
         <source>Apply an approved change the Teller Hub could not finish</source>
         <translation>Застосувати погоджену зміну, яку Teller Hub не зміг завершити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="209"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="218"/>
         <source>The list updates by itself; Refresh reads it again from the Teller Hub</source>
         <translation>Список оновлюється автоматично; «Оновити» читає його з Teller Hub ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="251"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="260"/>
         <source>Reading approvals</source>
         <translation>Читання запитів на погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="258"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="273"/>
         <source>Reading alerts</source>
         <translation>Читання сповіщень</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="264"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="279"/>
         <source>Live</source>
         <translation>Оновлюється автоматично</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="265"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="280"/>
         <source>Reconnecting to the Teller Hub…</source>
         <translation>Повторне підключення до Teller Hub…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_inbox.py" line="296"/>
+        <location filename="../../teller_app/ui/approvals_inbox.py" line="311"/>
         <source>Reading a new request</source>
         <translation>Читання нового запиту</translation>
     </message>
@@ -369,47 +369,47 @@
         <translation>Пошук імен</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="61"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="64"/>
         <source>%1: another customer has the same phone number: %2</source>
         <translation>%1: такий самий номер телефону має інший клієнт: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="64"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="67"/>
         <source>%1: another customer has the same phone number</source>
         <translation>%1: такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="68"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="71"/>
         <source>%1: %2 (no approved request)</source>
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="167"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="196"/>
         <source>Customer alerts</source>
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="169"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="198"/>
         <source>More open alerts are waiting on the Teller Hub than are shown here: only the newest are listed.</source>
         <translation>На Teller Hub чекає більше відкритих сповіщень, ніж показано тут: у списку лише найновіші.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="173"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="202"/>
         <source>Alert co&amp;mment:</source>
         <translation>Коментар &amp;до сповіщення:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="175"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="204"/>
         <source>What was done about it (optional)</source>
         <translation>Що з ним зроблено (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="177"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="206"/>
         <source>Ac&amp;knowledge</source>
         <translation>Прийняти до відом&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="178"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="207"/>
         <source>Mark the selected alert as dealt with on the Teller Hub</source>
         <translation>Позначити вибране сповіщення на Teller Hub як розглянуте</translation>
     </message>
@@ -1674,37 +1674,37 @@
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="179"/>
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="186"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="188"/>
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="187"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="189"/>
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="188"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="190"/>
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="256"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="262"/>
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="284"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="290"/>
         <source>Reading older audit entries</source>
         <translation>Читання давніших записів журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="301"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
         <source>%n entries shown; older entries load as you scroll down</source>
         <translation>
             <numerusform>Показано %n запис; давніші завантажуються, коли гортаєте вниз</numerusform>
@@ -1713,7 +1713,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="341"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1722,32 +1722,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="344"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="350"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="356"/>
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="354"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="360"/>
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="355"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="361"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="373"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="379"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="377"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
         <source>Exported %n entries to %1</source>
         <translation>
             <numerusform>Експортовано %n запис у файл %1</numerusform>
@@ -1756,47 +1756,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="389"/>
         <source>Nothing was exported: %1</source>
         <translation>Нічого не експортовано: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="178"/>
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="180"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="182"/>
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="181"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="183"/>
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="182"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="184"/>
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="183"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="185"/>
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="184"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="186"/>
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="232"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="238"/>
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="298"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1805,7 +1805,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="332"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="338"/>
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -1821,28 +1821,28 @@
 <context>
     <name>BranchCashView</name>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="54"/>
+        <location filename="../../teller_app/ui/till_position.py" line="55"/>
         <source>Branch cash position</source>
         <translation>Касова позиція відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="76"/>
+        <location filename="../../teller_app/ui/till_position.py" line="77"/>
         <location filename="../../teller_app/ui/till_position_transfers.py" line="106"/>
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="77"/>
+        <location filename="../../teller_app/ui/till_position.py" line="78"/>
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="77"/>
+        <location filename="../../teller_app/ui/till_position.py" line="78"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
@@ -1882,42 +1882,42 @@
         <translation>Teller Hub відмовив. %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="85"/>
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Counted by</source>
         <translation>Перерахував</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="85"/>
+        <location filename="../../teller_app/ui/till_position.py" line="86"/>
         <source>Counted</source>
         <translation>Сума перерахунку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="86"/>
+        <location filename="../../teller_app/ui/till_position.py" line="87"/>
         <source>Book balance</source>
         <translation>Залишок за обліком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="86"/>
+        <location filename="../../teller_app/ui/till_position.py" line="87"/>
         <source>Difference</source>
         <translation>Різниця</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="87"/>
+        <location filename="../../teller_app/ui/till_position.py" line="88"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="94"/>
+        <location filename="../../teller_app/ui/till_position.py" line="95"/>
         <source>Co-sign the &amp;opening count</source>
         <translation>Підписати перерахунок на &amp;відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="95"/>
+        <location filename="../../teller_app/ui/till_position.py" line="96"/>
         <source>Co-sign the c&amp;lose</source>
         <translation>Підписати &amp;закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="96"/>
+        <location filename="../../teller_app/ui/till_position.py" line="97"/>
         <source>Co-sign the &amp;vault count</source>
         <translation>Підписати перерахунок с&amp;ховища</translation>
     </message>
@@ -1932,53 +1932,53 @@
         <translation>Відх&amp;илити передачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="99"/>
+        <location filename="../../teller_app/ui/till_position.py" line="100"/>
         <source>Cou&amp;nt the vault…</source>
         <translation>Пере&amp;рахувати сховище…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="102"/>
+        <location filename="../../teller_app/ui/till_position.py" line="103"/>
         <source>&amp;Refresh</source>
         <translation>&amp;Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="126"/>
+        <location filename="../../teller_app/ui/till_position.py" line="127"/>
         <source>&amp;Tills</source>
         <translation>Ка&amp;си</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="128"/>
+        <location filename="../../teller_app/ui/till_position.py" line="129"/>
         <source>Tran&amp;sfers waiting</source>
         <translation>Пере&amp;дачі, що очікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="130"/>
+        <location filename="../../teller_app/ui/till_position.py" line="131"/>
         <source>Vault counts &amp;waiting</source>
         <translation>Перерахунки сховища, що о&amp;чікують</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="121"/>
+        <location filename="../../teller_app/ui/till_position.py" line="122"/>
         <location filename="../../teller_app/ui/till_position_transfers.py" line="107"/>
         <source>Vault</source>
         <translation>Сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="106"/>
+        <location filename="../../teller_app/ui/till_position.py" line="107"/>
         <source>Don&amp;e</source>
         <translation>&amp;Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="122"/>
+        <location filename="../../teller_app/ui/till_position.py" line="123"/>
         <source>In closed tills</source>
         <translation>У закритих касах</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="123"/>
+        <location filename="../../teller_app/ui/till_position.py" line="124"/>
         <source>Branch total</source>
         <translation>Разом у відділенні</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="211"/>
+        <location filename="../../teller_app/ui/till_position.py" line="214"/>
         <source>Reading the position</source>
         <translation>Читання касової позиції</translation>
     </message>
@@ -1993,24 +1993,24 @@
         <translation>каса → сховище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="315"/>
+        <location filename="../../teller_app/ui/till_position.py" line="318"/>
         <source>Select a till waiting for a co-sign.</source>
         <translation>Виберіть касу, що очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="318"/>
-        <location filename="../../teller_app/ui/till_position.py" line="330"/>
-        <location filename="../../teller_app/ui/till_position.py" line="344"/>
+        <location filename="../../teller_app/ui/till_position.py" line="321"/>
+        <location filename="../../teller_app/ui/till_position.py" line="333"/>
+        <location filename="../../teller_app/ui/till_position.py" line="347"/>
         <source>Co-signing</source>
         <translation>Підписання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="325"/>
+        <location filename="../../teller_app/ui/till_position.py" line="328"/>
         <source>Select a till whose close waits for a co-sign.</source>
         <translation>Виберіть касу, закриття якої очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_position.py" line="341"/>
+        <location filename="../../teller_app/ui/till_position.py" line="344"/>
         <source>Select a vault count.</source>
         <translation>Виберіть перерахунок сховища.</translation>
     </message>
@@ -2028,57 +2028,67 @@
 <context>
     <name>CashApprovalFlow</name>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="73"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="74"/>
         <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
         <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="85"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="86"/>
         <source>Asking a supervisor</source>
         <translation>Запит до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="93"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="94"/>
         <source>Approved by a supervisor; the platform is confirming…</source>
         <translation>Погоджено контролером; платформа підтверджує…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="99"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="108"/>
+        <source>Reading the supervisor&apos;s decision</source>
+        <translation>Читання рішення контролера</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="112"/>
         <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
         <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="102"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="115"/>
+        <source>Their comment: %1</source>
+        <translation>Коментар контролера: %1</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="118"/>
         <source>The request was withdrawn.</source>
         <translation>Запит відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="110"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="126"/>
         <source>Approved, but the platform refused the confirm: %1</source>
         <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="127"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="143"/>
         <source>Approved, but it is not known whether the platform confirmed it (its status could not be read). Check the payment before you void it or make a new one.</source>
         <translation>Погоджено, але невідомо, чи платформа його підтвердила (його статус не вдалося прочитати). Перевірте платіж, перш ніж анулювати його чи створювати новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="132"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="148"/>
         <source>Reading the payment</source>
         <translation>Читання платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="147"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="163"/>
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="167"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="184"/>
         <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
         <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="177"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="194"/>
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
@@ -2194,7 +2204,7 @@
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="192"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="193"/>
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2259,12 +2269,12 @@
         <translation>%1 — неможливо</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="39"/>
+        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="43"/>
         <source>Draft created.</source>
         <translation>Чернетку створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="40"/>
+        <location filename="../../teller_app/ui/cash_dialog_lines.py" line="35"/>
         <source>Payment: %1</source>
         <translation>Платіж: %1</translation>
     </message>
@@ -2284,77 +2294,77 @@
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="45"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="46"/>
         <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
         <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="49"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="50"/>
         <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="55"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="56"/>
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="57"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58"/>
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="92"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="93"/>
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="121"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="122"/>
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="150"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="151"/>
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="151"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="152"/>
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="161"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="162"/>
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="170"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="171"/>
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="181"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="182"/>
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="214"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="215"/>
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="236"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="237"/>
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="241"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="242"/>
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="250"/>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="251"/>
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
@@ -4042,12 +4052,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="191"/>
+        <location filename="../../teller_app/ui/history.py" line="194"/>
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="236"/>
+        <location filename="../../teller_app/ui/history.py" line="242"/>
         <source>Offline: as of %1, only the newest %n payments, as last fetched</source>
         <translation>
             <numerusform>Офлайн: станом на %1, лише останній %n платіж, як отримано востаннє</numerusform>
@@ -4056,12 +4066,12 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="239"/>
+        <location filename="../../teller_app/ui/history.py" line="245"/>
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="246"/>
+        <location filename="../../teller_app/ui/history.py" line="252"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -4070,7 +4080,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="248"/>
+        <location filename="../../teller_app/ui/history.py" line="254"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -4079,32 +4089,32 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="261"/>
+        <location filename="../../teller_app/ui/history.py" line="274"/>
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="262"/>
+        <location filename="../../teller_app/ui/history.py" line="275"/>
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="273"/>
+        <location filename="../../teller_app/ui/history.py" line="286"/>
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="273"/>
+        <location filename="../../teller_app/ui/history.py" line="286"/>
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="275"/>
+        <location filename="../../teller_app/ui/history.py" line="288"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="274"/>
+        <location filename="../../teller_app/ui/history.py" line="287"/>
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
@@ -4114,42 +4124,42 @@ If it happens again, tell support what you were doing.</source>
         <translation>&amp;Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="275"/>
+        <location filename="../../teller_app/ui/history.py" line="288"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="276"/>
+        <location filename="../../teller_app/ui/history.py" line="289"/>
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="276"/>
+        <location filename="../../teller_app/ui/history.py" line="289"/>
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="289"/>
+        <location filename="../../teller_app/ui/history.py" line="302"/>
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="297"/>
+        <location filename="../../teller_app/ui/history.py" line="310"/>
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="300"/>
+        <location filename="../../teller_app/ui/history.py" line="313"/>
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="313"/>
+        <location filename="../../teller_app/ui/history.py" line="326"/>
         <source>Exported to {path}</source>
         <translation>Експортовано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="318"/>
+        <location filename="../../teller_app/ui/history.py" line="331"/>
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -4274,19 +4284,19 @@ If it happens again, tell support what you were doing.</source>
         <translation>Пошук</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="216"/>
+        <location filename="../../teller_app/ui/main_window.py" line="219"/>
         <source>You may not create customers.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="243"/>
-        <location filename="../../teller_app/ui/main_window.py" line="221"/>
+        <location filename="../../teller_app/ui/main_window.py" line="224"/>
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/customer_form.py" line="244"/>
-        <location filename="../../teller_app/ui/main_window.py" line="240"/>
+        <location filename="../../teller_app/ui/main_window.py" line="243"/>
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
     </message>
@@ -4296,12 +4306,12 @@ If it happens again, tell support what you were doing.</source>
         <translation>Синхронізація…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="255"/>
+        <location filename="../../teller_app/ui/main_window.py" line="258"/>
         <source>Syncing customers…</source>
         <translation>Синхронізація клієнтів…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="315"/>
+        <location filename="../../teller_app/ui/main_window.py" line="318"/>
         <source>Loading segments…</source>
         <translation>Завантаження сегментів…</translation>
     </message>
@@ -4316,17 +4326,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Помилка синхронізації</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="353"/>
+        <location filename="../../teller_app/ui/main_window.py" line="356"/>
         <source>This change needs a supervisor&apos;s approval.</source>
         <translation>Ця зміна потребує погодження контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="362"/>
+        <location filename="../../teller_app/ui/main_window.py" line="365"/>
         <source>Customer {name} created.</source>
         <translation>Клієнта {name} створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window.py" line="373"/>
+        <location filename="../../teller_app/ui/main_window.py" line="376"/>
         <source>Changes saved.</source>
         <translation>Зміни збережено.</translation>
     </message>
@@ -4379,17 +4389,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>&amp;Закрити програму</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="94"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="101"/>
         <source>● online</source>
         <translation>● онлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="99"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="106"/>
         <source>● offline</source>
         <translation>● офлайн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_chrome.py" line="101"/>
+        <location filename="../../teller_app/ui/main_window_chrome.py" line="108"/>
         <source>The platform cannot be reached. Search shows saved data; changes wait until the connection is back.</source>
         <translation>Платформа недоступна. Пошук показує збережені дані; зміни чекатимуть відновлення зв’язку.</translation>
     </message>
@@ -4455,52 +4465,52 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PaymentDetailDialog</name>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="63"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="73"/>
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="73"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="83"/>
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="74"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="84"/>
         <source>Created (Kyiv)</source>
         <translation>Створено (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="76"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="86"/>
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="77"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="87"/>
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="78"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="88"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="79"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="89"/>
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="80"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="90"/>
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="91"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="101"/>
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/payment_detail.py" line="125"/>
+        <location filename="../../teller_app/ui/payment_detail.py" line="135"/>
         <source>Reading who took the payment</source>
         <translation>Визначення працівника, який провів платіж</translation>
     </message>
@@ -6080,67 +6090,67 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="90"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="96"/>
         <source>Enable customer</source>
         <translation>Увімкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="91"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="97"/>
         <source>Disable customer</source>
         <translation>Вимкнути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="96"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="102"/>
         <source>Request a change…</source>
         <translation>Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="99"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="105"/>
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="100"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="106"/>
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="171"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="177"/>
         <source>Reading the customer&apos;s requests</source>
         <translation>Читання запитів щодо клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="225"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="231"/>
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="248"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="254"/>
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="257"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="263"/>
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="264"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="270"/>
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="276"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="282"/>
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="305"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="311"/>
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="329"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="335"/>
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
@@ -6150,7 +6160,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="109"/>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="115"/>
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -6323,73 +6333,73 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillCloseDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="60"/>
-        <location filename="../../teller_app/ui/till_close.py" line="78"/>
+        <location filename="../../teller_app/ui/till_close.py" line="61"/>
+        <location filename="../../teller_app/ui/till_close.py" line="79"/>
         <source>Close the till</source>
         <translation>Закрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="80"/>
+        <location filename="../../teller_app/ui/till_close.py" line="81"/>
         <source>End-of-day report…</source>
         <translation>Звіт на кінець дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="82"/>
+        <location filename="../../teller_app/ui/till_close.py" line="83"/>
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="83"/>
+        <location filename="../../teller_app/ui/till_close.py" line="84"/>
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="88"/>
+        <location filename="../../teller_app/ui/till_close.py" line="89"/>
         <source>Cancel</source>
         <translation>Скасувати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="96"/>
+        <location filename="../../teller_app/ui/till_close.py" line="97"/>
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="97"/>
+        <location filename="../../teller_app/ui/till_close.py" line="98"/>
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="99"/>
+        <location filename="../../teller_app/ui/till_close.py" line="100"/>
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="100"/>
+        <location filename="../../teller_app/ui/till_close.py" line="101"/>
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="122"/>
+        <location filename="../../teller_app/ui/till_close.py" line="123"/>
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="122"/>
+        <location filename="../../teller_app/ui/till_close.py" line="123"/>
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="123"/>
+        <location filename="../../teller_app/ui/till_close.py" line="124"/>
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="126"/>
+        <location filename="../../teller_app/ui/till_close.py" line="127"/>
         <source>The count differs from the expected cash: give the reason.</source>
         <translation>Перерахунок не збігається з очікуваною готівкою: вкажіть причину.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="156"/>
+        <location filename="../../teller_app/ui/till_close.py" line="157"/>
         <source>Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes only once a supervisor has approved or rejected each one; you may count the drawer meanwhile.</source>
         <translation>
             <numerusform>Чекає на контролера: %n передача зі сховищем ({transfers}). Каса закриється лише тоді, коли контролер погодить або відхилить кожну; тим часом ви можете перерахувати готівку.</numerusform>
@@ -6398,54 +6408,54 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="176"/>
+        <location filename="../../teller_app/ui/till_close.py" line="177"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="194"/>
-        <location filename="../../teller_app/ui/till_close.py" line="242"/>
-        <location filename="../../teller_app/ui/till_close.py" line="264"/>
+        <location filename="../../teller_app/ui/till_close.py" line="195"/>
+        <location filename="../../teller_app/ui/till_close.py" line="243"/>
+        <location filename="../../teller_app/ui/till_close.py" line="265"/>
         <source>Done</source>
         <translation>Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="195"/>
+        <location filename="../../teller_app/ui/till_close.py" line="196"/>
         <source>Over/short {amount}: the close needs a supervisor&apos;s co-sign. A supervisor co-signs from the branch cash position or here; then press Check the co-sign. Until then the till stays open (a new count needs the co-sign too).</source>
         <translation>Надлишок/нестача {amount}: закриття потребує підпису контролера. Контролер підписує його в касовій позиції відділення або тут; потім натисніть «Перевірити підпис контролера». Доти каса залишається відкритою (новий перерахунок теж потребує підпису).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="212"/>
+        <location filename="../../teller_app/ui/till_close.py" line="213"/>
         <source>The close still waits for a supervisor&apos;s co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="217"/>
+        <location filename="../../teller_app/ui/till_close.py" line="218"/>
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="226"/>
+        <location filename="../../teller_app/ui/till_close.py" line="227"/>
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="237"/>
+        <location filename="../../teller_app/ui/till_close.py" line="238"/>
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="269"/>
+        <location filename="../../teller_app/ui/till_close.py" line="270"/>
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="270"/>
+        <location filename="../../teller_app/ui/till_close.py" line="271"/>
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="272"/>
+        <location filename="../../teller_app/ui/till_close.py" line="273"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку касової операції анульовано.</numerusform>
@@ -6454,7 +6464,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="148"/>
+        <location filename="../../teller_app/ui/till_close.py" line="149"/>
         <source>Closing the till</source>
         <translation>Закриття каси</translation>
     </message>
@@ -6462,47 +6472,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="127"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="134"/>
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="128"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="135"/>
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="129"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="136"/>
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="130"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="137"/>
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="131"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="138"/>
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="132"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="139"/>
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="139"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="146"/>
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="326"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="342"/>
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="340"/>
+        <location filename="../../teller_app/ui/till_desk.py" line="356"/>
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -7010,33 +7020,33 @@ If it happens again, tell support what you were doing.</source>
         <translation>Кирилична літера «{letter}» у латинському слові: введіть її латиницею.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="75"/>
+        <location filename="../../teller_app/ui/validators.py" line="100"/>
         <source>This phone number is not valid.</source>
         <translation>Цей номер телефону недійсний.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="88"/>
+        <location filename="../../teller_app/ui/validators.py" line="113"/>
         <source>The IBAN checksum is wrong: check the digits.</source>
         <translation>Неправильна контрольна сума IBAN: перевірте цифри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="90"/>
+        <location filename="../../teller_app/ui/validators.py" line="115"/>
         <source>This is not a valid IBAN.</source>
         <translation>Це недійсний IBAN.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="100"/>
+        <location filename="../../teller_app/ui/validators.py" line="125"/>
         <source>Login is required.</source>
         <translation>Логін обов’язковий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/validators.py" line="107"/>
+        <location filename="../../teller_app/ui/validators.py" line="132"/>
         <source>Use 3–128 letters, digits or . _ @ + -</source>
         <translation>Використовуйте від 3 до 128 літер, цифр або символів . _ @ + -</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/validators.py" line="28"/>
-        <location filename="../../teller_app/ui/validators.py" line="114"/>
+        <location filename="../../teller_app/ui/validators.py" line="139"/>
         <source>{field} is required.</source>
         <translation>Поле «{field}» обов’язкове.</translation>
     </message>
