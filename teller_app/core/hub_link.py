@@ -68,7 +68,11 @@ class HubLink:
         auth = self.client.auth
         if isinstance(auth, HubLogin):
             if force:
-                await auth.relogin(_NO_HTTP, auth.session_token)
+                if not await auth.relogin(_NO_HTTP, auth.session_token):
+                    # no password kept (its session closed): not renewed, so not "opened"
+                    self.hub.token = auth.session_token  # the refused one is not kept
+                    raise AuthError("no credential to renew the hub session with",
+                                    reason="expired")
             else:
                 await auth.ensure(_NO_HTTP)
             self.hub.token = auth.session_token
