@@ -375,6 +375,7 @@ async def ack_alert(alert_id: PathInt, body: AckIn, request: Request,
                           branch_guid=branch, to_supervisors=True)
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="alert", entity=f"alert:{alert_id}",
-            branch_guid=emp.branch_guid, detail={"acknowledged": True, "comment": body.comment}))
+            # the alert's branch (head office acknowledging one: that branch's trail shows it)
+            branch_guid=branch, detail={"acknowledged": True, "comment": body.comment}))
     await runtime(request).bus.poke()  # this process's streams see it at once
     return {"id": alert_id, "state": "acknowledged"}
