@@ -114,8 +114,9 @@ class RowsTallList(QListWidget):
     def updateGeometries(self) -> None:
         # called after every layout of the rows (added, removed, wrapped at a new width)
         super().updateGeometries()
-        height = sum(self.visualItemRect(self.item(row)).height()
-                     for row in range(self.count()))
+        # every row's height as laid out (a row not laid out yet has an empty rect: the sum
+        # of rects came short once the list could grow past a few lines)
+        height = self.contentsSize().height() if self.count() else 0
         if height != self._rows_height:
             self._rows_height = height
             self.updateGeometry()

@@ -9,7 +9,7 @@ when rows come or go or the inbox is resized, never because the two were laid ou
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QBoxLayout, QTableView, QWidget
 
 from teller_app.ui.approvals_alerts import RowsTallList
 
@@ -56,4 +56,10 @@ class AlertsRoom(QObject):
         lines = alerts.SHOWN_LINES * alerts.fontMetrics().lineSpacing() + 2 * alerts.frameWidth()
         # what the two share, less the table's rows and the alerts' own lines: empty room
         shared = self.table.height() + alerts.height()
-        alerts.set_room(max(0, shared - self.table_needs() - lines))
+        room = max(0, shared - self.table_needs() - lines)
+        alerts.set_room(room)
+        # with room the list takes its whole hint (stretch 0: the layout's share of the spare
+        # height would cap it at a third again); without, its share as before
+        layout = self.inbox.layout()
+        if isinstance(layout, QBoxLayout):
+            layout.setStretchFactor(alerts, 0 if room else 1)
