@@ -155,6 +155,8 @@ def release(controller: AppController, window: MainWindow) -> None:
         ops.default_error_handler = None
     if ops.reauthenticate == window._reauthenticate:
         ops.reauthenticate = None
+    if window.connectivity is not None and ops.connectivity is window.connectivity:
+        ops.connectivity = None  # its closed client's probe, told of every op until then
     if isValid(window):
         window.deleteLater()
 

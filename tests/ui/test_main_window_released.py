@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from teller_app.core.connectivity import Connectivity
 from teller_app.ui.main_window import MainWindow
 from teller_app.ui.start_main_window import signed_out
 
@@ -59,7 +60,10 @@ def test_signed_out_main_windows_are_released(qtbot, ops, arun, stack, english) 
     released = Released(qtbot, ops, MainWindow)
     for _ in range(TIMES):
         window = _sign_in(qtbot, ops, arun, stack)
+        # as a branch cache's wiring does (cache_wiring): the runner tells it of every op
+        window.connectivity = ops.connectivity = Connectivity()
         _sign_out(qtbot, ops, window)
+        assert ops.connectivity is None  # not the signed-out desk's (its closed client)
         del window
     # the runner still works for the next window: a connectivity change reaches no dead one
     ops.connectivity_error.emit(TimeoutError("gone"))
