@@ -55,6 +55,7 @@ class CashApprovalFlow(QObject):
         self.reason = ""
         self.dialog: ApproveInPlaceDialog | None = None
         self._settling = False
+        self._rejection_said = False  # in place, then its live event: said once
 
     def file(self, draft: CashDraft, reason: str) -> None:
         self.draft, self.reason = draft, reason
@@ -103,12 +104,18 @@ class CashApprovalFlow(QObject):
         def read(request: ChangeRequest) -> None:
             self._end("request.rejected", "", comment=request.comment or "")
 
+        if self._rejection_said:
+            return
         self.ops.run(lambda: self.approvals.get(request_id), on_success=read,
                      on_error=lambda _exc: self._end("request.rejected", ""),
-                     parent=self.widget, label=self.tr("Reading the supervisor's decision"))
+                     parent=self.widget, key=f"rejection-{request_id}",
+                     label=self.tr("Reading the supervisor's decision"))
 
     def _end(self, kind: str, result: str, *, comment: str = "") -> None:
         if kind == "request.rejected":
+            if self._rejection_said:
+                return
+            self._rejection_said = True
             rejected = self.tr("A supervisor rejected it: the draft is voided and is never "
                                "confirmed.")
             if comment.strip():  # why, in the supervisor's own words (another person's text)
