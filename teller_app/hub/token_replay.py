@@ -6,6 +6,11 @@ in fixed width) with ``ON CONFLICT DO NOTHING``: the primary key decides, on SQL
 PostgreSQL, which of two concurrent requests carrying one token wins. A row is kept until
 its token could no longer pass the expiry check; expired rows are deleted in bounded batches
 at most once per ``PRUNE_INTERVAL_S`` per process.
+
+Each process also remembers its own spends (to refuse a repeat without the database) in
+insertion order, which is about expiry order (one token lifetime for all): every spend drops
+the expired ids at the front, so the memory holds about call rate x token lifetime and no
+spend ever walks the whole of it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +30,7 @@ from .db import dialect_insert, metadata, now
 log = logging.getLogger("teller_hub.token_replay")
 PRUNE_INTERVAL_S = 30.0
 SPEND_WAIT_S = 0.25  # how long an answer waits for the database to record a jti
-SEEN_MAX = 200_000  # jti hashes this process remembers (each for its token's lifetime)
+SEEN_MAX = 200_000  # at most this many live jti hashes remembered (the oldest go first)
 PRUNE_BATCH = 5000
 PRUNE_ROUNDS = 10  # at most this many batches per prune (the rest waits for the next one)
 
@@ -44,7 +50,8 @@ class JtiLedger:
         self.engine = engine
         self._pruned_at = 0.0
         self._pruning: set[asyncio.Task[Any]] = set()
-        self._seen: dict[str, int] = {}  # this process's spent jti hashes -> expires_at
+        # this process's spent jti hashes -> expires_at, oldest first
+        self._seen: OrderedDict[str, int] = OrderedDict()
 
     async def spend(self, jti: str, expires_at: int) -> bool:
         """True the first time ``jti`` is seen (now spent until ``expires_at``), else False.
@@ -88,12 +95,13 @@ class JtiLedger:
                       "while the database was busy")
 
     def _remember(self, key: str, expires_at: int) -> None:
-        if len(self._seen) >= SEEN_MAX:  # drop what could no longer pass the expiry check
-            t = now()
-            self._seen = {k: e for k, e in self._seen.items() if e >= t}
-            while len(self._seen) >= SEEN_MAX:
-                del self._seen[next(iter(self._seen))]
-        self._seen[key] = expires_at
+        """Drop what could no longer pass the expiry check from the front (each id goes
+        once: amortised O(1) a spend); an id behind a longer-lived one waits for it. Past
+        ``SEEN_MAX`` live ids the oldest is forgotten: the database still refuses it."""
+        seen, t = self._seen, now()
+        while seen and (next(iter(seen.values())) < t or len(seen) >= SEEN_MAX):
+            seen.popitem(last=False)
+        seen[key] = expires_at
 
     async def _prune_logged(self) -> None:
         try:
