@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
@@ -20,6 +20,7 @@ from .drain import Drain
 from .events import EventBus, prune
 from .execute import Executor
 from .shutdown_steps import TASK_CLOSE_WITHIN_S, bounded_steps
+from .signin_throttle import prune as prune_signin_failures
 from .state import HubState
 from .task_stop import leave, stop_task
 from .watcher import Leased, Watcher
@@ -64,6 +65,22 @@ async def _prune_events(fe: FourEyes) -> None:
     await prune(fe.state.engine, int(time.time() * 1000) - _events_keep_ms())
 
 
+async def _prune_hourly(fe: FourEyes) -> None:
+    """Old events and forgotten sign-in failure counts (a night of failures with no
+    successful sign-in must not keep its rows); one failing does not stop the other."""
+    steps: dict[str, Callable[[], Awaitable[object]]] = {
+        "events": lambda: _prune_events(fe),
+        "sign-in failures": lambda: prune_signin_failures(fe.state.engine)}
+    for name, step in steps.items():
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("hourly prune failed", extra={"what": name,
+                                                      "error": type(exc).__name__})
+
+
 async def _resume_loop(fe: FourEyes) -> None:
     pruned = float("-inf")  # the first pass prunes (monotonic may be < 1 h after a boot)
     while True:
@@ -76,7 +93,7 @@ async def _resume_loop(fe: FourEyes) -> None:
             if n:
                 log.info("interrupted executions resumed", extra={"n_resumed": n})
             if time.monotonic() - pruned > 3600:
-                await _prune_events(fe)
+                await _prune_hourly(fe)
                 pruned = time.monotonic()
         except asyncio.CancelledError:
             raise

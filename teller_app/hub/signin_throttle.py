@@ -22,6 +22,9 @@ counted against that e-mail the same way: each refused one costs DCM a ``whoami`
 
 Keys are HMACs (a random key sealed with the master key, in ``hub_keys``): what someone typed
 as an e-mail may be a password, and never lies in the database readable.
+
+Forgotten counts (no failure for FORGET_S, no lock) are deleted by each process's hourly
+background pass (``prune``, bounded batches), whether or not anyone signs in successfully.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import hmac
 import ipaddress
 import logging
 import os
+import time
 import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -52,6 +56,8 @@ MAX_LOCK_S = 15 * 60
 FORGET_S = 60 * 60
 PEPPER_NAME = "signin_throttle"
 PRUNE_BATCH = 1000
+PRUNE_ROUNDS = 20  # batches per prune at most (the rest waits for the next one)
+SUCCESS_PRUNE_S = 3600.0  # a success prunes too, at most this often per process
 
 signin_failures = sa.Table(
     "signin_failures", metadata,
@@ -119,6 +125,7 @@ class SignInThrottle:
         self.master = master
         self.per_address = per_address  # 0: addresses are not counted
         self._pepper: bytes | None = None
+        self._pruned_at = float("-inf")
 
     async def attempt(self, *, email: str | None = None, address: str | None = None,
                       scope: str = "email") -> Attempt:
@@ -162,19 +169,9 @@ class SignInThrottle:
                         signin_failures.delete().where(signin_failures.c.key == key))
                 else:
                     await _give_back(conn, key, free)
-        await self._prune()
-
-    async def _prune(self) -> None:
-        """Drop forgotten counts, a bounded batch at a time, in their own transaction; rows
-        another sign-in is charging are skipped (PostgreSQL), never waited for."""
-        t = now()
-        async with self.engine.begin() as conn:
-            old = (sa.select(signin_failures.c.key)
-                   .where(signin_failures.c.last_at < t - FORGET_S,
-                          signin_failures.c.locked_until < t).limit(PRUNE_BATCH))
-            if conn.dialect.name == "postgresql":
-                old = old.with_for_update(skip_locked=True)
-            await conn.execute(signin_failures.delete().where(signin_failures.c.key.in_(old)))
+        if time.monotonic() - self._pruned_at >= SUCCESS_PRUNE_S:  # the hourly pass does it
+            self._pruned_at = time.monotonic()
+            await prune(self.engine, rounds=1)
 
     async def forgive(self, attempt: Attempt) -> None:
         """The attempt failed for a reason not the caller's (DCM unreachable): give it back."""
@@ -198,6 +195,27 @@ def throttle_for(engine: AsyncEngine, master: MasterKey) -> SignInThrottle:
     if found is None:
         found = _BY_ENGINE[engine] = SignInThrottle(engine, master)
     return found
+
+
+async def prune(engine: AsyncEngine, *, rounds: int = PRUNE_ROUNDS) -> int:
+    """Drop forgotten counts (no failure for FORGET_S, not locked), a bounded batch per
+    transaction, at most ``rounds`` batches; rows another sign-in is charging are skipped
+    (PostgreSQL), never waited for. Returns how many went."""
+    t = now()
+    gone = 0
+    for _ in range(rounds):
+        async with engine.begin() as conn:
+            old = (sa.select(signin_failures.c.key)
+                   .where(signin_failures.c.last_at < t - FORGET_S,
+                          signin_failures.c.locked_until < t).limit(PRUNE_BATCH))
+            if conn.dialect.name == "postgresql":
+                old = old.with_for_update(skip_locked=True)
+            result = await conn.execute(
+                signin_failures.delete().where(signin_failures.c.key.in_(old)))
+        gone += max(result.rowcount, 0)
+        if result.rowcount < PRUNE_BATCH:
+            break
+    return gone
 
 
 DCM_SCOPE = "dcm-email"  # DCM session tokens given for an e-mail (see ``attempt``)
