@@ -36,6 +36,7 @@ from .models import (
     SessionOut,
 )
 from .platform_liveness import PlatformSession, whoami
+from .signin_audit import FailedSignInRows
 from .signin_throttle import DCM_SCOPE, Attempt, SignInThrottle, Throttled, client_address
 from .state import HubState
 
@@ -46,6 +47,7 @@ ADMIN_ACTOR = "admin"  # the audit's actor for what the admin token does
 THROTTLED_ROWS_PER_MINUTE = 10
 # failed sign-ins naming nobody (an unknown e-mail, a refused platform token), the same way
 UNKNOWN_ROWS_PER_MINUTE = 30
+# both kinds across addresses: ``signin_audit.ROWS_PER_MINUTE`` a minute per process
 # a Mode A session's shortest life when DCM's expires_at is (by the hub's clock) about now
 MIN_PLATFORM_SESSION_S = 60
 THROTTLED = {"model": Error, "description": "Too many failed sign-ins for this e-mail or "
@@ -59,6 +61,7 @@ THROTTLED = {"model": Error, "description": "Too many failed sign-ins for this e
 async def create_session(body: SessionIn, request: Request) -> SessionOut | JSONResponse:
     state = hub_state(request)
     throttle = _throttle(request)
+    rows = _failed_rows(request)
     host = request.client.host if request.client else ""
     address = client_address(host)
     if isinstance(body, PlatformSessionIn) and not state.settings.dcm_url:
@@ -68,28 +71,28 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
     try:  # counted before argon2 or DCM's whoami runs
         attempt = await throttle.attempt(email=email, address=address)
     except Throttled as exc:
-        return await _throttled(state, email, host, seen, exc)
+        return await _throttled(state, rows, email, host, seen, exc)
     platform: PlatformSession | None = None
     if isinstance(body, PasswordSessionIn):
         emp = await state.store.authenticate(body.email, body.password)
         if emp is None:
             log.info("sign-in refused", extra={"mode": "password"})
-            await _refused_password(state, body.email, seen)
+            await _refused_password(state, rows, body.email, seen)
             raise unauthorized("wrong e-mail or password, or the employee is disabled")
     else:
         try:
             emp, platform, by_email = await _platform_employee(state, body, throttle)
         except Throttled as exc:  # the e-mail DCM named is locked; the token itself was good
             await throttle.forgive(attempt)
-            return await _throttled(state, None, host, seen, exc)
+            return await _throttled(state, rows, None, host, seen, exc)
         except HubError as exc:
             if exc.status != 401:  # DCM could not answer, or the hub's set-up: not a guess
                 await throttle.forgive(attempt)
             else:  # a token names nobody: limited per address, as unknown e-mails are
-                await audit.record_limited(state.engine, audit.Entry(
+                await rows.record(state.engine, audit.Entry(
                     actor="", action="sign_in_failed", entity=f"address:{host}",
                     detail={**seen, "refusal": "platform_refused"}),
-                    cap=UNKNOWN_ROWS_PER_MINUTE, cap_by="entity")
+                    cap=UNKNOWN_ROWS_PER_MINUTE)
             raise
         await throttle.succeeded(by_email)
     await throttle.succeeded(attempt)
@@ -109,27 +112,28 @@ async def create_session(body: SessionIn, request: Request) -> SessionOut | JSON
     return SessionOut(token=token, expires_at=sessions.iso(expires), employee=emp.public())
 
 
-async def _throttled(state: HubState, email: str | None, host: str, seen: dict[str, Any],
-                     exc: Throttled) -> JSONResponse:
+async def _throttled(state: HubState, rows: FailedSignInRows, email: str | None, host: str,
+                     seen: dict[str, Any], exc: Throttled) -> JSONResponse:
     log.info("sign-in throttled", extra={"mode": seen["mode"]})
     known = await state.store.lookup(email) if email else None
-    await audit.record_limited(state.engine, audit.Entry(
+    await rows.record(state.engine, audit.Entry(
         actor=known.email if known else "", action="sign_in_throttled",
         entity=f"address:{host}", branch_guid=known.branch_guid if known else None,
-        detail=seen), cap=THROTTLED_ROWS_PER_MINUTE, cap_by="entity")
+        detail=seen), cap=THROTTLED_ROWS_PER_MINUTE)
     return JSONResponse(
         {"error": f"too many failed sign-ins: try again in {exc.retry_after} s",
          "code": "sign_in_throttled", "retry_after": exc.retry_after}, 429,
         headers={"Retry-After": str(exc.retry_after)})
 
 
-async def _refused_password(state: HubState, email: str, seen: dict[str, Any]) -> None:
+async def _refused_password(state: HubState, rows: FailedSignInRows, email: str,
+                            seen: dict[str, Any]) -> None:
     """A wrong password (or a disabled employee) in the audit under the employee's e-mail and
     in their branch, so their supervisors see it. An e-mail that names nobody is not written
     down (actor ""): it may be a password typed in the wrong field (``P@ssw0rd`` passes for
     one), which never lies readable in the database (as in ``signin_throttle``); and as
     nothing bounds how many made-up e-mails one address tries where addresses are not
-    counted, those are limited per address."""
+    counted, those are limited per address (and across addresses: ``signin_audit``)."""
     known = await state.store.lookup(email)
     entry = audit.Entry(
         actor=known.email if known else "", action="sign_in_failed",
@@ -137,8 +141,7 @@ async def _refused_password(state: HubState, email: str, seen: dict[str, Any]) -
         detail={**seen, "refusal": "unknown_employee" if known is None else
                 "disabled_employee" if known.disabled else "wrong_password"})
     if known is None:
-        await audit.record_limited(state.engine, entry, cap=UNKNOWN_ROWS_PER_MINUTE,
-                                   cap_by="entity")
+        await rows.record(state.engine, entry, cap=UNKNOWN_ROWS_PER_MINUTE)
     else:
         await audit.record(state.engine, entry)
 
@@ -151,6 +154,14 @@ def _throttle(request: Request) -> SignInThrottle:
         found = SignInThrottle(state.engine, state.master,
                                per_address=state.settings.signin_per_address_limit)
         request.app.state.signin_throttle = found
+    return found
+
+
+def _failed_rows(request: Request) -> FailedSignInRows:
+    """One per app: its failed sign-in audit rows this minute."""
+    found = getattr(request.app.state, "failed_signin_rows", None)
+    if not isinstance(found, FailedSignInRows):
+        found = request.app.state.failed_signin_rows = FailedSignInRows()
     return found
 
 

@@ -63,6 +63,8 @@ LABELS: dict[str, object] = {  # QT_TRANSLATE_NOOP is typed object; the values a
     "mode": QT_TRANSLATE_NOOP("AuditDetails", "Signed in with"),
     "source": QT_TRANSLATE_NOOP("AuditDetails", "Employee list"),
     "address": QT_TRANSLATE_NOOP("AuditDetails", "Sent from (IP address)"),
+    "recorded_per_minute": QT_TRANSLATE_NOOP("AuditDetails",
+                                             "Recorded one by one (per minute)"),
     "method": QT_TRANSLATE_NOOP("AuditDetails", "HTTP method"),
     "target_guid": QT_TRANSLATE_NOOP("AuditDetails", "Acts on"),
     "body_sha256": QT_TRANSLATE_NOOP("AuditDetails", "Body hash (SHA-256)"),
@@ -140,6 +142,9 @@ REFUSALS: dict[str, object] = {
     "amount_differs": QT_TRANSLATE_NOOP("AuditDetails", "the amount differs"),
     "customer_blocked": QT_TRANSLATE_NOOP("AuditDetails",
                                           "the customer's status stops cash (blocked, closed)"),
+    "too_many_failed_sign_ins": QT_TRANSLATE_NOOP(
+        "AuditDetails", "too many failed sign-ins this minute: the rest are only in the "
+        "hub's log"),
 }
 # Other codes of those entries: what was attempted, how one signed in, what went wrong.
 HUB_CODES: dict[str, object] = {
