@@ -314,25 +314,35 @@ class SealedCache:
     trip. Only ciphertext is held; misses are not cached (another process may issue the
     secret a moment later). The owner's branch may change (``set_branch``, in any process):
     an entry is trusted for OWNER_TTL_S only, and this process's own moves forget it at
-    once."""
+    once. Each read or insert drops expired entries from the least recently used end
+    (amortised O(1)), so the cache holds about what was used within OWNER_TTL_S."""
 
     def __init__(self, max_entries: int = 50_000, ttl_s: float = OWNER_TTL_S) -> None:
         self._max = max_entries
         self._ttl = ttl_s
         self._items: OrderedDict[str, tuple[float, SecretOwner, Sealed]] = OrderedDict()
 
+    def _drop_expired(self, t: float) -> None:
+        items = self._items
+        while items and t - next(iter(items.values()))[0] > self._ttl:
+            items.popitem(last=False)
+
     def get(self, external_id: str) -> tuple[SecretOwner, Sealed] | None:
+        t = time.monotonic()
+        self._drop_expired(t)
         item = self._items.get(external_id)
         if item is None:
             return None
-        if time.monotonic() - item[0] > self._ttl:
+        if t - item[0] > self._ttl:
             del self._items[external_id]
             return None
         self._items.move_to_end(external_id)
         return item[1], item[2]
 
     def put(self, external_id: str, item: tuple[SecretOwner, Sealed]) -> None:
-        self._items[external_id] = (time.monotonic(), *item)
+        t = time.monotonic()
+        self._drop_expired(t)
+        self._items[external_id] = (t, *item)
         self._items.move_to_end(external_id)
         while len(self._items) > self._max:
             self._items.popitem(last=False)
