@@ -384,32 +384,32 @@
         <translation>%1: %2 (без погодженого запиту)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="196"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="197"/>
         <source>Customer alerts</source>
         <translation>Сповіщення щодо клієнтів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="198"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="199"/>
         <source>More open alerts are waiting on the Teller Hub than are shown here: only the newest are listed.</source>
         <translation>На Teller Hub чекає більше відкритих сповіщень, ніж показано тут: у списку лише найновіші.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="202"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="203"/>
         <source>Alert co&amp;mment:</source>
         <translation>Коментар &amp;до сповіщення:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="204"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="205"/>
         <source>What was done about it (optional)</source>
         <translation>Що з ним зроблено (необов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="206"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="207"/>
         <source>Ac&amp;knowledge</source>
         <translation>Прийняти до відом&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approvals_alerts.py" line="207"/>
+        <location filename="../../teller_app/ui/approvals_alerts.py" line="208"/>
         <source>Mark the selected alert as dealt with on the Teller Hub</source>
         <translation>Позначити вибране сповіщення на Teller Hub як розглянуте</translation>
     </message>
@@ -986,453 +986,463 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/audit_codes.py" line="66"/>
+        <source>Recorded one by one (per minute)</source>
+        <translation>Записано поодинці (за хвилину)</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_codes.py" line="68"/>
         <source>HTTP method</source>
         <translation>Метод HTTP</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="67"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="69"/>
         <source>Acts on</source>
         <translation>Об’єкт дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="68"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="70"/>
         <source>Body hash (SHA-256)</source>
         <translation>Хеш тіла запиту (SHA-256)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="69"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="71"/>
         <source>Platform&apos;s answer (HTTP)</source>
         <translation>Відповідь платформи (HTTP)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="70"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="72"/>
         <source>Error</source>
         <translation>Помилка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="71"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="73"/>
         <source>Resumed after an interruption</source>
         <translation>Продовжено після переривання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="72"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="74"/>
         <source>Approved by</source>
         <translation>Погодив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="73"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="75"/>
         <source>Employee</source>
         <translation>Працівник</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="74"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="76"/>
         <source>Roles</source>
         <translation>Ролі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="75"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="77"/>
         <source>Head office</source>
         <translation>Головний офіс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="76"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="78"/>
         <source>Sessions ended</source>
         <translation>Завершено сеансів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="77"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="79"/>
         <source>External id</source>
         <translation>Зовнішній ідентифікатор</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="78"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="80"/>
         <source>Created</source>
         <translation>Створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="79"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="81"/>
         <source>Already there</source>
         <translation>Вже були</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="80"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="82"/>
         <source>Items</source>
         <translation>Записів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="81"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="83"/>
         <source>Desk</source>
         <translation>Робоче місце</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="82"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="84"/>
         <source>Desk time (Kyiv)</source>
         <translation>Час на робочому місці (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="83"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="85"/>
         <source>Shortened to fit</source>
         <translation>Скорочено, щоб вмістилося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="89"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="91"/>
         <source>signed in</source>
         <translation>вхід у систему</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="90"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="92"/>
         <source>signed out</source>
         <translation>вихід із системи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="91"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="93"/>
         <source>another employee took the desk</source>
         <translation>робоче місце перейшло до іншого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="92"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="94"/>
         <source>customer created</source>
         <translation>клієнта створено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="93"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="95"/>
         <source>customer edited</source>
         <translation>дані клієнта змінено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="94"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="96"/>
         <source>change requested</source>
         <translation>подано запит на зміну</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="95"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="97"/>
         <source>request approved</source>
         <translation>запит погоджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="96"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="98"/>
         <source>request rejected</source>
         <translation>запит відхилено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="97"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="99"/>
         <source>request withdrawn</source>
         <translation>запит відкликано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="98"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="100"/>
         <source>request executed</source>
         <translation>запит виконано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="99"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="101"/>
         <source>cash draft created</source>
         <translation>створено чернетку касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="100"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="102"/>
         <source>cash confirmed</source>
         <translation>касову операцію підтверджено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="101"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="103"/>
         <source>account opened</source>
         <translation>рахунок відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="102"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="104"/>
         <source>cash refused by the hub</source>
         <translation>Teller Hub відмовив у готівковій операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="106"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="108"/>
         <source>customer change</source>
         <translation>зміна даних клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="107"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="109"/>
         <source>cash confirmation</source>
         <translation>підтвердження касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="108"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="110"/>
         <source>voided by the teller</source>
         <translation>анульовано операціоністом</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="109"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="111"/>
         <source>rejected by a supervisor</source>
         <translation>відхилено контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="111"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="113"/>
         <source>new customer</source>
         <translation>новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="112"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="114"/>
         <source>new account</source>
         <translation>новий рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="113"/>
-        <location filename="../../teller_app/ui/audit_codes.py" line="114"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="115"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="116"/>
         <source>new payment</source>
         <translation>новий платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="115"/>
-        <location filename="../../teller_app/ui/audit_codes.py" line="116"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="118"/>
         <source>payment confirmation</source>
         <translation>підтвердження платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="117"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="119"/>
         <source>customer limits</source>
         <translation>ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="118"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="120"/>
         <source>a customer&apos;s secret</source>
         <translation>секрет клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="119"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="121"/>
         <source>the bank&apos;s secret (keykeeper)</source>
         <translation>секрет банку (keykeeper)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="123"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="125"/>
         <source>wrong password</source>
         <translation>неправильний пароль</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="124"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="126"/>
         <source>no such employee</source>
         <translation>немає такого працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="125"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="127"/>
         <source>the employee is disabled</source>
         <translation>працівника вимкнено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="126"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="128"/>
         <source>the platform refused the session</source>
         <translation>платформа відхилила сеанс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="127"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="129"/>
         <source>not a supervisor</source>
         <translation>не контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="128"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="130"/>
         <source>another branch&apos;s request</source>
         <translation>запит іншого відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="129"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="131"/>
         <source>a request they may not see</source>
         <translation>запит, який йому не можна бачити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="130"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="132"/>
         <source>their own request (four eyes)</source>
         <translation>власний запит (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="131"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="133"/>
         <source>already decided</source>
         <translation>рішення вже ухвалено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="132"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="134"/>
         <source>another customer has this phone number</source>
         <translation>цей номер телефону вже має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="133"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="135"/>
         <source>too many phone number checks in a minute (refused for the minute)</source>
         <translation>забагато перевірок номерів телефону за хвилину (відмовлено до кінця хвилини)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="135"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="137"/>
         <source>differs from what they were shown</source>
         <translation>відрізняється від показаного</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="136"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="138"/>
         <source>not their own valid platform session</source>
         <translation>не власний чинний сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="137"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="139"/>
         <source>the cash draft was voided</source>
         <translation>чернетку касової операції анульовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="138"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="140"/>
         <source>the cash draft was never authorized</source>
         <translation>чернетку касової операції не було дозволено</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="139"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="141"/>
         <source>their own cash (four eyes)</source>
         <translation>власна касова операція (принцип чотирьох очей)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="140"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="142"/>
         <source>the amount differs</source>
         <translation>сума відрізняється</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="141"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="143"/>
         <source>the customer&apos;s status stops cash (blocked, closed)</source>
         <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="146"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="145"/>
+        <source>too many failed sign-ins this minute: the rest are only in the hub&apos;s log</source>
+        <translation>забагато невдалих входів за цю хвилину: решта лише в журналі хаба</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_codes.py" line="151"/>
         <source>approve</source>
         <translation>погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="147"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="152"/>
         <source>reject</source>
         <translation>відхилення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="148"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="153"/>
         <source>resume</source>
         <translation>продовження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="149"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="154"/>
         <source>filing a request</source>
         <translation>подання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="150"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="155"/>
         <source>checking before a save</source>
         <translation>перевірка перед збереженням</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="151"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="156"/>
         <source>hub password</source>
         <translation>пароль хаба</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="152"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="157"/>
         <source>platform session</source>
         <translation>сеанс платформи</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="153"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="158"/>
         <source>Teller Hub</source>
         <translation>Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="154"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="159"/>
         <source>the platform</source>
         <translation>платформа</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="155"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="160"/>
         <source>no answer in time (may have landed)</source>
         <translation>немає відповіді вчасно (могло бути виконано)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="156"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="161"/>
         <source>the platform could not be reached</source>
         <translation>платформа недоступна</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="160"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="165"/>
         <source>waiting for approval</source>
         <translation>очікує погодження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="161"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="166"/>
         <source>approved and applied</source>
         <translation>погоджено й застосовано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="162"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="167"/>
         <source>approved, the platform refused it</source>
         <translation>погоджено, але платформа відхилила</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="166"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="171"/>
         <source>surname</source>
         <translation>прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="167"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="172"/>
         <source>name</source>
         <translation>ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="168"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="173"/>
         <source>paternal name</source>
         <translation>по батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="169"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="174"/>
         <source>phone</source>
         <translation>телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="170"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="175"/>
         <source>status</source>
         <translation>статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="171"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="176"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="172"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="177"/>
         <source>KYC level</source>
         <translation>рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="173"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="178"/>
         <source>disabled</source>
         <translation>вимкнений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="174"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="179"/>
         <source>allowed balance</source>
         <translation>дозволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="175"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="180"/>
         <source>allowed balance currency</source>
         <translation>валюта дозволеного балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="176"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="181"/>
         <source>branch</source>
         <translation>відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="177"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="182"/>
         <source>amount</source>
         <translation>сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="179"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="184"/>
         <source>customer with the same phone number</source>
         <translation>клієнт із таким самим номером телефону</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="185"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="190"/>
         <source>another customer has the same phone number</source>
         <translation>такий самий номер телефону має інший клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_codes.py" line="187"/>
+        <location filename="../../teller_app/ui/audit_codes.py" line="192"/>
         <source>a status that needs approval</source>
         <translation>статус, що потребує погодження</translation>
     </message>
@@ -2028,67 +2038,67 @@
 <context>
     <name>CashApprovalFlow</name>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="74"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="75"/>
         <source>Sent to a supervisor for approval. This window updates by itself when they decide; a supervisor may also decide here.</source>
         <translation>Надіслано контролеру на погодження. Це вікно оновиться саме, щойно він вирішить; контролер може вирішити й тут.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="86"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="87"/>
         <source>Asking a supervisor</source>
         <translation>Запит до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="94"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="95"/>
         <source>Approved by a supervisor; the platform is confirming…</source>
         <translation>Погоджено контролером; платформа підтверджує…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="108"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="112"/>
         <source>Reading the supervisor&apos;s decision</source>
         <translation>Читання рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="112"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="119"/>
         <source>A supervisor rejected it: the draft is voided and is never confirmed.</source>
         <translation>Контролер відхилив: чернетку анульовано, її ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="115"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="122"/>
         <source>Their comment: %1</source>
         <translation>Коментар контролера: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="118"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="125"/>
         <source>The request was withdrawn.</source>
         <translation>Запит відкликано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="126"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="133"/>
         <source>Approved, but the platform refused the confirm: %1</source>
         <translation>Погоджено, але платформа відмовила в підтвердженні: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="143"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="150"/>
         <source>Approved, but it is not known whether the platform confirmed it (its status could not be read). Check the payment before you void it or make a new one.</source>
         <translation>Погоджено, але невідомо, чи платформа його підтвердила (його статус не вдалося прочитати). Перевірте платіж, перш ніж анулювати його чи створювати новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="148"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="155"/>
         <source>Reading the payment</source>
         <translation>Читання платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="163"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="170"/>
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="184"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="191"/>
         <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
         <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="194"/>
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="201"/>
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
