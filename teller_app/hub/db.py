@@ -115,3 +115,23 @@ def dialect_insert(conn: AsyncConnection, table: sa.Table) -> Any:
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
+
+
+async def delete_in_batches(engine: AsyncEngine, key: sa.Column[Any],
+                            *where: sa.ColumnElement[bool], batch: int, rounds: int) -> int:
+    """Delete the rows of ``key``'s table matching ``where``, ``batch`` rows a transaction,
+    at most ``rounds`` batches (the rest waits for the next call); rows another process holds
+    are skipped on PostgreSQL, never waited for. Returns how many went."""
+    table = key.table
+    gone = 0
+    for _ in range(rounds):
+        async with engine.begin() as conn:
+            old = sa.select(key).where(*where).limit(batch)
+            if conn.dialect.name == "postgresql":
+                old = old.with_for_update(skip_locked=True)
+            result = await conn.execute(sa.delete(table).where(key.in_(old)))
+        gone += max(result.rowcount, 0)
+        if result.rowcount < batch:
+            break
+    return gone
+

@@ -44,7 +44,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .crypto import DecryptError, MasterKey, Sealed
-from .db import dialect_insert, metadata, now
+from .db import delete_in_batches, dialect_insert, metadata, now
 from .errors import HubError
 from .settings import SIGNIN_PER_ADDRESS_DEFAULT
 
@@ -202,20 +202,10 @@ async def prune(engine: AsyncEngine, *, rounds: int = PRUNE_ROUNDS) -> int:
     transaction, at most ``rounds`` batches; rows another sign-in is charging are skipped
     (PostgreSQL), never waited for. Returns how many went."""
     t = now()
-    gone = 0
-    for _ in range(rounds):
-        async with engine.begin() as conn:
-            old = (sa.select(signin_failures.c.key)
-                   .where(signin_failures.c.last_at < t - FORGET_S,
-                          signin_failures.c.locked_until < t).limit(PRUNE_BATCH))
-            if conn.dialect.name == "postgresql":
-                old = old.with_for_update(skip_locked=True)
-            result = await conn.execute(
-                signin_failures.delete().where(signin_failures.c.key.in_(old)))
-        gone += max(result.rowcount, 0)
-        if result.rowcount < PRUNE_BATCH:
-            break
-    return gone
+    return await delete_in_batches(engine, signin_failures.c.key,
+                                   signin_failures.c.last_at < t - FORGET_S,
+                                   signin_failures.c.locked_until < t,
+                                   batch=PRUNE_BATCH, rounds=rounds)
 
 
 DCM_SCOPE = "dcm-email"  # DCM session tokens given for an e-mail (see ``attempt``)

@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .db import dialect_insert, metadata, now
+from .db import delete_in_batches, dialect_insert, metadata, now
 
 log = logging.getLogger("teller_hub.token_replay")
 PRUNE_INTERVAL_S = 30.0
@@ -112,17 +112,6 @@ class JtiLedger:
     async def prune(self) -> int:
         """Delete expired rows; rows another process is deleting are skipped (PostgreSQL),
         never waited for. Returns how many went."""
-        t = now()
-        gone = 0
-        for _ in range(PRUNE_ROUNDS):
-            async with self.engine.begin() as conn:
-                old = (sa.select(dcm_token_jtis.c.jti_hash)
-                       .where(dcm_token_jtis.c.expires_at < t).limit(PRUNE_BATCH))
-                if conn.dialect.name == "postgresql":
-                    old = old.with_for_update(skip_locked=True)
-                result = await conn.execute(
-                    dcm_token_jtis.delete().where(dcm_token_jtis.c.jti_hash.in_(old)))
-            gone += max(result.rowcount, 0)
-            if result.rowcount < PRUNE_BATCH:
-                break
-        return gone
+        return await delete_in_batches(self.engine, dcm_token_jtis.c.jti_hash,
+                                       dcm_token_jtis.c.expires_at < now(),
+                                       batch=PRUNE_BATCH, rounds=PRUNE_ROUNDS)
