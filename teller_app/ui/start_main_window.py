@@ -79,7 +79,16 @@ def open_main(controller: AppController, session: Session, target: SignInTarget,
         controller.onboarding.after_desk_opens(window)
     window.show()
     window.start()
-    controller.dialog = None
+    release_sign_in(controller)
+
+
+def release_sign_in(controller: AppController) -> None:
+    """The sign-in window that opened the main window goes (a sign-out shows a new one):
+    nothing else deleted it, and its own connections kept it from the garbage collector with
+    the session it signed in, one per sign-in all day on a shared branch PC."""
+    dialog, controller.dialog = controller.dialog, None
+    if dialog is not None and isValid(dialog) and not dialog.isVisible():  # accepted: done
+        dialog.deleteLater()
 
 
 def drop_hub_notice(window: MainWindow, session: Session, notice: str) -> None:
