@@ -81,8 +81,13 @@ class DeskAudit:
         self.on_failure: Callable[[], None] | None = None
 
     # -- API ----------------------------------------------------------------------------
-    def record(self, action: str, **details: Any) -> OutboxEntry:
-        entry = replace(make_entry(action, **details), owner=self.owner)
+    def record(self, action: str, *, as_employee: str | None = None,
+               **details: Any) -> OutboxEntry:
+        """``as_employee``: the e-mail of whose action it is when that is not the employee
+        signed in now (a leaving employee's write answered after a switch at the lock
+        screen): their entry, sent with their session (at their next sign-in here)."""
+        owner = owner_of(as_employee) if as_employee else self.owner
+        entry = replace(make_entry(action, **details), owner=owner)
         if self._closed:  # no worker any more: straight into the outbox, sent next start
             if self._trail is None:
                 log.warning("an audit entry recorded after close was not written")

@@ -182,7 +182,7 @@ class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
         self.search_panel.focus_search()
         self.search_panel.run_search()
 
-    def audit(self, action: str, **details: object) -> None:
+    def audit(self, action: str, **details: Any) -> None:
         """Append to the audit trail as the signed-in employee (no personal values)."""
         if self.supervision is not None:
             self.supervision.record(action, **details)

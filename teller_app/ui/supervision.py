@@ -52,6 +52,7 @@ from teller_app.ui.till_live import TillLive
 
 if TYPE_CHECKING:
     from teller_app.core.cash_types import CashReceipt
+    from teller_app.ui.async_op import Op
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -215,6 +216,8 @@ class Supervision(SupervisionFeed):
     def _switched(self, new_session: Session) -> None:
         old = self.employee_guid()
         old_session = self.session
+        # the leaving employee's writes on their way (the newcomer has started none yet)
+        writes = self.window.ops.running_writes()
         new = str(new_session.employee.guid)
         self.record(AuditAction.SWITCH_EMPLOYEE, to_employee=new)
         audit = self.audit
@@ -227,9 +230,11 @@ class Supervision(SupervisionFeed):
 
         async def close_leaver() -> None:
             # what the leaving employee did goes out with their hub session (or is left in
-            # the outbox when the hand-over is cut off at close), then theirs is closed
-            # (parked work resumes with a fresh sign-in)
+            # the outbox when the hand-over is cut off at close), and the writes they sent
+            # finish with it (bounded, as at sign-out), then theirs is closed (parked work
+            # resumes with a fresh sign-in)
             await asyncio.wait([handing])
+            await finish_leavers_writes(writes)
             if old_session is not new_session:
                 await old_session.close()
 
@@ -374,3 +379,20 @@ class Supervision(SupervisionFeed):
         text = self._notice()
         if ours_in_banner:
             banner.show_message(text, "info")
+
+
+async def finish_leavers_writes(writes: list[Op]) -> None:
+    """Wait (bounded, as a sign-out waits: ``SAVE_WAIT_SECONDS``) until ``writes`` (the
+    leaving employee's, running at a switch on the lock screen) have run their callbacks:
+    closing their session first cut a write off its client (a confirm never sent after the
+    hub's check), and its answer and audit entry never landed."""
+    from teller_app.ui.main_window_leaving import SAVE_WAIT_SECONDS
+
+    tasks = [op.task for op in writes if op.task is not None and not op.task.done()]
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=SAVE_WAIT_SECONDS)
+    if pending:
+        log.warning("a switched-away employee's session closes with %d write(s) running",
+                    len(pending))
+    await asyncio.sleep(0)  # OpRunner's done callbacks (the answer, its audit) run first

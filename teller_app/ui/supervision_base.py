@@ -53,10 +53,12 @@ class SupervisionBase(QObject):
         session = self.session
         return str(session.employee.email or session.client.employee_email or "").lower()
 
-    def record(self, action: str, **details: object) -> None:
-        """Audit ``action`` as the signed-in employee (outbox first, then the hub)."""
+    def record(self, action: str, *, as_employee: str | None = None,
+               **details: object) -> None:
+        """Audit ``action`` as the signed-in employee, or ``as_employee`` (whose window
+        made it, when that may be another by now: ``DeskAudit.record``); outbox first."""
         try:
-            self.audit.record(action, **details)
+            self.audit.record(action, as_employee=as_employee, **details)
         except Exception:  # no event loop any more (shutting down)
             log.exception("audit record failed")
             self._report_audit_failure()

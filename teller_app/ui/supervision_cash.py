@@ -75,19 +75,24 @@ class SupervisionCash(SupervisionBase):
                                 parent=self.window)
             self.request_decided.connect(dialog.on_hub_event)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            # the dialog's employee, captured now: a confirm answered after another employee
+            # took the desk over at the lock screen is still theirs (not the newcomer's)
+            maker, maker_guid = self.employee_email(), self.employee_guid()
             dialog.draft_created.connect(lambda d: self.record(
-                AuditAction.CASH_CREATE, customer_guid=d.customer_guid,
+                AuditAction.CASH_CREATE, as_employee=maker, customer_guid=d.customer_guid,
                 payment_guid=d.payment_guid, kind=d.kind.value, amount=str(d.amount)))
-            dialog.confirmed.connect(lambda r: self._cash_confirmed(card, r))
+            dialog.confirmed.connect(lambda r: self._cash_confirmed(card, r, maker,
+                                                                    maker_guid))
             dialog.open()
 
         self.window.ops.run(self._cash_service_async, on_success=ready, parent=card,
                             label=translate("Supervision", "Preparing the cash desk"))
 
-    def _cash_confirmed(self, card: CustomerCard, receipt: CashReceipt) -> None:
-        self.record(AuditAction.CASH_CONFIRM, confirmed_by=receipt.confirmed_by or None,
-                       customer_guid=card.guid,
-                       payment_guid=receipt.payment_guid, amount=str(receipt.amount),
-                       stellar_hash=receipt.stellar_hash, at_desk_of=self.employee_guid(),
-                       reconciled=receipt.reconciled)
+    def _cash_confirmed(self, card: CustomerCard, receipt: CashReceipt, maker: str,
+                        maker_guid: str) -> None:
+        self.record(AuditAction.CASH_CONFIRM, as_employee=maker,
+                    confirmed_by=receipt.confirmed_by or None, customer_guid=card.guid,
+                    payment_guid=receipt.payment_guid, amount=str(receipt.amount),
+                    stellar_hash=receipt.stellar_hash, at_desk_of=maker_guid,
+                    reconciled=receipt.reconciled)
         card.refresh()
