@@ -11,7 +11,10 @@ Session expiry: the platform client signs in again by itself on a 401. When even
 ``ops.reauthenticate(exc, retry, give_up)`` (the main window asks for the password in a small
 dialog): ``retry()`` runs the same op again with the same callbacks, so the form that asked
 keeps everything; ``give_up()`` reports the original error. Ops whose credentials the user
-types (sign-in, lock screen, a supervisor's in-place approval) pass ``reauth=False``.
+types (sign-in, lock screen, a supervisor's in-place approval) pass ``reauth=False``. An op
+settles (``Op.when_settled``) only with its retry (or the error given up): a write waiting
+for the password is still unsettled (``unsettled_writes``), so a window closed meanwhile
+stays until it is sent again (``ui/till_windows``).
 
 Writes: an op started with ``write=True`` sends a write to the platform or the hub (a create,
 a cash confirm, a filing, a decision). Signing out or closing the window waits for the running
@@ -57,7 +60,8 @@ def open_event_loop() -> asyncio.AbstractEventLoop | None:
 
 
 class Op:
-    """A running operation: ``cancel()`` it, or ask ``done()``."""
+    """A running operation: ``cancel()`` it, or ask ``done()``; ``when_settled`` once its
+    callbacks have run (after a re-authentication: its retry's, or the error's)."""
 
     def __init__(self, task: asyncio.Task[object] | None, label: str, key: str | None,
                  write: bool = False) -> None:
@@ -65,6 +69,25 @@ class Op:
         self.label = label
         self.key = key
         self.write = write  # sends a write: leaving waits for it (module docstring)
+        self.settled = task is None
+        self._then: list[Callable[[], None]] = []
+
+    def when_settled(self, callback: Callable[[], None]) -> None:
+        """``callback()`` once the op's callbacks have run, or it was cancelled, or its
+        asker was gone; an op waiting for the password prompt settles with its retry (or
+        when it gives up). At once when it has."""
+        if self.settled:
+            callback()
+        else:
+            self._then.append(callback)
+
+    def _settle(self) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        then, self._then = self._then, []
+        for callback in then:
+            callback()
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -87,6 +110,7 @@ class OpRunner(QObject):
         # Where errors nobody handled go (the main window points it at its banner).
         self.default_error_handler: ErrorHandler | None = None
         self.reauthenticate: Reauthenticate | None = None  # set by the main window
+        self._reauth_writes: set[Op] = set()  # writes whose retry waits for the password
         self._closed = False
 
     # -- public -----------------------------------------------------------------------
@@ -124,10 +148,10 @@ class OpRunner(QObject):
         if key is not None:
             self._by_key[key] = op
         self._emit_activity()
-        def again() -> None:
-            self.run(factory, on_success=on_success, on_error=on_error, parent=parent,
-                     label=label, key=key, disable=disable, network=network, reauth=reauth,
-                     write=write)
+        def again() -> Op:
+            return self.run(factory, on_success=on_success, on_error=on_error, parent=parent,
+                            label=label, key=key, disable=disable, network=network,
+                            reauth=reauth, write=write)
 
         retry = again if reauth else None
         task.add_done_callback(
@@ -143,6 +167,11 @@ class OpRunner(QObject):
         """The writes sent and not settled yet: running until their callbacks have run (the
         answer shown, its audit entry recorded)."""
         return [op for op in self._running if op.write and op.task is not None]
+
+    def unsettled_writes(self) -> list[Op]:
+        """``running_writes`` and the writes whose retry waits for the password prompt (the
+        op ended with the expiry; it is sent again once the password is typed)."""
+        return self.running_writes() + list(self._reauth_writes)
 
     async def finish_writes(self, timeout: float) -> bool:
         """Wait (on the loop, up to ``timeout`` s) until the writes running now and any
@@ -200,8 +229,28 @@ class OpRunner(QObject):
         parent: QWidget | None,
         widgets: list[QWidget],
         network: bool,
-        retry: Callable[[], None] | None = None,
+        retry: Callable[[], Op] | None = None,
     ) -> None:
+        handed = False
+        try:
+            handed = self._tell(op, task, on_success, on_error, parent, widgets, network,
+                                retry)
+        finally:
+            if not handed:
+                op._settle()
+
+    def _tell(
+        self,
+        op: Op,
+        task: asyncio.Task[T],
+        on_success: Callable[[T], None] | None,
+        on_error: ErrorHandler | None,
+        parent: QWidget | None,
+        widgets: list[QWidget],
+        network: bool,
+        retry: Callable[[], Op] | None,
+    ) -> bool:
+        """``_finished``'s body: True when a password prompt took the op over."""
         self._running.discard(op)
         if op.key is not None and self._by_key.get(op.key) is op:
             del self._by_key[op.key]
@@ -211,16 +260,16 @@ class OpRunner(QObject):
         if isValid(self):
             self._emit_activity()
         if task.cancelled():
-            return
+            return False
         if parent is not None and not isValid(parent):
-            return  # the widget that asked is gone: nobody to tell
+            return False  # the widget that asked is gone: nobody to tell
         exc = task.exception()
         if exc is None:
             if network:
                 self._report_reached()
             if on_success is not None:
                 self._call(on_success, task.result())
-            return
+            return False
         # Imported at the first error: the runner is made before the sign-in window's first
         # paint, and that paint needs none of the error texts.
         from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
@@ -244,13 +293,31 @@ class OpRunner(QObject):
         # a supervisor's refused sign-in at this desk is theirs: never the teller's prompt
         ours = isinstance(exc, AuthError) and not isinstance(exc, SupervisorSignInRefused)
         if retry is not None and ours and self.reauthenticate is not None:
+            run_again = retry
+
+            def again() -> None:
+                self._reauth_writes.discard(op)
+                if parent is not None and not isValid(parent):
+                    op._settle()  # nobody to tell (a window waits for its writes first)
+                else:
+                    run_again().when_settled(op._settle)
+
+            def gave_up() -> None:
+                self._reauth_writes.discard(op)
+                try:
+                    give_up()
+                finally:
+                    op._settle()
+
             try:
-                if self.reauthenticate(exc, lambda: None if parent is not None and not
-                                       isValid(parent) else retry(), give_up):
-                    return  # a password prompt is open; the op runs again after it
+                if self.reauthenticate(exc, again, gave_up):
+                    if op.write and not op.settled:
+                        self._reauth_writes.add(op)
+                    return True  # a password prompt is open; the op runs again after it
             except Exception:
                 log.exception("re-authentication prompt failed")
         give_up()
+        return False
 
     def _call(self, callback: Callable[[T], None], value: T) -> None:
         # A bug in a callback must not vanish inside the loop: hand it to the excepthook.
