@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from .cash_failed import failed_guids
+from .cash_failed import cash_failed
 from .till_tables import cash_authorizations, cash_voids, till_ops, till_transfers, tills
 
 
@@ -28,15 +28,26 @@ async def expected_minor(conn: AsyncConnection, till_id: str) -> int:
     return int(row.open_minor) + int(moved)
 
 
+def neither_voided_nor_failed(payment_guid: sa.ColumnElement[str]) -> list[
+        sa.ColumnElement[bool]]:
+    """``payment_guid`` (a column of the outer query) has no void and was not read FAILED:
+    ``NOT EXISTS`` by each table's key, one index probe a row. The same answers as
+    ``NOT IN (SELECT payment_guid ...)``, which read both tables whole on every call: their
+    ``payment_guid`` is their primary key, never NULL."""
+    return [~sa.exists().where(cash_voids.c.payment_guid == payment_guid),
+            ~sa.exists().where(cash_failed.c.payment_guid == payment_guid)]
+
+
 def _unsettled(till_id: str) -> list[sa.ColumnElement[bool]]:
     """Authorizations on this till whose drafts are neither voided, nor FAILED on DCM, nor
-    counted in any till."""
+    counted in any till: the till's rows by ``ix_cash_authorizations_till_id`` (revision
+    0015), each asked ``NOT EXISTS`` by the other table's key (``till_ops.payment_guid`` is
+    unique), not every payment ever voided, failed or counted (``NOT IN (SELECT ...)`` read the
+    three tables whole on every call). The same answers: ``till_ops``' NULL payments
+    (transfers) were left out of the ``NOT IN`` and never equal a payment here."""
     a = cash_authorizations.c
-    return [a.till_id == till_id,
-            a.payment_guid.not_in(sa.select(cash_voids.c.payment_guid)),
-            a.payment_guid.not_in(failed_guids()),
-            a.payment_guid.not_in(sa.select(till_ops.c.payment_guid).where(
-                till_ops.c.payment_guid.is_not(None)))]
+    return [a.till_id == till_id, *neither_voided_nor_failed(a.payment_guid),
+            ~sa.exists().where(till_ops.c.payment_guid == a.payment_guid)]
 
 
 async def outstanding(conn: AsyncConnection, till_id: str) -> Sequence[Any]:

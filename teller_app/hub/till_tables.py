@@ -2,7 +2,8 @@
 the branch vaults and their counts, cash authorizations (the cumulative limits), voids and the
 limits row. Revision 0003 creates them (0005 adds ``confirm_asked_at``; 0008 the close's
 co-sign and order, and ``vault_counts``; 0009 one pending vault count per branch; 0014 the
-indexes a branch's cash position reads by). Money is
+indexes a branch's cash position reads by; 0015 those of what a till owes and the day's cash
+totals). Money is
 integer kopiyky (``*_minor``): exact on both databases."""
 
 from __future__ import annotations
@@ -124,6 +125,11 @@ cash_authorizations = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     # When the desk last asked before a confirm (revision 0005): a void waits out the grace.
     sa.Column("confirm_asked_at", sa.BigInteger, nullable=True),
+    # Revision 0015: a till's drafts (what it owes and holds back: GET /tills/current, a
+    # close, a withdrawal's decision), a teller's and a customer's day (the cash limits)
+    sa.Index("ix_cash_authorizations_till_id", "till_id"),
+    sa.Index("ix_cash_authorizations_teller_day", "teller", "day"),
+    sa.Index("ix_cash_authorizations_customer_guid_day", "customer_guid", "day"),
 )
 
 cash_voids = sa.Table(
