@@ -155,8 +155,8 @@ class OpRunner(QObject):
 
         retry = again if reauth else None
         task.add_done_callback(
-            lambda t: self._finished(op, t, on_success, on_error, parent, widgets, network,
-                                     retry)
+            lambda t: self._finished(op, lambda: self._tell(
+                op, t, on_success, on_error, parent, widgets, network, retry))
         )
         return op
 
@@ -220,21 +220,13 @@ class OpRunner(QObject):
     async def _guard(factory: Callable[[], Awaitable[T]]) -> T:
         return await factory()
 
-    def _finished(
-        self,
-        op: Op,
-        task: asyncio.Task[T],
-        on_success: Callable[[T], None] | None,
-        on_error: ErrorHandler | None,
-        parent: QWidget | None,
-        widgets: list[QWidget],
-        network: bool,
-        retry: Callable[[], Op] | None = None,
-    ) -> None:
+    @staticmethod
+    def _finished(op: Op, tell: Callable[[], bool]) -> None:
+        """``tell`` the op's asker (``_tell``); the op settles then, unless a password prompt
+        took it over (it settles with its retry)."""
         handed = False
         try:
-            handed = self._tell(op, task, on_success, on_error, parent, widgets, network,
-                                retry)
+            handed = tell()
         finally:
             if not handed:
                 op._settle()
@@ -250,7 +242,7 @@ class OpRunner(QObject):
         network: bool,
         retry: Callable[[], Op] | None,
     ) -> bool:
-        """``_finished``'s body: True when a password prompt took the op over."""
+        """Tell the asker how the op ended; True when a password prompt took it over."""
         self._running.discard(op)
         if op.key is not None and self._by_key.get(op.key) is op:
             del self._by_key[op.key]
