@@ -156,8 +156,8 @@ class HubCash:
 
 
 class LinkCalls:
-    """``HubCalls`` over the session's ``HubLink``: opens (or renews, once, after a 401) the
-    hub session before the call."""
+    """``HubCalls`` over the session's ``HubLink``: ``HubLink.call`` opens (or renews, once,
+    after a 401) the hub session around the call."""
 
     def __init__(self, link: HubLink) -> None:
         self.link = link
@@ -165,17 +165,9 @@ class LinkCalls:
     async def call(self, method: str, path: str, *, json_body: Any = None,
                    params: Any = None, desk_id: str | None = None,
                    idempotent: bool | None = None) -> Any:
-        from teller_app.platform.errors import AuthError
-
-        await self.link.connect()
-        used = self.link.hub.token  # renewed only if still this one (``HubLink.connect``)
-        try:
-            return await self.link.hub.call(method, path, json_body=json_body, params=params,
-                                            desk_id=desk_id, idempotent=idempotent)
-        except AuthError:
-            await self.link.connect(force=True, stale=used)
-            return await self.link.hub.call(method, path, json_body=json_body, params=params,
-                                            desk_id=desk_id, idempotent=idempotent)
+        return await self.link.call(lambda hub: hub.call(
+            method, path, json_body=json_body, params=params, desk_id=desk_id,
+            idempotent=idempotent))
 
 
 def best_effort_voided(cash: HubCash) -> Callable[[Sequence[str]], Awaitable[set[str]]]:
