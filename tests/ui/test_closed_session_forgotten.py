@@ -59,7 +59,8 @@ def test_signed_out_sessions_are_not_kept_and_hold_no_password(arun, stack, mode
         del session, cash
     gc.collect()
     assert [r() for r in refs] == [None] * ROUNDS, "closed sessions are kept alive"
-    assert len(till_desk._CACHE) == before
+    # not grown by these sessions (an earlier test's may go meanwhile, with its windows)
+    assert len(till_desk._CACHE) <= before
 
 
 def test_a_live_session_still_renews_its_hub_session(arun, stack) -> None:  # type: ignore[no-untyped-def]
