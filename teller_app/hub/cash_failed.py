@@ -22,7 +22,8 @@ cash_failed = sa.Table(
 
 
 def failed_guids() -> sa.Select[tuple[str]]:
-    """The drafts read FAILED (a subquery for ``not_in``)."""
+    """The drafts read FAILED (``is_failed`` asks it of some; the till and limit queries ask
+    ``NOT EXISTS`` by key: ``till_holding.neither_voided_nor_failed``)."""
     return sa.select(cash_failed.c.payment_guid)
 
 
