@@ -6,6 +6,7 @@ The UI feeds input events into ``touch()`` (an application-wide event filter) an
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 
@@ -25,11 +26,22 @@ class FakeClock:
         self.now += seconds
 
 
+def wall_idle_clock() -> float:
+    """Seconds on a clock that keeps counting while the machine sleeps: a teller who shuts
+    the lid for an hour has been away an hour. ``time.monotonic`` stops during a suspend on
+    Linux and macOS (CLOCK_MONOTONIC / mach time), not on Windows (GetTickCount64)."""
+    if sys.platform.startswith("linux"):
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    if sys.platform == "darwin":  # Darwin's CLOCK_MONOTONIC counts sleep (UPTIME_RAW does not)
+        return time.clock_gettime(time.CLOCK_MONOTONIC)
+    return time.monotonic()
+
+
 class IdleTracker:
     def __init__(
         self, idle_minutes: float = DEFAULT_IDLE_MINUTES, clock: Callable[[], float] | None = None
     ) -> None:
-        self.clock = clock or time.monotonic
+        self.clock = clock or wall_idle_clock
         self.idle_seconds = max(0.0, float(idle_minutes)) * 60.0
         self._last_input = self.clock()
 
@@ -38,6 +50,13 @@ class IdleTracker:
         return self.idle_seconds > 0  # 0 minutes in the profile = never lock on idle
 
     def touch(self) -> None:
+        """Input now. Input that comes once the idle time has already run out (the first
+        mouse move after waking the machine, before the check's timer) does not cancel the
+        lock that is due: only ``restart`` (a sign-in, an unlock) does."""
+        if not self.due():
+            self._last_input = self.clock()
+
+    def restart(self) -> None:
         self._last_input = self.clock()
 
     def idle_for(self) -> float:

@@ -103,7 +103,7 @@ class SessionLocker(QObject):
             focus = QGuiApplication.focusWindow()
             if focus is not None:
                 self._watch_window(focus)
-        self.tracker.touch()
+        self.tracker.restart()
         self.timer.start()
 
     def stop(self) -> None:
@@ -177,7 +177,7 @@ class SessionLocker(QObject):
         self.screen.reset()
         self._locked = False
         self.focus.restore(guid, self.home)  # where they were, not the banner's ✕
-        self.tracker.touch()
+        self.tracker.restart()
         self.unlocked.emit(guid)
 
     def _park_shown(self, widget: QWidget, owner: str) -> None:
