@@ -33,6 +33,9 @@ SPEND_WAIT_S = 0.25  # how long an answer waits for the database to record a jti
 SEEN_MAX = 200_000  # at most this many live jti hashes remembered (the oldest go first)
 PRUNE_BATCH = 5000
 PRUNE_ROUNDS = 10  # at most this many batches per prune (the rest waits for the next one)
+# a row outlives its expiry by this much before any process deletes it: the processes'
+# clocks differ, and one ahead must not forget a token another still accepts
+PRUNE_MARGIN_S = 300
 
 dcm_token_jtis = sa.Table(
     "dcm_token_jtis", metadata,
@@ -110,8 +113,8 @@ class JtiLedger:
             log.exception("pruning spent DCM token ids failed")
 
     async def prune(self) -> int:
-        """Delete expired rows; rows another process is deleting are skipped (PostgreSQL),
-        never waited for. Returns how many went."""
+        """Delete rows expired over ``PRUNE_MARGIN_S`` ago; rows another process is deleting
+        are skipped (PostgreSQL), never waited for. Returns how many went."""
         return await delete_in_batches(self.engine, dcm_token_jtis.c.jti_hash,
-                                       dcm_token_jtis.c.expires_at < now(),
+                                       dcm_token_jtis.c.expires_at < now() - PRUNE_MARGIN_S,
                                        batch=PRUNE_BATCH, rounds=PRUNE_ROUNDS)

@@ -52,22 +52,28 @@ def test_one_spender_wins_across_engines(db_url: str) -> None:
 
 
 def test_expired_rows_are_pruned(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows expired longer than the margin ago go; one expired seconds ago stays: a process
+    whose clock is a few seconds ahead must not forget a token a process with the right
+    clock still accepts (its expiry check allows 5 s of leeway)."""
     monkeypatch.setattr(token_replay, "PRUNE_BATCH", 3)  # several batches in one prune
 
     async def body(engine: AsyncEngine) -> None:
         now = int(time.time())
+        old = now - token_replay.PRUNE_MARGIN_S - 10
         async with engine.begin() as conn:
             await conn.execute(dcm_token_jtis.insert(), [
-                {"jti_hash": token_replay.jti_hash(f"old-{n}"), "expires_at": now - 10}
-                for n in range(7)])
+                {"jti_hash": token_replay.jti_hash(f"old-{n}"), "expires_at": old}
+                for n in range(7)] + [
+                {"jti_hash": token_replay.jti_hash("just-expired"), "expires_at": now - 3}])
         ledger = JtiLedger(engine)
         assert await ledger.spend("live", now + 60)  # a process's first spend prunes,
         await asyncio.gather(*ledger._pruning)  # beside its answer
         async with engine.connect() as conn:
             left = (await conn.execute(sa.select(dcm_token_jtis.c.jti_hash))).scalars().all()
-        assert left == [token_replay.jti_hash("live")]
+        assert sorted(left) == sorted(token_replay.jti_hash(j) for j in ("live", "just-expired"))
         assert await ledger.spend("old-0", now + 60)  # its row is gone: new to us
         assert not await ledger.spend("live", now + 60)
+        assert not await JtiLedger(engine).spend("just-expired", now + 60)  # still spent
         assert await ledger.prune() == 0
 
     run_on_engine(db_url, body)
