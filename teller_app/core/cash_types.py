@@ -109,6 +109,8 @@ def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
         raise AmountError("amount must be a positive number")
     try:
         return exact_amount(amount, minor_unit)
+    except InvalidOperation as exc:  # more digits than Decimal's precision holds
+        raise AmountError("the amount has too many digits") from exc
     except ValueError as exc:
         raise AmountError(f"at most {minor_unit} decimal places") from exc
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from teller_app.ui.money import format_number
+from teller_app.ui.money import MAX_INTEGER_DIGITS, SPACES, format_number
 from teller_app.ui.read_only_look import set_read_only
 
 _TYPED = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter  # digits, as typed
@@ -26,11 +26,23 @@ def amount_field(parent: QWidget) -> QLineEdit:
 def set_amount_unit(field: QLineEdit, minor_unit: int) -> int:
     """``field`` takes amounts with at most ``minor_unit`` decimals (the asset's); returns
     that number of decimals, made sane."""
+    minor_unit = set_amount_check(field, minor_unit)
+    field.setPlaceholderText(format_number(0, minor_unit))
+    return minor_unit
+
+
+def set_amount_check(field: QLineEdit, minor_unit: int) -> int:
+    """What ``field`` lets be typed: ASCII digits, at most ``MAX_INTEGER_DIGITS`` of them before
+    the decimal separator ("." or ","; at most ``minor_unit`` decimals after it), spaces or
+    commas between them. Whether the groups are right is ``money.parse_amount``'s to say (the
+    dialog words it), so a teller sees why, not a key that does nothing. Returns
+    ``minor_unit``, made sane."""
     minor_unit = max(0, int(minor_unit))
     places = f"([.,][0-9]{{0,{minor_unit}}})?" if minor_unit else ""
-    pattern = QRegularExpression(f"^[0-9][0-9 \u00a0,]*{places}$|^$")
+    between = f"[{SPACES},]*"  # grouping, or a comma that is the decimal separator
+    integer = f"[0-9](?:{between}[0-9]){{0,{MAX_INTEGER_DIGITS - 1}}}{between}"
+    pattern = QRegularExpression(f"^{integer}{places}$|^$")
     field.setValidator(QRegularExpressionValidator(pattern, field))
-    field.setPlaceholderText(format_number(0, minor_unit))
     return minor_unit
 
 

@@ -7,11 +7,18 @@ limit" (``limit_text``).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
 NBSP = "\u00a0"
+NNBSP = "\u202f"  # the narrow no-break space some systems group thousands with
+# Digits before the decimal point a typed amount may have: the sandbox refuses amounts above
+# 10^12 (13 digits; the platform's documents name no cap). More is refused as typed, never
+# read: Decimal's 28 digits of precision would fail on it before the platform could.
+MAX_INTEGER_DIGITS = 13
+SPACES = f" {NBSP}{NNBSP}"  # what groups thousands in any language
 CURRENCY_SIGNS = {"UAH": "₴", "EUAH": "₴"}
 
 
@@ -37,9 +44,12 @@ def format_number(amount: object, minor_unit: int, locale: QLocale | None = None
     value = to_decimal(amount)
     places = max(0, int(minor_unit))
     quant = Decimal(1).scaleb(-places)
-    value = value.quantize(quant, rounding=ROUND_HALF_EVEN)
+    with localcontext() as context:  # every digit of any finite amount, never an error
+        if value.is_finite():
+            context.prec = max(context.prec, value.adjusted() + places + 2)
+        value = value.quantize(quant, rounding=ROUND_HALF_EVEN)
     sign = "-" if value < 0 else ""
-    digits = f"{abs(value):.{places}f}"
+    digits = f"{value.copy_abs():.{places}f}"  # exact: abs() would round to 28 digits
     integer, _, fraction = digits.partition(".")
     if is_ukrainian(loc):
         group, decimal_point = NBSP, ","
@@ -98,25 +108,39 @@ def format_uah(amount: object) -> str:
     return format_money(amount, 2, "UAH")
 
 
-def parse_amount(text: str, minor_unit: int) -> Decimal | None:
-    """Accepts "1 234,56", "1234.56", "1,234.56"; None when not a number or too many places."""
-    cleaned = text.strip().replace(NBSP, "").replace(" ", "").replace("\u202f", "")
+def parse_amount(text: str, minor_unit: int, locale: QLocale | None = None) -> Decimal | None:
+    """A typed amount, or None when it is none or has more than ``minor_unit`` decimals (or
+    more than ``MAX_INTEGER_DIGITS`` before them); "" is 0. ASCII digits only, an optional
+    leading minus, "." or "," as the decimal separator, and thousands grouped by a space (also
+    no-break or narrow) or a comma, in whole groups of three: "1 234,56", "1234.56",
+    "1,234.56". A comma with no dot is the decimal separator ("1000,50"), except in English
+    when it only groups thousands ("1,000", "1,000,000")."""
+    cleaned = text.strip()
     if not cleaned:
         return Decimal(0)
-    if "," in cleaned and "." in cleaned:
-        cleaned = cleaned.replace(",", "")  # "1,234.56": comma is grouping
+    sign, cleaned = ("-", cleaned[1:]) if cleaned.startswith("-") else ("", cleaned)
+    if "." not in cleaned and not is_ukrainian(locale) and _COMMA_GROUPED.fullmatch(cleaned):
+        integer, fraction, grouping = cleaned, "", ","  # English "1,000": a thousand
     else:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        point = "." if "." in cleaned else ","
+        integer, _, fraction = cleaned.partition(point)
+        grouping = "," if point == "." else ""  # "1,234.56" in either language
+    if not _INTEGER[grouping].fullmatch(integer) or not _FRACTION.fullmatch(fraction):
         return None
-    if not value.is_finite():
+    if not integer and not fraction:  # "." or "," alone
         return None
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > max(0, minor_unit):
+    digits = re.sub(f"[{SPACES},]", "", integer)
+    if len(digits.lstrip("0")) > MAX_INTEGER_DIGITS or len(fraction) > max(0, minor_unit):
         return None
-    return value
+    return Decimal(f"{sign}{digits or '0'}.{fraction}" if fraction else f"{sign}{digits}")
+
+
+_COMMA_GROUPED = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+")
+_FRACTION = re.compile(r"[0-9]*")
+# The integer part: digits as typed ("0007"), or grouped by threes with no leading zero
+# ("1 234 567"); keyed by what may group besides spaces ("," before a decimal point).
+_INTEGER = {grouping: re.compile(f"[0-9]*|[1-9][0-9]{{0,2}}(?:[{SPACES}{grouping}][0-9]{{3}})+")
+            for grouping in ("", ",")}
 
 
 def _group(integer: str, separator: str) -> str:

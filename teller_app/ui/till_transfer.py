@@ -26,6 +26,7 @@ from teller_app.core.till import TillService, Transfer
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.a11y_form import add_row
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.cash_amount_field import set_amount_check
 from teller_app.ui.money import CURRENCY_SIGNS, format_uah, is_ukrainian, parse_amount
 from teller_app.ui.read_only_look import set_read_only
 from teller_app.ui.untrusted import fill, plain_label, shown_lines
@@ -60,6 +61,7 @@ class TransferDialog(QDialog):
         direction_row.addWidget(self.direction_filed)
         self.amount = QLineEdit(self)
         self.amount.setObjectName("transferAmount")
+        set_amount_check(self.amount, 2)  # what the cash dialog's amount takes, in kopiykas
         # the currency as amounts read in this language ("1 200,00 ₴", "1,200.00 UAH")
         self.currency = QLabel(CURRENCY_SIGNS[CURRENCY] if is_ukrainian() else CURRENCY, self)
         self.currency.setObjectName("transferCurrency")

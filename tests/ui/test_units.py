@@ -23,7 +23,8 @@ def test_money_in_ukrainian_and_english() -> None:
     assert format_money(7, 0, "XYZ", UK) == f"7{NBSP}XYZ"
     assert parse_amount("1 234,56", 2) == Decimal("1234.56")
     assert parse_amount("1,234.56", 2) == Decimal("1234.56")
-    assert parse_amount("1,005", 2) is None
+    assert parse_amount("1,005", 2, UK) is None  # a Ukrainian comma is the decimal point
+    assert parse_amount("1,005", 2, EN) == Decimal("1005")  # an English one groups
     assert parse_amount("abc", 2) is None
 
 
