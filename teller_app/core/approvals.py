@@ -62,6 +62,8 @@ from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.errors import DCM_UNREADABLE, HubCheckUnavailable
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest
+from teller_app.platform.phones import same_phone
+from teller_app.platform.status_words import status_key
 from teller_app.secrets import Profile
 
 log = logging.getLogger(__name__)
@@ -132,18 +134,22 @@ def wire_change(change: Mapping[str, Any]) -> dict[str, Any]:
 def default_sensitive(current: CustomerView, change: Mapping[str, Any]) -> bool:
     """The hub's default policy, for when no hub answers: is_disabled, moves to/from
     blocked/closed, KYC down, allowed balance up, a new phone number (one-time codes go to
-    it), a move to another branch. (The hub may be stricter: with the hub down, a change
-    these defaults let through is written and the hub's watcher still sees it in Mode A.)"""
+    it; the same number written otherwise is not new), a move to another branch. A status
+    is read as the hub reads it (``status_key``: "Заблокована" is "blocked"). (The hub may
+    be stricter: with the hub down, a change these defaults let through is written and the
+    hub's watcher still sees it in Mode A.)"""
     if "is_disabled" in change and bool(change["is_disabled"]) != current.is_disabled:
         return True
-    if "phone_number" in change and \
-            str(change["phone_number"] or "").strip() != current.phone_number.strip():
-        return True
+    if "phone_number" in change:
+        new_phone = str(change["phone_number"] or "").strip()
+        old_phone = current.phone_number.strip()
+        if new_phone != old_phone and not same_phone(new_phone, old_phone):
+            return True
     if "branch_guid" in change and str(change["branch_guid"] or "") != current.branch_guid:
         return True
     if "status" in change:
-        old = current.status.strip().casefold()
-        new = str(change["status"] or "").strip().casefold()
+        old = status_key(current.status)
+        new = status_key(str(change["status"] or ""))
         if old != new and {old, new} & BLOCKING_STATUSES:
             return True
     try:

@@ -6,8 +6,10 @@ used at the moment"); only ``is_disabled`` stops payments there. The bank's staf
 hub enforces it: every cash decision (``cash_limits.decide``: ``/cash/authorize``, its
 preview, a ``cash_confirm`` filing), an approved request's confirm
 (``execute_cash.check_before_confirm``) and the Mode-B proxy's confirm (``proxy_cash``) refuse
-cash for a customer whose status is one of the policy's ``sensitive_statuses`` (compared after
-``canon.normalise``, as the policy stores them), with the code ``customer_blocked``. Each
+cash for a customer whose status is one of the policy's ``sensitive_statuses`` (compared by
+``canon.status_key``: "Заблокований", "ЗАКРИТА" and "bl\\u043ecked" read as
+"blocked" and "closed", as a colleague reading the card would), with the code
+``customer_blocked``. Each
 reads the customer once, with the draft it decides on (the proxy: the row its branch check
 read).
 
@@ -32,7 +34,7 @@ from teller_app.platform import NotFound, PlatformClient, PlatformError, Validat
 from teller_app.platform.models import Customer
 
 from . import audit
-from .canon import normalise
+from .canon import status_key, status_keys
 from .dcm_unreadable import dcm_unreadable
 
 CUSTOMER_BLOCKED = "customer_blocked"
@@ -42,9 +44,9 @@ AUDIT_PER_MINUTE = 30  # refusal rows an employee adds in a minute (a flood adds
 
 def stops_cash(status: str, sensitive_statuses: Iterable[str]) -> bool:
     """Whether a customer in ``status`` may have no cash (``sensitive_statuses``: the
-    policy's, already normalised)."""
-    word = normalise(status or "")
-    return bool(word) and word in set(sensitive_statuses)
+    policy's): its ``status_key`` is one of theirs."""
+    word = status_key(status)
+    return bool(word) and word in status_keys(sensitive_statuses)
 
 
 async def read_customer(client: PlatformClient, customer_guid: str) -> Customer:

@@ -1,9 +1,11 @@
 """Which changes need a second person (issue 10 item 2), stored on the hub.
 
-Defaults: any ``is_disabled`` change, status to/from blocked or closed (compared after
-``canon.normalise``), KYC level down, ``balance_allowed`` up, a new phone number (the one
-one-time codes go to: an account-takeover route), a move to another branch, and cash over
-10 000.00 UAH. Off by default: KYC level up, a segment change. ``all_customer_updates`` makes
+Defaults: any ``is_disabled`` change, status to/from blocked or closed (compared by
+``canon.status_key``: "Заблокована", "CLOSED" and "bl\\u043ecked" are those too: DCM's
+status is free text and the desk's form is no control), KYC level down, ``balance_allowed``
+up, a new phone number (the one one-time codes go to: an account-takeover route; the same
+number written otherwise is not new, ``same_phone``), a move to another branch, and cash
+over 10 000.00 UAH. Off by default: KYC level up, a segment change. ``all_customer_updates`` makes
 every customer change a request (Mode A without customers PUT).
 
 ``unique_phone`` (on by default) is the bank's rule at a create, not an approval: one
@@ -24,7 +26,9 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .canon import normalise
+from teller_app.platform.phones import same_phone
+
+from .canon import normalise, status_key, status_keys
 from .fe_tables import policy as policy_table
 
 Kind = Literal["customer_update", "cash_confirm"]
@@ -128,9 +132,9 @@ def evaluate(pol: Policy, kind: str, change: dict[str, Any],
             before is None or bool(change["is_disabled"]) != bool(cur.get("is_disabled"))):
         reasons.append("is_disabled")
     if "status" in change:
-        sensitive = set(pol.sensitive_statuses)
-        new = normalise(str(change["status"] or ""))
-        old = normalise(str(cur.get("status") or "")) if before is not None else None
+        sensitive = status_keys(pol.sensitive_statuses)
+        new = status_key(str(change["status"] or ""))
+        old = status_key(str(cur.get("status") or "")) if before is not None else None
         if new in sensitive or old is None or (old in sensitive and old != new):
             reasons.append("status")
     if pol.kyc_down and "kyc_level" in change:
@@ -148,8 +152,8 @@ def evaluate(pol: Policy, kind: str, change: dict[str, Any],
     for on, field, code in ((pol.phone_number, "phone_number", "phone_number"),
                             (pol.branch_move, "branch_guid", "branch_move"),
                             (pol.segment, "segment", "segment")):
-        if on and field in change and (field not in cur or _text(change[field], field)
-                                       != _text(cur[field], field)):
+        if on and field in change and (field not in cur or _differs(change[field],
+                                                                    cur[field], field)):
             reasons.append(code)  # a value not known before cannot be judged: asked
     return reasons
 
@@ -157,6 +161,14 @@ def evaluate(pol: Policy, kind: str, change: dict[str, Any],
 def _text(value: Any, field: str) -> str:
     text = "" if value is None else str(value).strip()
     return normalise(text) if field == "segment" else text
+
+
+def _differs(new: Any, old: Any, field: str) -> bool:
+    """Whether ``new`` is another value than ``old``: a phone number the same number as
+    stored in another written form ("+380671112233" for "+380 67 111 22 33") is not."""
+    if _text(new, field) == _text(old, field):
+        return False
+    return not (field == "phone_number" and same_phone(_text(new, field), _text(old, field)))
 
 
 def customer_fields(customer: Any) -> dict[str, Any]:
@@ -174,7 +186,7 @@ def relaxed(old: Policy, new: Policy) -> list[str]:
     higher threshold, another currency: its threshold would be in other money); empty when
     it only tightens or changes nothing."""
     out = [name for name in CHECKS if getattr(old, name) and not getattr(new, name)]
-    if set(old.sensitive_statuses) - set(new.sensitive_statuses):
+    if status_keys(old.sensitive_statuses) - status_keys(new.sensitive_statuses):
         out.append("sensitive_statuses")
     if new.cash_threshold > old.cash_threshold:
         out.append("cash_threshold")

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox,
 from teller_app.core.customers import CreateAttempts, CustomerService
 from teller_app.core.views import CustomerView
 from teller_app.platform.phones import same_phone
+from teller_app.platform.status_words import fold, known_status
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_form_choices import AssetChoice
 from teller_app.ui.money import parse_amount
@@ -73,10 +74,17 @@ class CustomerFormChecks(QWidget):
                 label.setText(make())
 
     def _status_value(self) -> str:
-        """The status as the platform knows it: a suggestion shown translated ("активний")
-        reads back as its value ("active"); anything else is taken as typed."""
+        """The status as the platform knows it: a known status picked or typed, as shown now
+        or in either language, in any case ("активний", "Заблокована", "BLOCKED") reads back
+        as its value ("active", "blocked"); anything else is free text, taken as typed."""
         text = self.status.currentText().strip()
-        return self._status_shown.get(text, text)
+        if text in self._status_shown:
+            return self._status_shown[text]
+        folded = fold(text)
+        for word, value in self._status_shown.items():
+            if fold(word) == folded:
+                return value
+        return known_status(text) or text
 
     def _asset(self) -> AssetChoice | None:
         data = self.asset.currentData()

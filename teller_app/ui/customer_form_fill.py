@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QComboBox
 from teller_app.core.person_name import normalise_person_name
 from teller_app.core.views import CustomerView
 from teller_app.platform import NewCustomer
+from teller_app.platform.phones import same_phone
 from teller_app.ui.customer_form_checks import CustomerFormChecks
 from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
 from teller_app.ui.data_text import STATUSES, segment_text, status_text
@@ -139,7 +140,7 @@ class CustomerFormFill(CustomerFormChecks):
             "name": self._name_value("name", self.name.text()),
             "surname": self._name_value("surname", self.surname.text()),
             "paternal_name": self._name_value("paternal_name", self.paternal_name.text()),
-            "phone_number": check_phone(self.phone.text())[0],
+            "phone_number": self._phone_value(self.phone.text()),
             "segment": self.segment.currentData() or "",
             "kyc_level": self.kyc_level.value(),
             "balance_allowed": balance,
@@ -158,6 +159,15 @@ class CustomerFormFill(CustomerFormChecks):
         if self.customer is not None and typed == getattr(self.customer, key):
             return typed
         return normalise_person_name(typed)
+
+    def _phone_value(self, typed: str) -> str:
+        """The phone number as it will be stored (E.164); the stored number, as it is
+        stored, while the one typed is the same number (``same_phone``): an edit of another
+        field never re-sends, rewrites or asks a supervisor for a number nobody changed."""
+        stored = self.customer.phone_number if self.customer is not None else ""
+        if stored and (typed.strip() == stored or same_phone(typed, stored)):
+            return stored
+        return check_phone(typed)[0]
 
     def _new_customer(self) -> NewCustomer:
         asset = self._asset()
