@@ -47,7 +47,7 @@ def test_invalid_fields_are_shown_inline_and_nothing_is_lost(qtbot, main_window)
     assert not form.ops.is_busy(form._submit_key())  # nothing was sent
     form.phone.setText("+380 67 123 45 67")
     form.iban.setText("UA21 3223 1300 0002 6007 2335 6600 1")
-    form.balance_allowed.setText("1,005")  # three decimals for a 2-place asset
+    form.balance_allowed.setText("1.005")  # three decimals for a 2-place asset
     form.submit()
     assert not form.error_text("phone_number") and not form.error_text("iban")
     assert form.error_text("balance_allowed")
