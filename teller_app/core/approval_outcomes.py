@@ -65,6 +65,15 @@ class PhoneNumberTaken(ApprovalError):
         self.holders = holders or []
 
 
+CHANGE_IN_PROGRESS = "customer_change_in_progress"  # the hub's 409 code (``customer_serial``)
+
+
+class ChangeInProgress(ApprovalError):
+    """The approval is refused while another approved change to the same customer is still
+    being applied (or awaits a resume): nothing was decided, the request stays pending and
+    listed, for the approver to approve it again once that one has ended."""
+
+
 class ExecutionFailed(ApprovalError):
     """Approved, but DCM refused the stored change (``result`` = the platform's message)."""
 
@@ -83,6 +92,8 @@ def four_eyes_error(exc: Exception) -> Exception:
     if isinstance(exc, Conflict):
         if exc.reason == PHONE_TAKEN:
             return PhoneNumberTaken(text)
+        if exc.reason == CHANGE_IN_PROGRESS:  # still pending: not "decided by someone else"
+            return ChangeInProgress(text)
         if "differs from what you were shown" in text:
             return ChangedAfterView(text)
         if "id is taken" in text:

@@ -14,7 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit, events
+from .customer_serial import ChangeInProgress, customer_change_lock_key, no_sibling_applying
+from .customer_serial import still_pending as _still_pending
 from .db import dialect_insert, now
+from .events import pg_lock
 from .fe_models import Kind, reason_as_typed
 from .fe_tables import commands
 from .models import HubEmployee
@@ -174,7 +177,11 @@ async def file(engine: AsyncEngine, *, command_id: str | None, kind: str, custom
 async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, approve: bool,
                  sha256: str | None, comment: str, desk_id: str) -> Command | None:
     """pending → approved (execution starts now) | rejected, in one conditional UPDATE.
-    None: another decision (or a withdrawal) won the race."""
+    None: another decision (or a withdrawal) won the race. An approval of a customer change
+    while another on the same customer is approved and not ended: ``ChangeInProgress`` (at
+    most one executes per customer, so a second is judged after the first's write; checked
+    in the UPDATE itself: under SQLite's write lock, under a per-customer advisory lock on
+    PostgreSQL, where two READ COMMITTED checks could otherwise both pass)."""
     t = now()
     values: dict[str, Any] = {"state": APPROVED if approve else REJECTED,
                               "checker": checker.email, "checker_source": checker.source,
@@ -184,9 +191,16 @@ async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, app
     cond = [commands.c.id == cmd.id, commands.c.state == PENDING]
     if sha256 is not None:
         cond.append(commands.c.change_sha256 == sha256)
+    one_at_a_time = approve and cmd.kind == "customer_update" and bool(cmd.customer_guid)
+    if one_at_a_time:
+        cond.append(no_sibling_applying(cmd.customer_guid, cmd.id))
     async with engine.begin() as conn:
+        if one_at_a_time:  # PG only (the UPDATE is SQLite's first statement: no stale read)
+            await pg_lock(conn, customer_change_lock_key(cmd.customer_guid))
         done = await conn.execute(commands.update().where(*cond).values(**values))
         if done.rowcount != 1:
+            if one_at_a_time and await _still_pending(conn, cmd.id, PENDING, sha256):
+                raise ChangeInProgress()
             return None
         new = await get(conn, cmd.id)
         assert new is not None

@@ -11,9 +11,11 @@ re-reads DCM: a change already there is marked applied (never applied twice), ot
 is applied (Mode B, or Mode A with a fresh token) or reported to supervisors.
 
 A customer change is written only onto the customer it was judged against: read right before
-the PUT (or by the approval moments before, ``judged``), a field another desk changed since
-filing ends it ``failed`` (``customer_drift``); so does a new phone number another customer
-holds on DCM, while the bank's rule wants one customer per number (``phone_holders``).
+the PUT, after its decision (so a sibling change on the same customer applied in between shows
+as drift: ``commands.decide`` lets one execute at a time per customer), a field another desk
+changed since filing ends it ``failed`` (``customer_drift``); so does a new phone number
+another customer holds on DCM, while the bank's rule wants one customer per number
+(``phone_holders``).
 
 A request on the hub's own settings (``bank_settings``: policy, cash limits) touches no DCM
 and needs no platform session: it is applied with its end in one transaction.
@@ -118,20 +120,18 @@ class Executor:
         return PlatformClient(s.dcm_url, s.dcm_counterparty, auth=auth, timeout=10.0,
                               transport=self.connections.transport(s.dcm_url))
 
-    async def _apply(self, client: PlatformClient, cmd: Command, actor: str,
-                     judged: Customer | None = None) -> None:
-        """``actor``: the approver, or who resumed (their name on DCM's side too);
-        ``judged``: the customer as the approval read it moments ago and found unmoved
-        (``customer_drift``), None: read here."""
+    async def _apply(self, client: PlatformClient, cmd: Command, actor: str) -> None:
+        """``actor``: the approver, or who resumed (their name on DCM's side too)."""
         change = cmd.change
         # a cash draft is checked right before its confirm (execute_cash.check_before_confirm):
         # voided after the approval (a void may have committed first), it is never confirmed
         if cmd.kind == "customer_update":
             # applied only onto the customer it was judged against (customer_drift); DCM has
-            # no ETag, so this read narrows the lost-update window, it cannot close it
-            customer = judged if judged is not None else await client.get_customer(
-                cmd.customer_guid)
-            moved = customer_drift.drift(cmd, customer) if judged is None else None
+            # no ETag, so this read narrows the lost-update window, it cannot close it. Read
+            # here, after the decision, never the approval's read before it: a sibling change
+            # applied in between is drift ("changed since filing"), not overwritten
+            customer = await client.get_customer(cmd.customer_guid)
+            moved = customer_drift.drift(cmd, customer)
             if moved:
                 raise customer_drift.CustomerChanged(moved)
             holder = await phone_holders.change_holder(
@@ -166,14 +166,11 @@ class Executor:
             return "applied"
         return "failed" if payment.status == PaymentStatus.FAILED else "open"
 
-    async def execute(self, cmd: Command, session_token: str | None,
-                      judged: Customer | None = None) -> Command:
+    async def execute(self, cmd: Command, session_token: str | None) -> Command:
         """Run an approved command now (the caller decided or claimed it). It runs to its end
         even if the caller goes away (an approver's desk disconnecting mid-call), holding
-        its execution lease meanwhile. ``judged``: a customer change's customer as the
-        approval read it just before its decision, found unmoved since filing (not read
-        again: ``_apply``)."""
-        return await self._shielded(cmd, self._execute(cmd, session_token, judged=judged))
+        its execution lease meanwhile."""
+        return await self._shielded(cmd, self._execute(cmd, session_token))
 
     def executions(self) -> list[asyncio.Future[Command]]:
         """Executions in progress (an approver may be waiting for one); not the settling of
@@ -195,7 +192,7 @@ class Executor:
         return await asyncio.shield(task)
 
     async def _execute(self, cmd: Command, session_token: str | None,
-                       by: Resumer | None = None, judged: Customer | None = None) -> Command:
+                       by: Resumer | None = None) -> Command:
         if not change_intact(cmd):
             log.warning("stored change altered", extra={"request_id": cmd.id})
             return await self._finish(cmd, False, ALTERED, by)
@@ -212,7 +209,7 @@ class Executor:
             return await self._finish(cmd, False, f"not executed: {exc.message}", by)
         try:
             async with asyncio.timeout(deadline_seconds()):
-                await self._apply(client, cmd, by.email if by else str(cmd.checker), judged)
+                await self._apply(client, cmd, by.email if by else str(cmd.checker))
         except customer_drift.CustomerChanged as exc:  # read, nothing written
             log.info("request not applied: customer changed", extra={"request_id": cmd.id})
             return await self._finish(cmd, False, exc.result, by)

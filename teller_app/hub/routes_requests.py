@@ -145,7 +145,8 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         elif fe.state.settings.bank_key_file is None:
             raise HubError(503, "the hub has no bank key: it cannot execute in Mode B")
         # changed by another desk since filing: ended unapplied now, never approved. Unmoved,
-        # the executor writes onto this read (DCM unreadable here: it reads and decides)
+        # the executor reads it again after the decision (a sibling change approved on this
+        # customer meanwhile: the decision is refused while it runs, drift once it applied)
         judged = await customer_now(fe, cmd, emp)
         moved = customer_drift.drift(cmd, judged) if judged is not None else None
         if judged is not None and not moved:  # its number another's: it stays pending
@@ -154,7 +155,7 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
             new = await customer_drift.end_unapplied(fe.state.engine, cmd, emp, moved,
                                                      comment=body.comment,
                                                      desk_id=body.desk_id)
-        else:
+        else:  # another change to this customer still applying: 409, still pending
             new = await commands.decide(fe.state.engine, cmd, emp, approve=True,
                                         sha256=body.sha256, comment=body.comment,
                                         desk_id=body.desk_id)
@@ -170,7 +171,7 @@ async def approve(command_id: str, body: ApproveIn, request: Request,
         return new.out()
     crash_point(CRASH_AFTER_DECISION)
     await fe.bus.poke()
-    done = await fe.executor.execute(new, token, judged)
+    done = await fe.executor.execute(new, token)
     await fe.bus.poke()
     return done.out()
 

@@ -9,6 +9,7 @@ import json
 
 from PySide6.QtCore import QCoreApplication
 
+from teller_app.core.approval_outcomes import ChangeInProgress
 from teller_app.core.approvals import (
     AlreadyDecided,
     ApprovalError,
@@ -32,6 +33,10 @@ def approval_error_text(exc: BaseException) -> str:
     if isinstance(exc, ChangedAfterView):
         return translate("ApprovalsInbox", "The request differs from what was shown: "
                                            "refused, nothing was changed. Look again.")
+    if isinstance(exc, ChangeInProgress):
+        return translate("ApprovalsInbox", "Another approved change to this customer is still "
+                         "being applied: this request is still waiting. Approve it again once "
+                         "that change has ended.")
     if isinstance(exc, SelfApprovalRefused):
         return translate("ApprovalsInbox",
                          "You cannot decide your own request: another supervisor must.")
