@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
@@ -259,6 +259,8 @@ async def issue_secret(body: SecretIn, request: Request,
                 request, body, emp.email, unique_phone)
         except phone_holders.PhoneHeld as exc:
             return await phone_holders.refusal(state.engine, exc.holder, emp, body)
+        except vault.LoginInProgress:
+            await _login_in_progress(state, emp, body, branch)
         if reused:
             await audit.record(state.engine, audit.Entry(
                 actor=emp.email, action="secret_issued", entity="secret",
@@ -269,13 +271,33 @@ async def issue_secret(body: SecretIn, request: Request,
     return SecretOut(external_id=body.external_id, created=created)
 
 
+LOGIN_IN_PROGRESS = "login_in_progress"
+
+
+async def _login_in_progress(state: HubState, emp: HubEmployee, body: SecretIn,
+                             branch: str | None) -> NoReturn:
+    """The 409 a desk words itself, and its audit row (the login only): another employee
+    issued this login's secret moments ago, their create is on its way (``vault``)."""
+    await audit.record_limited(state.engine, audit.Entry(
+        actor=emp.email, action="secret_refused", entity="secret",
+        branch_guid=branch or emp.branch_guid,
+        detail={"external_id": body.external_id, "refusal": LOGIN_IN_PROGRESS}),
+        cap=phone_holders.AUDIT_PER_MINUTE, cap_by="actor")
+    log.info("secret refused: another desk is creating a customer with this login")
+    raise HubError(409, "another desk is creating a customer with this login now: nothing "
+                   "was issued; search for the login in a few minutes, or use another",
+                   LOGIN_IN_PROGRESS)
+
+
 async def _reused_for_new_details(request: Request, body: SecretIn, issuer: str,
                                   unique_phone: bool) -> bool:
     """An earlier attempt's secret (its create refused by DCM, or never sent) is reused
     with what the teller typed this time: the profile DCM reads (name, phone) is replaced,
     the key kept — only while no DCM customer has the login (one that exists keeps its own
-    profile) — and it counts as issued now (the phone check sees the create on its way).
-    True if the profile was replaced; ``PhoneHeld`` when its phone is another's."""
+    profile) and the secret is ``issuer``'s or no longer fresh (another employee's fresh
+    one: their create is on its way, ``LoginInProgress``) — and it counts as issued now (the
+    phone check sees the create on its way). True if the profile was replaced;
+    ``PhoneHeld`` when its phone is another's."""
     state = hub_state(request)
     reader = app_reader(request.app.state)
     if reader is None or not reader.available:

@@ -35,7 +35,7 @@ from .crypto import MasterKey, Sealed
 from .db import customer_secrets, dialect_insert, now
 from .events import pg_lock
 from .models import KEYKEEPER_PREFIX, SecretIn
-from .phone_holders import PhoneHeld, pending_holder
+from .phone_holders import PENDING_S, PhoneHeld, pending_holder
 from .vault_records import customer_records
 
 log = logging.getLogger("teller_hub.vault")
@@ -44,6 +44,11 @@ log = logging.getLogger("teller_hub.vault")
 OWNER_TTL_S = 2.0
 CASE_CHUNK = 500  # external ids per ``lower(...) IN`` query
 SECRETS_LOCK = 0x7E11C5  # pg_advisory_xact_lock key: issuers one at a time (the case check)
+
+
+class LoginInProgress(Exception):
+    """A login's fresh secret (issued in the last ``PENDING_S``) is another employee's: their
+    create is on its way with their customer's details, never replaced by another person's."""
 
 
 class CaseClash(ValueError):
@@ -202,16 +207,24 @@ async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn
     new issue, the same details too, under the same lock, so two desks never both pass:
     PostgreSQL's advisory lock, and on SQLite the transaction's first statement is the
     issue-time UPDATE (pysqlite begins a transaction at its first write only: a check read
-    before it would not hold the write lock)."""
+    before it would not hold the write lock). Another employee's issue within ``PENDING_S``
+    is their create on its way: ``LoginInProgress``, nothing changed (checked in that UPDATE)."""
     table = customer_secrets
+    t = now()
+    cond = [table.c.external_id == item.external_id, table.c.kind == "customer"]
+    if created_by:  # the issuer's own, or no longer fresh
+        cond.append(sa.or_(table.c.created_by == created_by,
+                           table.c.created_at <= t - PENDING_S))
     async with engine.begin() as conn:
         await pg_lock(conn, SECRETS_LOCK)
-        stamp: dict[str, Any] = {"created_at": now()}
+        stamp: dict[str, Any] = {"created_at": t}
         if created_by:
             stamp["created_by"] = created_by
-        issued = await conn.execute(table.update().where(
-            table.c.external_id == item.external_id, table.c.kind == "customer").values(**stamp))
+        issued = await conn.execute(table.update().where(*cond).values(**stamp))
         if issued.rowcount != 1:
+            if created_by and (await conn.execute(sa.select(table.c.external_id).where(
+                    *cond[:2]))).first() is not None:
+                raise LoginInProgress(item.external_id)
             return False
         found = next(await customer_records(conn, master, external_id=item.external_id,
                                             skip_unreadable=False), None)

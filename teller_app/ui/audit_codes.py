@@ -131,9 +131,13 @@ REFUSALS: dict[str, object] = {
     "not_visible": QT_TRANSLATE_NOOP("AuditDetails", "a request they may not see"),
     "own_request": QT_TRANSLATE_NOOP("AuditDetails", "their own request (four eyes)"),
     "already_decided": QT_TRANSLATE_NOOP("AuditDetails", "already decided"),
+    "customer_change_in_progress": QT_TRANSLATE_NOOP(
+        "AuditDetails", "another approved change to this customer was still being applied"),
     "phone_taken": QT_TRANSLATE_NOOP("AuditDetails", "another customer has this phone number"),
     "phone_checks_throttled": QT_TRANSLATE_NOOP(
         "AuditDetails", "too many phone number checks in a minute (refused for the minute)"),
+    "login_in_progress": QT_TRANSLATE_NOOP(
+        "AuditDetails", "another desk was creating a customer with this login"),
     "hash_mismatch": QT_TRANSLATE_NOOP("AuditDetails", "differs from what they were shown"),
     "bad_token": QT_TRANSLATE_NOOP("AuditDetails", "not their own valid platform session"),
     "voided": QT_TRANSLATE_NOOP("AuditDetails", "the cash draft was voided"),

@@ -33,6 +33,8 @@ from teller_app.ui.validators import check_login
 
 translate = QCoreApplication.translate
 CASE_CLASH = "external_id_case_clash"  # the hub: a login registered in another letter case
+LOGIN_IN_PROGRESS = "login_in_progress"  # the hub: another desk's create of this login is on
+# its way (its secret issued moments ago by another employee): nothing issued, nothing sent
 # a field the platform names -> the form's field that shows it
 FIELD_OF = {"branch_guid": "branch", "balance_asset_code": "balance_asset",
             "balance_asset_issuer": "balance_asset"}
@@ -87,6 +89,11 @@ class CustomerFormRefusals(CustomerFormFill):
                 "The platform cannot be reached. Nothing was lost: press Save again when the "
                 "connection is back."), "error")
             return
+        if isinstance(exc, Conflict) and exc.source == "hub" and \
+                exc.reason == LOGIN_IN_PROGRESS:  # as a phone number taken: under the field
+            self.set_error("login", self._login_in_progress_text)
+            self._fields_to_check()
+            return
         if self._duplicate_login(exc) and not self.editing:
             self._login_taken = check_login(self.login.text())[0]
             self.set_error("login", self._login_taken_text)
@@ -109,6 +116,11 @@ class CustomerFormRefusals(CustomerFormFill):
             return exc.reason == CASE_CLASH
         return isinstance(exc, Conflict) or (
             isinstance(exc, ValidationError) and "409" in platform_message(exc))
+
+    @staticmethod
+    def _login_in_progress_text() -> str:
+        return translate("CustomerForm", "Another desk is creating a customer with this login "
+                         "now. Search for the login in a few minutes, or use another login.")
 
     def _fields_to_check(self) -> None:
         self._say(lambda: translate("CustomerForm", "Check the highlighted fields."),
