@@ -23,6 +23,9 @@ def amount_field(parent: QWidget) -> QLineEdit:
     return field
 
 
+EXTRA_DECIMALS = 4  # typed past the asset's decimals, to be refused in words, never dropped
+
+
 def set_amount_unit(field: QLineEdit, minor_unit: int) -> int:
     """``field`` takes amounts with at most ``minor_unit`` decimals (the asset's); returns
     that number of decimals, made sane."""
@@ -33,12 +36,13 @@ def set_amount_unit(field: QLineEdit, minor_unit: int) -> int:
 
 def set_amount_check(field: QLineEdit, minor_unit: int) -> int:
     """What ``field`` lets be typed: ASCII digits, at most ``MAX_INTEGER_DIGITS`` of them before
-    the decimal separator ("." or ","; at most ``minor_unit`` decimals after it), spaces or
-    commas between them. Whether the groups are right is ``money.parse_amount``'s to say (the
-    dialog words it), so a teller sees why, not a key that does nothing. Returns
-    ``minor_unit``, made sane."""
+    the decimal separator ("." or ","), spaces or commas between them, and a few decimals
+    more than ``minor_unit``. Whether the groups and the decimals are right is
+    ``money.parse_amount``'s to say (the dialog words it), so a teller sees why, not a key
+    that does nothing: a third decimal dropped silently turned "1.500" into 1.50, confirmed
+    by two presses of Enter. Returns ``minor_unit``, made sane."""
     minor_unit = max(0, int(minor_unit))
-    places = f"([.,][0-9]{{0,{minor_unit}}})?" if minor_unit else ""
+    places = f"([.,][0-9]{{0,{minor_unit + EXTRA_DECIMALS}}})?"
     between = f"[{SPACES},]*"  # grouping, or a comma that is the decimal separator
     integer = f"[0-9](?:{between}[0-9]){{0,{MAX_INTEGER_DIGITS - 1}}}{between}"
     pattern = QRegularExpression(f"^{integer}{places}$|^$")
