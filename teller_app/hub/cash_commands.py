@@ -26,13 +26,22 @@ from teller_app.platform import PlatformClient
 from teller_app.platform.models import PaymentStatus
 
 from . import audit, commands, events, policy
-from .cash_limits import authorize, is_voided, owner_of, read_draft
+from .cash_limits import (
+    DAILY_LIMIT_PASSED,
+    CashLimits,
+    authorize,
+    customer_lock_key,
+    day_rules,
+    is_voided,
+    owner_of,
+    read_draft,
+)
 from .db import now
 from .errors import HubError
 from .fe_tables import alerts
 from .fe_tables import commands as command_rows
 from .models import HubEmployee
-from .till_money import money, to_minor
+from .till_money import cash_day, money, to_minor
 from .till_tables import cash_authorizations
 
 APPROVED_STATES = (commands.APPROVED, commands.APPLIED)
@@ -154,6 +163,42 @@ async def check_controlled(conn: AsyncConnection, payment_guid: str, amount_mino
     if int(row.amount_minor) != amount_minor:
         raise HubError(409, f"the amount differs from the one authorized "
                        f"({money(int(row.amount_minor))})", "amount_differs")
+
+
+async def file_for_today(conn: AsyncConnection, payment_guid: str, amount_minor: int,
+                         limits: CashLimits, threshold: Decimal, zone: ZoneInfo) -> None:
+    """Right before a confirm the desk did not re-check (the Mode-B proxy's, the hub's
+    execution of an approved request): a draft authorized on an earlier cash day (before
+    Kyiv midnight, or on Friday) is decided again for today, as ``/cash/authorize`` decides
+    it, and filed under today; its cash moves today, so today's limits count it, and only
+    today's. Today's decision refuses (the teller's daily limit): ``HubError`` 409
+    ``teller_daily_limit``, raised inside the caller's transaction (the row stays where it
+    was). Needing a supervisor is recorded (``needs_approval`` with today's reasons) for
+    ``unsupervised`` to judge: an approved request for exactly this draft and amount is that
+    supervisor (the threshold rule is met), yet the daily limit still counts the cash.
+
+    The caller holds the draft's teller's till (``cash_limits.lock_till``), as
+    ``authorize`` does; the customer's lock is taken here, in ``authorize``'s order. A draft
+    already filed under today (the desk's re-check moved it), never authorized, voided or
+    authorized for another amount is left to the caller's checks."""
+    a = cash_authorizations.c
+    row = await authorization_of(conn, payment_guid)
+    today = cash_day(zone)
+    if row is None or row.day == today or int(row.amount_minor) != amount_minor or \
+            await is_voided(conn, payment_guid):
+        return
+    if row.customer_guid:  # PG: one customer's total among tellers, one at a time
+        await events.pg_lock(conn, customer_lock_key(str(row.customer_guid)))
+    after, limit, reasons = await day_rules(conn, str(row.teller), payment_guid,
+                                            str(row.customer_guid or ""), amount_minor,
+                                            limits, threshold, today)
+    if reasons is None:
+        raise HubError(409, f"{DAILY_LIMIT_PASSED} today: the draft was authorized on "
+                       f"{row.day} and its cash counts on the day it is confirmed "
+                       f"({money(after)} of {money(limit)})", "teller_daily_limit")
+    await conn.execute(cash_authorizations.update().where(a.payment_guid == payment_guid)
+                       .values(day=today, decision="needs_approval" if reasons else "allow",
+                               reasons=",".join(reasons)))
 
 
 async def authorizations(engine: AsyncEngine, emp: HubEmployee,

@@ -41,6 +41,7 @@ from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
 from .events import pg_lock
 from .models import HubEmployee
+from .till_bodies import StrictMoney
 from .till_holding import available_minor, neither_voided_nor_failed
 from .till_money import cash_day, money, to_minor
 from .till_tables import cash_authorizations, cash_limits, cash_voids, tills
@@ -50,20 +51,22 @@ _categories: dict[str, str] = {}  # category guid → code, per process
 
 
 class CashLimits(BaseModel):
-    """Amounts in kopiyky: more decimal places are refused (422), never rounded."""
+    """Amounts in kopiyky, as decimal strings: more decimal places are refused (422), never
+    rounded, and so is a JSON number (parsed as a float before any check: ``StrictMoney``).
+    Stored as strings too (``public``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    teller_daily_limit: Decimal = Field(default=Decimal("500000.00"), ge=0, max_digits=18,
-                                        decimal_places=2)
-    teller_unapproved_daily: Decimal = Field(default=Decimal("20000.00"), ge=0, max_digits=18,
-                                             decimal_places=2)
-    customer_daily_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0,  # 0 = off
-                                              max_digits=18, decimal_places=2)
+    teller_daily_limit: StrictMoney = Field(default=Decimal("500000.00"), ge=0, max_digits=18,
+                                            decimal_places=2)
+    teller_unapproved_daily: StrictMoney = Field(default=Decimal("20000.00"), ge=0,
+                                                 max_digits=18, decimal_places=2)
+    customer_daily_threshold: StrictMoney = Field(default=Decimal("10000.00"), ge=0,  # 0 = off
+                                                  max_digits=18, decimal_places=2)
     # The over/short a teller may close with alone (with a reason); past it a supervisor
     # co-signs the close. 0: every difference is co-signed.
-    close_tolerance: Decimal = Field(default=Decimal("0.00"), ge=0, max_digits=18,
-                                     decimal_places=2)
+    close_tolerance: StrictMoney = Field(default=Decimal("0.00"), ge=0, max_digits=18,
+                                         decimal_places=2)
 
     def public(self) -> dict[str, str]:
         return {k: money(to_minor(v)) for k, v in self.model_dump().items()}  # exact
@@ -185,6 +188,38 @@ def refuse(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"decision": "refuse", "reasons": [code], "message": message, **extra}
 
 
+DAILY_LIMIT_PASSED = "the teller's daily cash limit would be passed"
+
+
+async def day_rules(conn: AsyncConnection, teller: str, payment_guid: str, customer_guid: str,
+                    amount_minor: int, limits: CashLimits, threshold: Decimal,
+                    day: str) -> tuple[int, int, list[str] | None]:
+    """The day's limits for one draft on cash day ``day``, with the other authorizations
+    filed under it (``decide``'s, and a confirm's on a later day than its authorization:
+    ``cash_commands.file_for_today``): (the teller's total with it, their daily limit, the
+    reasons a supervisor is needed; None: the daily limit would be passed, refused)."""
+    a = cash_authorizations.c
+    others = a.payment_guid != payment_guid
+    mine = [a.teller == teller, a.day == day, others]
+    after = await _sum(conn, *mine) + amount_minor
+    limit = to_minor(limits.teller_daily_limit)
+    if after > limit:
+        return after, limit, None
+    reasons = []
+    if amount_minor > to_minor(threshold):
+        reasons.append("over_threshold")
+    unsupervised = await _sum(conn, *mine, a.decision == "allow")
+    if unsupervised + amount_minor > to_minor(limits.teller_unapproved_daily):
+        reasons.append("teller_cumulative")
+    cap = to_minor(limits.customer_daily_threshold)
+    if cap and customer_guid:
+        customer_total = await _sum(conn, a.customer_guid == customer_guid, a.day == day,
+                                    others)
+        if customer_total + amount_minor > cap:
+            reasons.append("customer_cumulative")
+    return after, limit, reasons
+
+
 async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: CashLimits,
                  threshold: Decimal, *, till: Any, record: bool, zone: ZoneInfo,
                  blocked_statuses: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -223,28 +258,12 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
         held = await available_minor(conn, till.id, payment_guid=draft.payment_guid)
         if draft.amount_minor > held:
             return refuse("till_short", f"the till can pay out {money(held)}", **base)
-    a = cash_authorizations.c
-    others = a.payment_guid != draft.payment_guid
-    mine_today = [a.teller == emp.email, a.day == day, others]
-    day_total = await _sum(conn, *mine_today)
-    after = day_total + draft.amount_minor
-    limit = to_minor(limits.teller_daily_limit)
+    after, limit, reasons = await day_rules(conn, emp.email, draft.payment_guid,
+                                            draft.customer_guid, draft.amount_minor, limits,
+                                            threshold, day)
     base.update(day_total=money(after), teller_daily_limit=money(limit))
-    if after > limit:
-        return refuse("teller_daily_limit", "the teller's daily cash limit would be passed",
-                      **base)
-    reasons = []
-    if draft.amount_minor > to_minor(threshold):
-        reasons.append("over_threshold")
-    unsupervised = await _sum(conn, *mine_today, a.decision == "allow")
-    if unsupervised + draft.amount_minor > to_minor(limits.teller_unapproved_daily):
-        reasons.append("teller_cumulative")
-    cap = to_minor(limits.customer_daily_threshold)
-    if cap and draft.customer_guid:
-        customer_total = await _sum(conn, a.customer_guid == draft.customer_guid, a.day == day,
-                                    others)
-        if customer_total + draft.amount_minor > cap:
-            reasons.append("customer_cumulative")
+    if reasons is None:
+        return refuse("teller_daily_limit", DAILY_LIMIT_PASSED, **base)
     decision = "needs_approval" if reasons else "allow"
     if record and draft.payment_guid:
         values = {"teller": emp.email, "till_id": till.id, "branch_guid": draft.branch_guid,
@@ -256,7 +275,7 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
                 payment_guid=draft.payment_guid, **values))
         else:
             await conn.execute(cash_authorizations.update().where(
-                a.payment_guid == draft.payment_guid).values(**values))
+                cash_authorizations.c.payment_guid == draft.payment_guid).values(**values))
     if reasons and draft.payment_guid:
         # four eyes: a supervisor's approved command for exactly this draft and amount
         from .cash_commands import approved_request

@@ -12,6 +12,7 @@ hub records it (``cash_failed``): the till no longer holds it back."""
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -19,10 +20,10 @@ from teller_app.platform import NotFound, PlatformClient, PlatformError, Unavail
 from teller_app.platform.models import Customer, Payment, PaymentStatus
 
 from . import policy
-from .cash_commands import check_controlled, minor_of
+from .cash_commands import check_controlled, file_for_today, minor_of
 from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, stops_cash
 from .cash_failed import record_failed
-from .cash_limits import Draft, draft_of, read_payment
+from .cash_limits import Draft, draft_of, load_limits, lock_till, owner_of, read_payment
 from .errors import HubError
 from .proxy_tokens import minter_for
 from .state import HubState
@@ -77,7 +78,11 @@ async def check_before_confirm(state: HubState, checker: str, change: dict[str, 
     one the bank blocked since the filing (``cash_customer``: the approval judged a customer
     whose cash was allowed; refused with the hub's audit row), the amount DCM holds is the
     request's, and the draft is still under the hub's control (authorized for that amount,
-    not voided, not the approver's own cash). ``HubError``: nothing was sent."""
+    not voided, not the approver's own cash). Authorized on an earlier cash day (filed
+    before midnight, approved after it), it is decided again for today and filed under today
+    (``cash_commands.file_for_today``): the approval is the supervisor the threshold wants,
+    but today's teller limit still counts it (409 ``teller_daily_limit``: ends not applied).
+    ``HubError``: nothing was sent."""
     guid = str(change["payment_guid"])
     pol = (await policy.load(state.engine))[0]
     # None: no CREATED cash draft any more, so no status was read; DCM refuses the confirm
@@ -92,8 +97,15 @@ async def check_before_confirm(state: HubState, checker: str, change: dict[str, 
         raise HubError(409, REFUSAL, CUSTOMER_BLOCKED)
     if draft.amount_minor != minor_of(change.get("amount")):
         raise HubError(409, "the amount on DCM differs from the request's", "amount_differs")
-    async with state.engine.connect() as conn:
+    limits = await load_limits(state.engine)
+    async with state.engine.begin() as conn:
+        owner = await owner_of(conn, guid)
+        if owner is not None:  # the teller's till, as ``/cash/authorize`` serialises on it
+            await lock_till(conn, owner)
         await check_controlled(conn, guid, draft.amount_minor, checker)
+        # filed before midnight (or on Friday), approved today: its cash counts today
+        await file_for_today(conn, guid, draft.amount_minor, limits, pol.cash_threshold,
+                             ZoneInfo(state.settings.cash_tz))
 
 
 async def payer_external_id(state: HubState, sub: str, payment: Payment,

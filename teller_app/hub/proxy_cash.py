@@ -12,7 +12,10 @@ through the customer's branch processing account, or is not in the till's curren
 cash no till may take: refused. So is cash for a customer whose status the policy treats as
 blocked (``cash_customer``), read on DCM right before the confirm (the row the proxy's payer
 check read moments before, when it read the customer): a draft authorized before the block is
-never confirmed after it.
+never confirmed after it. A draft authorized on an earlier cash day (before Kyiv midnight)
+that the desk did not check again today is decided again for today and filed under it
+(``cash_commands.file_for_today``): today's teller limit refuses it (409
+``teller_daily_limit``), today's need of a supervisor wants an approved request.
 
 The payment is read once per confirm (``payment_to_confirm``, by the hub's reader, amounts
 exact): the payer check (``proxy_branch``) and the cash check judge that same row."""
@@ -25,7 +28,7 @@ from typing import Any
 from starlette.datastructures import State
 
 from teller_app.hub import policy
-from teller_app.hub.cash_commands import unsupervised
+from teller_app.hub.cash_commands import file_for_today, unsupervised
 from teller_app.hub.cash_customer import (
     CUSTOMER_BLOCKED,
     audit_refusal,
@@ -34,13 +37,13 @@ from teller_app.hub.cash_customer import (
     stops_cash,
 )
 from teller_app.hub.cash_kind import classify
-from teller_app.hub.cash_limits import category_code, lock_till, owner_of
+from teller_app.hub.cash_limits import category_code, load_limits, lock_till, owner_of
 from teller_app.hub.db import now
 from teller_app.hub.dcm_reader import app_reader
 from teller_app.hub.dcm_unreadable import DCM_UNREADABLE
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
-from teller_app.hub.till_money import money, to_minor
+from teller_app.hub.till_money import app_cash_zone, money, to_minor
 from teller_app.hub.till_tables import cash_authorizations
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
 from teller_app.platform.models import Payment
@@ -120,6 +123,8 @@ async def refuse_unauthorized_cash(app_state: State, payment: Payment,
                             authorized_by=owner or "")
         raise Refusal(403, "the Teller Hub refuses cash for this customer: their status "
                       f"stops cash at the bank ({CUSTOMER_BLOCKED})")
+    limits = await load_limits(engine)
+    zone = app_cash_zone(app_state)
     async with engine.begin() as conn:
         # the owner's till first, as a void or a till close takes it: a close that voids
         # this draft either ran before (the void refuses it here) or sees the confirm asked
@@ -127,11 +132,15 @@ async def refuse_unauthorized_cash(app_state: State, payment: Payment,
         owner = await owner_of(conn, payment_guid)
         if owner is not None:
             await lock_till(conn, owner)
+        try:  # authorized on an earlier cash day: decided again for today, filed under it
+            await file_for_today(conn, payment_guid, amount_minor, limits,
+                                 pol.cash_threshold, zone)
+        except HubError as exc:  # nothing of it kept (the transaction rolls back)
+            raise Refusal(exc.status, exc.message, exc.code) from None
         found = await unsupervised(conn, payment_guid, amount_minor)
-        if found is None:
-            a = cash_authorizations.c
-            await conn.execute(cash_authorizations.update().where(
-                a.payment_guid == payment_guid).values(confirm_asked_at=now()))
-    if found is not None:
-        raise Refusal(403, "the Teller Hub has not authorized this cash payment for "
-                      f"confirmation ({', '.join(found[1])})")
+        if found is not None:  # inside: a draft filed under today above stays where it was
+            raise Refusal(403, "the Teller Hub has not authorized this cash payment for "
+                          f"confirmation ({', '.join(found[1])})")
+        a = cash_authorizations.c
+        await conn.execute(cash_authorizations.update().where(
+            a.payment_guid == payment_guid).values(confirm_asked_at=now()))

@@ -1,15 +1,26 @@
 """Request bodies of the till and cash routes: strict (no extra field), every string bounded.
 
 Amounts travel as decimal strings (``Amount``); the routes turn them into integer kopiyky.
+A JSON number is refused (422): the body's parser made it a float before any check, so
+``1234567890123456.78`` would arrive as ``1234567890123456.8`` (more precision is refused,
+never rounded). Every desk sends strings.
 """
 
 from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from .fe_models import readable_as_typed
 
@@ -23,7 +34,22 @@ Note = Annotated[str, StringConstraints(min_length=1, max_length=300),
                  AfterValidator(readable_as_typed)]
 Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
                    Field(max_length=32)]
-Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+
+
+def no_json_number(value: Any) -> Any:
+    """An amount arrives as a decimal string (or a ``Decimal`` from Python): a JSON number
+    is refused, never taken as the float it was parsed into."""
+    if isinstance(value, bool | int | float):
+        raise ValueError('an amount is a decimal string such as "100.00", not a JSON number')
+    return value
+
+
+# what the OpenAPI document promises: a decimal string, at most 2 decimal places
+AMOUNT_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$",
+                 "examples": ["100.00"]}
+# ``Decimal`` a string, never a JSON number (``no_json_number``); ``ge=0`` where 0 is allowed
+StrictMoney = Annotated[Decimal, BeforeValidator(no_json_number), WithJsonSchema(AMOUNT_SCHEMA)]
+Amount = Annotated[StrictMoney, Field(gt=0, max_digits=18, decimal_places=2)]
 
 
 class _In(BaseModel):
@@ -43,7 +69,7 @@ class CloseIn(_In):
 
 class CloseCosignIn(_In):
     # the count the supervisor saw: a recount since then is refused (``count_changed``)
-    counted: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+    counted: Annotated[StrictMoney, Field(ge=0, max_digits=18, decimal_places=2)]
 
 
 class PaymentIn(_In):
