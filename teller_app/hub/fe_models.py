@@ -24,6 +24,7 @@ from teller_app.platform.text_rules import unsafe_char
 from .audit import DeskAction
 from .canon import canonical, sha256_hex
 from .errors import HubError, validation_text
+from .json_decimal import ExactDecimal
 from .models import GUID_RE
 
 
@@ -84,7 +85,7 @@ class _In(BaseModel):
 class CustomerChange(_In):
     """The fields of ``CustomerUpdate`` a request may change (at least one)."""
 
-    balance_allowed: Decimal | None = Field(default=None, ge=0, max_digits=30,
+    balance_allowed: ExactDecimal | None = Field(default=None, ge=0, max_digits=30,
                                             decimal_places=7)
     balance_asset_code: Annotated[str, StringConstraints(max_length=12)] | None = None
     balance_asset_issuer: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -110,7 +111,7 @@ class CustomerChange(_In):
 
 class CashChange(_In):
     payment_guid: Guid
-    amount: Decimal = Field(gt=0, max_digits=30, decimal_places=7)
+    amount: ExactDecimal = Field(gt=0, max_digits=30, decimal_places=7)
     currency: Annotated[str, StringConstraints(min_length=3, max_length=12)] = "UAH"
     branch_guid: Guid | None = None
 

@@ -30,6 +30,7 @@ from teller_app.platform.phones import same_phone
 
 from .canon import normalise, status_key, status_keys
 from .fe_tables import policy as policy_table
+from .json_decimal import ExactDecimal
 
 Kind = Literal["customer_update", "cash_confirm"]
 M = TypeVar("M", bound=BaseModel)
@@ -55,7 +56,7 @@ class Policy(BaseModel):
                                            max_length=50)
     kyc_down: bool = True
     balance_allowed_up: bool = True
-    cash_threshold: Decimal = Field(default=Decimal("10000.00"), ge=0)
+    cash_threshold: ExactDecimal = Field(default=Decimal("10000.00"), ge=0)
     cash_currency: Annotated[str, StringConstraints(min_length=3, max_length=12)] = "UAH"
     all_customer_updates: bool = False
     phone_number: bool = True
