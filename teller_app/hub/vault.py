@@ -208,7 +208,8 @@ async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn
     PostgreSQL's advisory lock, and on SQLite the transaction's first statement is the
     issue-time UPDATE (pysqlite begins a transaction at its first write only: a check read
     before it would not hold the write lock). Another employee's issue within ``PENDING_S``
-    is their create on its way: ``LoginInProgress``, nothing changed (checked in that UPDATE)."""
+    is their create on its way: other details are ``LoginInProgress``, nothing changed
+    (checked in that UPDATE); the same details are theirs to send (False)."""
     table = customer_secrets
     t = now()
     cond = [table.c.external_id == item.external_id, table.c.kind == "customer"]
@@ -222,8 +223,11 @@ async def replace_profile(engine: AsyncEngine, master: MasterKey, item: SecretIn
             stamp["created_by"] = created_by
         issued = await conn.execute(table.update().where(*cond).values(**stamp))
         if issued.rowcount != 1:
-            if created_by and (await conn.execute(sa.select(table.c.external_id).where(
-                    *cond[:2]))).first() is not None:
+            theirs = next(await customer_records(conn, master, external_id=item.external_id,
+                                                 skip_unreadable=False), None) \
+                if created_by else None
+            # the same person's details: their create carries them already, nothing to refuse
+            if theirs is not None and _merged(theirs.profile, item) != _profile(theirs.profile):
                 raise LoginInProgress(item.external_id)
             return False
         found = next(await customer_records(conn, master, external_id=item.external_id,

@@ -97,6 +97,10 @@ def test_the_store_replaces_only_the_issuers_or_an_older_profile(db_url: str) ->
                                                                    "+380661110001"),
                                            created_by="teller.a@bank", unique_phone=True)
         assert await _first_name(engine, master, login) == "Іванко"
+        # B with the very details A's create carries: nothing to replace, nothing refused
+        assert not await vault.replace_profile(engine, master, _person(login, "Іванко",
+                                                                       "+380661110001"),
+                                               created_by="teller.b@bank")
         async with engine.begin() as conn:  # A's create no longer on its way
             await conn.execute(customer_secrets.update().where(
                 customer_secrets.c.external_id == login).values(
