@@ -81,13 +81,41 @@ def looks_like_phone(text: str) -> bool:
 
 
 def written_forms(number: str) -> list[str]:
-    """How a server may have stored ``number`` (E.164): as it is, without the "+", and for a
-    Ukrainian number in its national form with 0 — an exact ``phone_numbers`` filter needs
-    each (another channel or the back office may have written it so)."""
+    """How a server may have stored ``number`` (E.164) — the platform stores any string and
+    another channel or the back office may have written it so — for an exact
+    ``phone_numbers`` filter: as it is, without the "+", ``phonenumbers``' international and
+    national formats, and for a Ukrainian number the usual written forms ("0671234567",
+    "+380 67 123 45 67", "+38 (067) 123-45-67", "067 123 45 67", "(067) 123-45-67", the old
+    trunk "8 067 123 45 67"...). Each distinct form once, the plain ones first. A form
+    nobody listed here (other spacing, other punctuation) is still not found: the filter is
+    exact; callers re-check the rows with ``same_phone``."""
+    import phonenumbers
+
     valid = e164(number)
     if valid is None:
         return []
     forms = [valid, valid[1:]]
-    if valid.startswith("+380"):
-        forms.append("0" + valid[4:])
-    return forms
+    if valid.startswith("+380") and len(valid) == 13:
+        forms += _ukrainian_forms(valid[4:])
+    parsed = phonenumbers.parse(valid)
+    for style in (phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+                  phonenumbers.PhoneNumberFormat.NATIONAL):
+        forms.append(phonenumbers.format_number(parsed, style))
+    return list(dict.fromkeys(forms))
+
+
+def _ukrainian_forms(national: str) -> list[str]:
+    """The written forms of a Ukrainian number from its 9 national digits (``671234567``),
+    grouped as people and older systems write a mobile or Kyiv number: 0XX XXX XX XX."""
+    code, a, b, c = national[:2], national[2:5], national[5:7], national[7:]
+    spaced, dashed = f"{a} {b} {c}", f"{a}-{b}-{c}"
+    return [
+        "0" + national,
+        f"+380 {code} {spaced}", f"+380 ({code}) {dashed}", f"+380 ({code}) {spaced}",
+        f"+380-{code}-{dashed}",
+        f"+38 (0{code}) {dashed}", f"+38 (0{code}) {spaced}", f"+38 0{code} {spaced}",
+        f"+38(0{code}){dashed}", f"38 0{code} {spaced}", f"380 {code} {spaced}",
+        f"0{code} {spaced}", f"(0{code}) {dashed}", f"(0{code}) {spaced}", f"0{code}-{dashed}",
+        f"0{code} {a}{b}{c}", f"(0{code}){a}{b}{c}",
+        "80" + national, f"8 0{code} {spaced}", f"8 (0{code}) {dashed}",
+    ]
