@@ -10,7 +10,11 @@ from typing import Any
 from teller_app.cache.bulk_load import migration_cache_meta
 from teller_app.cache.errors import CacheError
 from teller_app.cache.history import migration_history_copies
-from teller_app.cache.name_rekey import migration_collation_rekey, migration_name_rekey
+from teller_app.cache.name_rekey import (
+    migration_collation_rekey,
+    migration_name_rekey,
+    migration_nfd_names,
+)
 from teller_app.cache.rekey_marks_iban import migration_marks_iban_rekey
 from teller_app.cache.search import RANK
 
@@ -116,6 +120,7 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     migration_name_rekey,  # 8: sort keys/tokens without edge quotes, ‘ an apostrophe
     migration_collation_rekey,  # 9: sort keys in Ukrainian alphabetical order
     migration_marks_iban_rekey,  # 10: й/ї in sort keys, ʹ ʻ ′ apostrophes, IBAN tokens
+    migration_nfd_names,  # 11: names with combining marks re-indexed (NFC before the split)
 ]
 
 

@@ -26,6 +26,7 @@ from teller_app.cache.text import (
     collate,
     digits,
     fold,
+    nfc,
     query_variants,
 )
 from teller_app.cache.translit import APOSTROPHES
@@ -38,7 +39,16 @@ _PHONEISH = re.compile(r"^\+?[\d\s()\-.]+$")
 # both: "kv01-olena" is a login's words, "UA21-3223-1300" an IBAN typed with dashes
 _IBANISH = re.compile(r"^[A-Za-z]{2}\d{2}(?:[\dA-Za-z\s]*|[\d\s\-]*)$")
 MIN_IBAN_PART = 5  # characters of an IBAN-looking query, at least (less: a word, "ua21")
-_WORDS = re.compile(rf"[\w{re.escape(APOSTROPHES)}]+")
+# a word with its apostrophes and combining marks (one NFC cannot compose: ``text.NAME_WORD``)
+_WORDS = re.compile(rf"[\w\u0300-\u036f{re.escape(APOSTROPHES)}]+")
+# What one query is searched by, at most: a paste of a page must not hold the cache thread
+# (10 000 characters took ~0.9 s, 3 000 words ~5 s, mostly ``translit.to_cyrillic`` at
+# ~20-40 us a Latin character). A customer is found by what fits well within these: a
+# double surname, name and patronymic (~50 characters), a login (~30), an IBAN with its
+# spaces (36), a phone. Only the first ones count, so the rows found are those of a shorter
+# query: never fewer than the whole query would find. A word typed twice is one condition.
+MAX_QUERY_CHARS = 100
+MAX_QUERY_WORDS = 12
 
 # bm25 column weights: surname, name, paternal, login, phone, iban
 RANK = "bm25(10.0, 4.0, 2.0, 2.0, 2.0, 2.0)"
@@ -124,8 +134,10 @@ def looks_like_iban(query: str) -> bool:
 
 
 def build_plan(query: str) -> SearchPlan | None:
-    """The plan for ``query``; None for a blank query (list everything)."""
-    q = query.strip()
+    """The plan for ``query``; None for a blank query (list everything). The query is read
+    in NFC (a pasted decomposed "й" is one letter of its word, as the index stores it) and
+    only its first ``MAX_QUERY_CHARS`` characters and ``MAX_QUERY_WORDS`` words count."""
+    q = nfc(query.strip()[:MAX_QUERY_CHARS].rstrip())
     if not q:
         return None
     d = digits(q)
@@ -136,7 +148,11 @@ def build_plan(query: str) -> SearchPlan | None:
     groups: list[str] = []
     firsts: list[str] = []
     prefixes: list[str] = []
-    for raw in _WORDS.findall(q):
+    seen: set[str] = set()
+    for raw in _WORDS.findall(q)[:MAX_QUERY_WORDS]:
+        if (typed := raw.casefold()) in seen:
+            continue
+        seen.add(typed)
         variants = query_variants(raw)
         if not variants:
             continue

@@ -128,11 +128,23 @@ def _fewest(first: list[str], more: list[str]) -> list[str]:
     return kept[:MAX_QUERY_VARIANTS]
 
 
+# A word as typed or stored: letters with their combining marks. NFC composes "и" + U+0306
+# into "й" first; a mark NFC cannot compose (a stress accent, "Оле\u0301на") stays in its
+# word rather than splitting it ("оле" "на"), and ``fold`` then drops it.
+NAME_WORD = re.compile(r"[\w\u0300-\u036f]+")
+
+
+def nfc(text: str) -> str:
+    """``text`` in NFC: a decomposed letter (pasted "и" + U+0306) as the one it stands for."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 @functools.lru_cache(maxsize=16384)
 def name_tokens(text: str) -> str:
-    """Index text for a name column: folded words plus transliterated forms."""
+    """Index text for a name column: folded words plus transliterated forms. Words are split
+    after NFC (``NAME_WORD``): a decomposed "Йосипенко" is one word, as typed."""
     out: list[str] = []
-    for raw in _WORD.findall(_APOS.sub("", text)):
+    for raw in NAME_WORD.findall(_APOS.sub("", nfc(text))):
         for w in name_variants(raw):
             if w not in out:
                 out.append(w)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import unicodedata
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -79,6 +80,20 @@ ACCOUNT_DIGITS = 13
 _DIGITS_ONLY = re.compile(r"^[\d\s\-]+$")
 
 
+# C0 and C1 control characters (Unicode Cc): a paste's tabs and line breaks, a stray NUL
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def asked_text(query: str) -> str:
+    """``query`` as the platform is asked it: in NFC (the platform compares code points: a
+    pasted decomposed "и" + U+0306 would never match a stored "й"), each run of control
+    characters a space, stripped. The cache reads a query in NFC too, and a control character
+    is in none of its words (``cache.search.build_plan``)."""
+    if not query.isascii():
+        query = unicodedata.normalize("NFC", query)
+    return _CONTROLS.sub(" ", query).strip()
+
+
 def iban_in_part(query: str) -> bool:
     """An IBAN typed in part ("UA21 3223", "ua213223") or an account number
     ("26007233566001"). The platform finds an account by its whole IBAN only, and the cache
@@ -129,7 +144,7 @@ class PlatformSearchSource:
         filters: dict[str, Any] = {"ordering": PLATFORM_NAME_ORDER}
         if self.branch_guid:
             filters["branch_guids"] = [self.branch_guid]
-        q = query.strip()
+        q = asked_text(query)
         if not q:
             return filters
         if GUID_RE.match(q):
