@@ -282,7 +282,10 @@ async def list_customers(
     # keeps SQLite from scanning the counterparty/branch indexes instead). Shorter terms (the
     # trigram LIKE is wrong for 2 Cyrillic characters in SQLite 3.40) and terms with LIKE
     # wildcards scan the casefolded column along the ordering index, which stops early.
-    trigram = len(search) >= 3 and not any(ch in search for ch in "%_\\")
+    # SQLite's LIKE ends a pattern at a NUL ("%\0%" was "%": everyone): a search with one is
+    # matched literally, as the in-memory path does (``instr``), never wider.
+    literal = "\x00" in search
+    trigram = len(search) >= 3 and not literal and not any(ch in search for ch in "%_\\")
     # "{p}" is "+" where an index on counterparty/branch would be the wrong driver: always
     # for the COUNT of a search (a plain table scan beats 100k index-then-row lookups), and
     # for the page only with the trigram index.
@@ -342,6 +345,9 @@ async def list_customers(
     if trigram:
         where.append("c.seq IN (SELECT rowid FROM customer_search WHERE search LIKE ?)")
         params.append(f"%{search}%")
+    elif literal:
+        where.append("instr(c.search, ?) > 0")
+        params.append(search)
     elif search:
         term = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append("c.search LIKE ? ESCAPE '\\'")
