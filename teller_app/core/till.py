@@ -67,28 +67,76 @@ class VaultCountRecorded(HubUnavailable):
 
 
 class TillService:
-    """One desk's calls about its teller's till (``desk_id`` holds the lease)."""
+    """One desk's calls about its teller's till (``desk_id`` holds the lease).
+
+    It remembers which desk holds the till's lease as the hub last said (``held_here``):
+    the heartbeat keeps this desk's lease and is sent only while this desk holds it. A desk
+    the teller is merely signed in at never asks for the till; a teller's step here (opening
+    it, a vault transfer, a cash count, the close) takes a lapsed lease, and the heartbeat
+    follows from its answer."""
 
     def __init__(self, hub: HubCalls, desk_id: str) -> None:
         self.hub = hub
         self.desk_id = desk_id
+        self.holder = ""  # the desk holding the lease as the hub last said ("": none known)
+        # calls numbered as sent: an answer to a call sent before the one the holder was
+        # learned from is older, and changes nothing
+        self._sent = self._learned = 0
+
+    @property
+    def held_here(self) -> bool:
+        """This desk holds the till's lease, as the hub last said."""
+        return bool(self.desk_id) and self.holder == self.desk_id
+
+    def _number(self) -> int:
+        self._sent += 1
+        return self._sent
+
+    def _learn(self, number: int, holder: str) -> None:
+        if number > self._learned:
+            self._learned, self.holder = number, holder
+
+    async def _desk_call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call that renews (or takes) this desk's lease: once answered, this desk holds
+        the till; refused as held at another desk (``till_elsewhere``), it does not."""
+        number = self._number()
+        try:
+            data = await self.hub.call(method, path, desk_id=self.desk_id, **kwargs)
+        except Conflict as exc:
+            if exc.reason == "till_elsewhere":
+                self._learn(number, "")
+            raise
+        self._learn(number, self.desk_id)
+        return data
 
     async def _post(self, path: str, body: dict[str, Any] | None = None,
                     desk: bool = True) -> Any:
-        return await self.hub.call("POST", path, json_body=body or {},
-                                   desk_id=self.desk_id if desk else None, idempotent=False)
+        if desk:
+            return await self._desk_call("POST", path, json_body=body or {}, idempotent=False)
+        return await self.hub.call("POST", path, json_body=body or {}, desk_id=None,
+                                   idempotent=False)
 
     async def current(self) -> Till | None:
+        number = self._number()
         try:
-            return Till.of(await self.hub.call("GET", "/api/v1/tills/current"))
+            data = await self.hub.call("GET", "/api/v1/tills/current")
         except Conflict:
+            self._learn(number, "")
             return None  # no open till
+        self._learn(number, str(data.get("desk_id") or ""))
+        return Till.of(data)
 
     async def open(self, till_code: str, counts: dict[str, int]) -> Till:
         return Till.of(await self._post("/api/v1/tills/open",
                                         {"till_code": till_code, "counts": _clean(counts)}))
 
-    async def heartbeat(self) -> Till:
+    async def heartbeat(self) -> Till | None:
+        """Keep this desk's lease on the till; None (nothing sent) while the hub last said
+        the till is not held here (another desk's, or no till). The hub renews only the
+        desk holding it and refuses another (``till_elsewhere``): from then on nothing is
+        sent until a step at this desk takes the till again."""
+        if not self.held_here:
+            return None
         return Till.of(await self._post("/api/v1/tills/current/heartbeat"))
 
     async def cosign(self, till_id: str) -> Till:
@@ -115,9 +163,8 @@ class TillService:
         body: dict[str, Any] = {"direction": direction, "amount": f"{amount:.2f}"}
         if transfer_id:
             body["id"] = transfer_id
-        return Transfer.of(await self.hub.call(
-            "POST", TRANSFERS_PATH, json_body=body, desk_id=self.desk_id,
-            idempotent=transfer_id is not None))
+        return Transfer.of(await self._desk_call(
+            "POST", TRANSFERS_PATH, json_body=body, idempotent=transfer_id is not None))
 
     async def decide_transfer(self, transfer_id: str, approve: bool, comment: str = "") -> Transfer:
         verb = "approve" if approve else "reject"

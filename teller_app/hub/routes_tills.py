@@ -226,10 +226,12 @@ async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     return await tills.current_till(hub_state(request).engine, emp)  # one moment's
 
 
-@router.post("/tills/current/heartbeat", summary="Keep this desk's lease on the till")
+@router.post("/tills/current/heartbeat", summary="Keep this desk's lease on the till: "
+             "renews only the desk holding it (lapsed or not); another desk is refused "
+             "(``till_elsewhere``) and never takes the till by a heartbeat")
 async def heartbeat(request: Request, emp: CurrentEmployee, desk_id: DeskId) -> dict[str, Any]:
     async with hub_state(request).engine.begin() as conn:
-        row = await tills.live_till(conn, emp, desk_id)
+        row = await tills.live_till(conn, emp, desk_id, take=False)
         return await tills.till_out(conn, row)
 
 

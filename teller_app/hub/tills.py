@@ -5,8 +5,11 @@ close is in ``till_close``, vault transfers in ``till_vault_transfers``, vault c
 ``till_vault_counts`` and the branch's cash position in ``till_position``.
 
 One desk holds a till at a time: opening takes a lease (``desk_id``, renewed by every call
-and by heartbeats); another desk is refused until the lease lapses. A till code has at most
-one live session, and a teller at most one (unique ``active_key`` / ``active_teller``).
+and by heartbeats); another desk is refused until the lease lapses, and then takes the till
+only by a teller's step there (opening it, a cash check, a count, a transfer, the close),
+never by a heartbeat: a desk the teller is merely signed in at never takes the till from the
+desk with the cash drawer. A till code has at most one live session, and a teller at most
+one (unique ``active_key`` / ``active_teller``).
 """
 
 from __future__ import annotations
@@ -148,9 +151,14 @@ async def open_till(engine: AsyncEngine, emp: HubEmployee, *, till_code: str, de
         if live is not None:
             if live.teller == emp.email and live.till_code == till_code and (
                     live.desk_id == desk_id or live.lease_until < at):
-                await conn.execute(tills.update().where(t.id == live.id).values(
+                # taken only as read: another desk that took it meanwhile keeps it
+                took = await conn.execute(tills.update().where(
+                    t.id == live.id, _lease_free_for(desk_id, at)).values(
                     desk_id=desk_id, lease_until=at + lease_seconds()))
                 row = (await conn.execute(sa.select(tills).where(t.id == live.id))).one()
+                if took.rowcount != 1:
+                    raise HubError(409, f"till {till_code} is open at another desk "
+                                   f"({live.teller})", "till_busy")
                 return await till_out(conn, row)
             if live.till_code != till_code:
                 raise HubError(409, f"you already hold till {live.till_code}: close it first",
@@ -182,21 +190,42 @@ async def open_till(engine: AsyncEngine, emp: HubEmployee, *, till_code: str, de
 
 
 async def live_till(conn: AsyncConnection, emp: HubEmployee, desk_id: str | None,
-                    *, renew: bool = True) -> Any:
-    """The teller's live till held by this desk (409 for another desk while leased)."""
+                    *, renew: bool = True, take: bool = True) -> Any:
+    """The teller's live till held by this desk (409 ``till_elsewhere`` for another desk
+    while leased), its lease renewed (``renew``). ``take``: a teller's step at this desk
+    takes a lease that has lapsed; a heartbeat (``take`` False) only renews the desk that
+    holds the till (``desk_id``, lapsed or not) and never takes it. The renewal is one
+    conditional UPDATE: of two desks asking at once, only one is told it holds the till."""
     t = tills.c
     row = (await conn.execute(sa.select(tills).where(t.active_teller == emp.email))).first()
     if row is None:
         raise HubError(409, "you have no open till")
+    if desk_id is None:
+        return row
     at = now()
-    if desk_id is not None and row.desk_id != desk_id and row.lease_until >= at:
-        raise HubError(409, f"the till is in use at another desk ({row.desk_id})",
-                       "till_elsewhere")
-    if renew and desk_id is not None:
-        await conn.execute(tills.update().where(t.id == row.id).values(
-            desk_id=desk_id, lease_until=at + lease_seconds()))
-        row = (await conn.execute(sa.select(tills).where(t.id == row.id))).one()
+    if not renew:
+        if row.desk_id != desk_id and (not take or row.lease_until >= at):
+            raise _elsewhere(row)
+        return row
+    held = _lease_free_for(desk_id, at) if take else t.desk_id == desk_id
+    done = await conn.execute(tills.update().where(t.id == row.id, held).values(
+        desk_id=desk_id, lease_until=at + lease_seconds()))
+    row = (await conn.execute(sa.select(tills).where(t.id == row.id))).one()
+    if done.rowcount != 1:
+        raise _elsewhere(row)
     return row
+
+
+def _lease_free_for(desk_id: str, at: int) -> sa.ColumnElement[bool]:
+    """The till's lease is ``desk_id``'s or has lapsed (evaluated by the UPDATE itself, on
+    the row as it is when written: PostgreSQL re-reads a row another transaction changed)."""
+    t = tills.c
+    return sa.or_(t.desk_id == desk_id, t.lease_until < at)
+
+
+def _elsewhere(row: Any) -> HubError:
+    return HubError(409, f"the till is in use at another desk ({row.desk_id})",
+                    "till_elsewhere")
 
 
 async def till_to_cosign(conn: AsyncConnection, emp: HubEmployee, till_id: str) -> Any:

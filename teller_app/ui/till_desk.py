@@ -220,10 +220,21 @@ class TillDesk(QObject):
         self._report_tip()
 
     def heartbeat(self) -> None:
+        """Keep this desk's lease on the till: sent only while this desk holds it (the till
+        service knows from the hub's last answer; a desk the teller is merely signed in at
+        never takes the till by a heartbeat). Refused because another desk holds it
+        (``till_elsewhere``), nothing more is sent until a step here takes the till back;
+        the Till menu's steps say where the till is."""
         service = self.service()
         if service is None or self.till is None:
             return
-        self.window.ops.run(service.heartbeat, on_success=self._read_answer(),
+        answered = self._read_answer()
+
+        def beat(till: Till | None) -> None:
+            if till is not None:  # None: not sent, this desk does not hold the till
+                answered(till)
+
+        self.window.ops.run(service.heartbeat, on_success=beat,
                             on_error=lambda exc: log.info("till heartbeat failed: %s", exc),
                             parent=self.window, network=False, reauth=False)
 
