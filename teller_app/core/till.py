@@ -66,6 +66,9 @@ class VaultCountRecorded(HubUnavailable):
                          "cash position could not be read", method="GET", path=POSITION_PATH)
 
 
+ELSEWHERE = "?"  # the till is held at another desk, which one not known
+
+
 class TillService:
     """One desk's calls about its teller's till (``desk_id`` holds the lease).
 
@@ -78,7 +81,8 @@ class TillService:
     def __init__(self, hub: HubCalls, desk_id: str) -> None:
         self.hub = hub
         self.desk_id = desk_id
-        self.holder = ""  # the desk holding the lease as the hub last said ("": none known)
+        # the desk holding the lease as the hub last said ("": no till known, ELSEWHERE)
+        self.holder = ""
         # calls numbered as sent: an answer to a call sent before the one the holder was
         # learned from is older, and changes nothing
         self._sent = self._learned = 0
@@ -96,18 +100,27 @@ class TillService:
         if number > self._learned:
             self._learned, self.holder = number, holder
 
-    async def _desk_call(self, method: str, path: str, **kwargs: Any) -> Any:
+    async def _desk_call(self, method: str, path: str, *, till_known: bool = False,
+                         **kwargs: Any) -> Any:
         """A call that renews (or takes) this desk's lease: once answered, this desk holds
-        the till; refused as held at another desk (``till_elsewhere``), it does not."""
+        the till; refused as held at another desk (``till_elsewhere``), it does not.
+        ``till_known``: the call is answered with or without a till (a cash check), so it
+        says this desk holds one only while one is known to be open."""
         number = self._number()
         try:
             data = await self.hub.call(method, path, desk_id=self.desk_id, **kwargs)
         except Conflict as exc:
             if exc.reason == "till_elsewhere":
-                self._learn(number, "")
+                self._learn(number, ELSEWHERE)
             raise
-        self._learn(number, self.desk_id)
+        if not till_known or self.holder:
+            self._learn(number, self.desk_id)
         return data
+
+    async def cash_call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A cash check sent by this desk (``/cash/authorize``): the hub renews, or takes once
+        lapsed, this desk's lease on an open till, so the heartbeat follows it."""
+        return await self._desk_call(method, path, till_known=True, **kwargs)
 
     async def _post(self, path: str, body: dict[str, Any] | None = None,
                     desk: bool = True) -> Any:

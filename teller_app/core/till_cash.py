@@ -100,7 +100,13 @@ class HubCash:
         body = {"payment_guid": payment_guid}
         if confirming:
             body["purpose"] = "confirm"
-        data: dict[str, Any] = await self.hub.call(
+        data: dict[str, Any]
+        if self.till is not None and self.desk_id == self.till.desk_id:
+            # the check renews (or takes) this desk's lease: the till service hears of it
+            data = await self.till.cash_call("POST", "/api/v1/cash/authorize",
+                                             json_body=body, idempotent=True)
+            return data
+        data = await self.hub.call(
             "POST", "/api/v1/cash/authorize", json_body=body,
             desk_id=self.desk_id or None,  # the hub wants the desk holding the till
             idempotent=True)  # the hub's decision for one draft is repeatable

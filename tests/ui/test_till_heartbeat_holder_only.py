@@ -17,12 +17,16 @@ from typing import Any
 
 import pytest
 
+from teller_app.core.cash import CashKind, CashService
+from teller_app.core.cash_accounts import find_processing_account
+from teller_app.core.customers import CustomerService
 from teller_app.core.till import TillService
 from teller_app.core.till_cash import LinkCalls
 from teller_app.platform.errors import Conflict
 from teller_app.ui.till_desk import DESK_ID, hub_cash
+from tests.phones import unused_phone
 
-from .conftest import TELLER
+from .conftest import TELLER, new_customer
 from .embedded_desk import embedded_stack, hub_desk_window, hub_session, open_cosigned_till
 
 pytestmark = pytest.mark.slow
@@ -163,6 +167,39 @@ def test_a_desk_stops_heartbeating_once_the_till_is_elsewhere(  # type: ignore[n
             assert _holder(stack) == "desk-A"
             # the Till menu still offers the till's steps (they say where the till is)
             assert till_desk.till is not None and till_desk.close_action.isEnabled()
+    finally:
+        _close(arun, stack, desk_a)
+        arun(at_a.close())
+
+
+def test_a_cash_check_here_takes_the_lapsed_till_and_the_heartbeat_follows(  # type: ignore[no-untyped-def]
+        qtbot, ops, arun, stack, english, monkeypatch) -> None:
+    """A teller's cash step at this desk (the hub's cash check) takes the till's lapsed
+    lease: the till service hears of it, so the heartbeat keeps the lease from then on (it
+    lapsed again two minutes after the check, the desk thinking the till was elsewhere)."""
+    at_a = hub_session(arun, stack, TELLER)
+    desk_a = TillService(LinkCalls(at_a.hub), "desk-A")
+    open_cosigned_till(arun, stack, desk_a, at_a, f"C{uuid.uuid4().hex[:5]}", COUNTS)
+    try:
+        with hub_desk_window(qtbot, ops, arun, stack, TELLER) as window:
+            till_desk, here, counted, ticks = _window_till(qtbot, ops, arun, stack,
+                                                           monkeypatch, window)
+            _shown(qtbot, till_desk)
+            session = window.session
+            cash = hub_cash(session)
+            new = new_customer(stack.sandbox, session, surname="Лізинг", name="Каса",
+                               phone_number=unused_phone())
+            created = arun(CustomerService(session.client, hub=session.hub).create(new))
+            processing = arun(find_processing_account(session.client, session.branch_guid))
+            service = CashService(session.client, session.branch_guid or "", processing,
+                                  session.profile.cash_confirm_threshold, policy=cash,
+                                  gate=cash)
+            assert _lapse(stack) == 1  # desk A missed its heartbeats for a whole lease
+            arun(service.create(CashKind.DEPOSIT, created.customer.wallet_user_guid, "100"))
+            assert _holder(stack) == DESK_ID  # the check took the till here
+            _tick(qtbot, till_desk, ticks)
+            assert counted.sent == 1 and _holder(stack) == DESK_ID  # and keeps it
+            _close(arun, stack, here)
     finally:
         _close(arun, stack, desk_a)
         arun(at_a.close())
