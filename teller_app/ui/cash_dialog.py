@@ -49,7 +49,11 @@ from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_amount_field import amount_field, set_amount_unit
 from teller_app.ui.cash_approval_flow import CashApprovalFlow, DecideInPlace
 from teller_app.ui.cash_dialog_create import CashDialogCreate
-from teller_app.ui.cash_dialog_keys import focus_after_receipt, make_next_step
+from teller_app.ui.cash_dialog_keys import (
+    FocusBackOnClose,
+    focus_after_receipt,
+    make_next_step,
+)
 from teller_app.ui.cash_dialog_lines import (
     _line,
     _selectable,
@@ -199,6 +203,7 @@ class CashDialog(CashDialogCreate):
         self.refile_button.clicked.connect(self.refile)
         self.check_button.clicked.connect(lambda: self.check_again())
         self.buttons.rejected.connect(self.reject)
+        FocusBackOnClose(self)  # closed, the keys go back to what had them (the card)
         self.draft_created.connect(lambda _draft: make_next_step(self.confirm_button))
         self.confirmed.connect(self._confirmed_keys)
         self.receipt_shown.connect(self._receipt_keys)
