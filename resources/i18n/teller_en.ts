@@ -77,7 +77,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="175"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="183"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -85,7 +85,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/discard_prompt.py" line="22"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="27"/>
         <source>%n customer form(s) have unsaved changes. Discard them?</source>
         <translation>
             <numerusform>%n customer form has unsaved changes. Discard it?</numerusform>
@@ -93,7 +93,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/discard_prompt.py" line="26"/>
+        <location filename="../../teller_app/ui/discard_prompt.py" line="31"/>
         <source>%n customer save(s) already sent will finish first and are not discarded.</source>
         <translation>
             <numerusform>%n customer save already sent will finish first and is not discarded.</numerusform>
@@ -196,7 +196,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="352"/>
+        <location filename="../../teller_app/ui/supervision.py" line="357"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

@@ -123,7 +123,7 @@ class AccountPanel(QGroupBox):
         self.setTitle(titled_by_assets(title, account.assets))
         if not account.iban:
             self.iban_label.setText(self.tr("—"))
-        self.copy_button.setText(self.tr("Copy"))
+        self.copy_button.setText(self.tr("Co&py"))
         self.copy_button.setToolTip(self.tr("Copy the IBAN without spaces"))
         set_caption(self.iban_caption, self.tr("IBAN"))
         for asset, (asset_caption, name, balance_caption, balance) in zip(

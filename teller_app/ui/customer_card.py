@@ -179,7 +179,7 @@ class CustomerCard(QWidget):
         self.back_button.setText(self.tr("← Search (Esc)"))
         self.refresh_button.setText(self.tr("Refresh (Ctrl+R)"))
         self.edit_button.setText(self.tr("Edit (Ctrl+E)"))
-        self.open_account_button.setText(self.tr("Open additional account…"))
+        self.open_account_button.setText(self.tr("&Open additional account…"))
         for key, caption in detail_captions().items():
             set_caption(self.detail_captions[key], caption)
         self.accounts_title.setText(self.tr("Accounts"))

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from teller_app.core.customers import CreateAttempts, CustomerService
 from teller_app.core.views import CustomerView
 from teller_app.platform import CustomerUpdate
-from teller_app.ui.a11y_form import plain
+from teller_app.ui.a11y_form import plain, tab_chain
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.banner import Banner
 from teller_app.ui.customer_form_checks import SUPERVISED_STATUSES
@@ -134,6 +134,8 @@ class CustomerForm(CustomerFormRefusals):
             cell.addWidget(widget)
             cell.addWidget(error)
             caption = QLabel(self)
+            if widget is not self.is_disabled:  # the check box underlines its own letter
+                caption.setBuddy(widget)  # Alt+its letter focuses the field
             self.captions[key] = caption
             self.form.addRow(caption, cell)
 
@@ -151,6 +153,9 @@ class CustomerForm(CustomerFormRefusals):
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.submit_button)
+        # Tab follows the screen: the last field, then Cancel, then Create/Save to its right
+        # (made first, so Tab reached it before Cancel).
+        tab_chain(self.is_disabled, self.cancel_button, self.submit_button)
 
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size: 15pt; font-weight: 600;")
@@ -210,16 +215,21 @@ class CustomerForm(CustomerFormRefusals):
             status_edit.setPlaceholderText(self.tr("(none) — pick or type any status"))
         self.balance_allowed.setToolTip(self.tr(
             "The most the customer's account may hold; 0 means no limit."))
-        self.is_disabled.setText(self.tr("Disabled") if self.editing
-                                 else self.tr("Create the customer disabled"))
+        # Alt+letter: each caption's letter focuses its field (its buddy), unique in the main
+        # window around the form with its menus (&Customer, &Tools, T&ill, &Help). In English
+        # the captions and Cancel leave Create no free letter (twelve of them hold just twelve
+        # between them): Create and Save have none, Ctrl+Enter as they say (the test:
+        # tests/ui/test_accelerators_unique).
+        self.is_disabled.setText(self.tr("&Disabled") if self.editing
+                                 else self.tr("Create the customer &disabled"))
         for key, caption in (
-            ("asset", self.tr("Asset")), ("login", self.tr("Login")),
-            ("surname", self.tr("Surname")), ("name", self.tr("Name")),
-            ("paternal_name", self.tr("Paternal name")), ("phone_number", self.tr("Phone")),
-            ("iban", self.tr("IBAN")), ("branch", self.tr("Branch")),
-            ("segment", self.tr("Segment")), ("kyc_level", self.tr("KYC level")),
-            ("balance_allowed", self.tr("Balance allowed")),
-            ("balance_asset", self.tr("Balance asset")), ("status", self.tr("Status")),
+            ("asset", self.tr("&Asset")), ("login", self.tr("&Login")),
+            ("surname", self.tr("&Surname")), ("name", self.tr("Na&me")),
+            ("paternal_name", self.tr("&Paternal name")), ("phone_number", self.tr("Ph&one")),
+            ("iban", self.tr("IBA&N")), ("branch", self.tr("B&ranch")),
+            ("segment", self.tr("Se&gment")), ("kyc_level", self.tr("&KYC level")),
+            ("balance_allowed", self.tr("Balance allo&wed")),
+            ("balance_asset", self.tr("&Balance asset")), ("status", self.tr("Stat&us")),
             ("is_disabled", ""),
         ):
             label = self.captions[key]
@@ -229,7 +239,7 @@ class CustomerForm(CustomerFormRefusals):
             label.setText(caption)
         self.submit_button.setText(self.tr("Save changes (Ctrl+Enter)") if self.editing
                                    else self.tr("Create customer (Ctrl+Enter)"))
-        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setText(self.tr("Canc&el"))
         self.title.setText(self.tr("Edit customer") if self.editing else self.tr("New customer"))
         self._retranslate_choices()
         self._retranslate_errors()

@@ -99,7 +99,7 @@ class SupervisionCards(SupervisionCash):
             ask = QPushButton()
             ask.setObjectName("requestChangeButton")
             ask.clicked.connect(lambda: self.open_change_request(card))
-            box.add(ask, lambda: translate("Supervision", "Request a change…"))
+            box.add(ask, lambda: translate("Supervision", "&Request a change…"))
         if self.can(Capability.CASH_CREATE):
             for kind, text in (
                     (CashKind.DEPOSIT, lambda: translate("Supervision", "Cash deposit…")),

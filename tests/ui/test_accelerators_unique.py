@@ -183,3 +183,81 @@ def test_approvals_inbox_letters_are_unique_in_its_window(qtbot: Any, ops: Any, 
         ops.cancel_all()
         window.close()
         arun(window.shutdown())
+
+
+def _unique_in(window: QWidget, language: str) -> None:
+    """No two of ``window``'s Alt+letters on one key, in ``language``."""
+    assert clashes(window) == {}, language
+
+
+def _alt_reaches_fields(qtbot: Any, form: Any) -> None:
+    """Each caption is its field's buddy, with a letter; Alt+that letter focuses the field
+    (pressed where the letter is a Latin one: QTest types no other)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    for key, caption in form.captions.items():
+        if key == "is_disabled":  # the check box underlines its own letter
+            continue
+        field = form.findChild(QWidget, f"field_{key}")
+        letter = mnemonic(caption.text())
+        assert letter is not None and caption.buddy() is field, caption.text()
+        if not (letter.isascii() and letter.isalpha()) or not field.isEnabled():
+            continue
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, getattr(Qt.Key, f"Key_{letter.upper()}"),
+                       Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f, timeout=2000)
+    assert mnemonic(form.is_disabled.text()) and mnemonic(form.cancel_button.text())
+
+
+def _activate(qtbot: Any, window: QWidget) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
+def test_customer_form_letters_are_unique_in_its_window(qtbot: Any, language: str,
+                                                        main_window: Any, sandbox: Any,
+                                                        arun: Any) -> None:
+    """The new and the edit form, each shown in the main window with its menus."""
+    from tests.ui.conftest import new_customer
+
+    window = main_window
+    _activate(qtbot, window)
+    form = window.new_customer()
+    qtbot.waitUntil(lambda: form.isVisible() and form.login.hasFocus(), timeout=5000)
+    _alt_reaches_fields(qtbot, form)
+    _unique_in(window, language)
+    client = window.session.client
+    created = arun(client.create_customer(new_customer(sandbox, window.session,
+                                                       surname="Літери", name="Форми")))
+    edit = window.edit_customer(arun(client.get_customer(created.customer_guid)))
+    qtbot.waitUntil(lambda: edit.isVisible() and not form.isVisible(), timeout=5000)
+    edit.surname.setFocus()
+    qtbot.waitUntil(edit.surname.hasFocus, timeout=5000)
+    _alt_reaches_fields(qtbot, edit)
+    _unique_in(window, language)
+
+
+def test_customer_card_letters_are_unique_in_its_window(qtbot: Any, language: str,
+                                                        main_window: Any, sandbox: Any,
+                                                        arun: Any) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.ui.conftest import new_customer
+
+    window = main_window
+    client = window.session.client
+    created = arun(client.create_customer(new_customer(sandbox, window.session,
+                                                       surname="Літери", name="Картки")))
+    card = window.open_customer(arun(client.get_customer(created.customer_guid)))
+    qtbot.waitUntil(lambda: len(card.account_panels) == 1
+                    and card.findChild(QPushButton, "requestChangeButton") is not None,
+                    timeout=15000)
+    for button in (card.open_account_button, card.account_panels[0].copy_button,
+                   card.findChild(QPushButton, "requestChangeButton")):
+        assert button.isVisibleTo(window) and mnemonic(button.text()), button.text()
+    _unique_in(window, language)
