@@ -9,10 +9,11 @@ what had it as the dialog opened (the card, or its Cash deposit… button)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
-from teller_app.ui.focus_return import focus_before, give_focus_back
+from teller_app.ui.focus_return import FocusBackOnClose, give_focus_back
+
+__all__ = ["FocusBackOnClose", "focus_after_receipt", "make_next_step"]
 
 
 def make_next_step(button: QPushButton) -> None:
@@ -37,42 +38,3 @@ def focus_after_receipt(receipt: QDialog, back: QWidget | None, close: QPushButt
             give_focus_back(close)
 
     receipt.finished.connect(closed)
-
-
-class FocusBackOnClose(QObject):
-    """Remembers what has the keyboard as ``dialog`` is first shown (``focus_before``) and,
-    once it finishes (Close, Esc, the ×), gives it back there: no window manager, or one that
-    activates nothing when a dialog closes, left it nowhere and the next keys were lost. Only
-    when the keys went nowhere (or stayed in the closed dialog): keys already elsewhere stay.
-    Gone meanwhile (a card closed), the window under the dialog is activated instead."""
-
-    def __init__(self, dialog: QDialog) -> None:
-        super().__init__(dialog)
-        self._dialog = dialog
-        self._before: QWidget | None = None
-        self._shown = False
-        dialog.installEventFilter(self)
-        dialog.finished.connect(self._closed)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._dialog and event.type() == QEvent.Type.Show and not self._shown:
-            self._shown = True  # before it takes the focus (its window is activated later)
-            self._before = focus_before(self._dialog.parentWidget())
-        return False
-
-    def _closed(self, _result: int) -> None:
-        focused = QApplication.focusWidget()
-        if focused is not None and focused.isVisible() and not self._holds(focused):
-            return
-        if give_focus_back(self._before):
-            return
-        parent = self._dialog.parentWidget()
-        if parent is not None and parent.window().isVisible():
-            parent.window().activateWindow()
-
-    def _holds(self, widget: QWidget | None) -> bool:
-        while widget is not None:
-            if widget is self._dialog:
-                return True
-            widget = widget.parentWidget()
-        return False

@@ -54,6 +54,7 @@ from teller_app.ui.date_boxes import (
     show_dates,
 )
 from teller_app.ui.error_text import friendly_message
+from teller_app.ui.focus_return import FocusBackOnClose
 from teller_app.ui.history_model import HistoryModel, date_cell
 from teller_app.ui.local_time import local_clock_text, local_text
 from teller_app.ui.money import is_ukrainian
@@ -268,6 +269,7 @@ class HistoryDialog(QDialog):
         drop_closed(self.detail)  # the one before: each stayed until the history closed
         self.detail = PaymentDetailDialog(self.model.rows[row], self.desk, self.minor_unit,
                                           self.ops, self, self.origin)
+        FocusBackOnClose(self.detail)  # closed, the keys go back to the row's table
         self.detail.open()
 
     def choose_export_path(self) -> None:

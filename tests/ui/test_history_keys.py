@@ -1,7 +1,8 @@
 """An account's history by keys, against the real sandbox: Enter on a row opens that payment
 and nothing else (Refresh was the dialog's default: the history reloaded behind the detail);
-in the detail Enter closes, and Receipt… prints only when pressed on purpose; "Dates" has its
-Alt+letter, and a typed date is read once, when it is set (not at every digit)."""
+in the detail Enter closes (the keys back on the table), and Receipt… prints only when
+pressed on purpose; "Dates" has its Alt+letter, and a typed date is read once, when it is
+set (not at every digit)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,8 @@ def test_enter_opens_the_row_only_and_dates_are_read_once(qtbot, ops, sandbox, a
         qtbot.keyClick(QApplication.focusWidget() or detail, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: not detail.isVisible(), timeout=5000)
         assert detail.receipt_dialog is None
+        # closed, the keys are back on the row's table (offscreen they went nowhere)
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.table, timeout=5000)
         dialog.open_payment(0)
         detail = dialog.detail
         qtbot.waitUntil(detail.isVisible, timeout=5000)
