@@ -41,6 +41,7 @@ STALE_PREFIX = CUSTOMER_CHANGED
 # (a fraud freeze) was judged anew by someone; a change judged before that freeze (a raised
 # limit, a new phone number: the step an account takeover needs) must not go through it.
 FROZEN = "is_disabled"
+BRANCH = "branch_guid"  # the request is its filing branch's: moved since, never applied
 ASSET = commands.LIMIT_ASSET  # kept at filing with a limit asked alone (routes_requests)
 SHOWN_CHARS = 60  # a value in the result (its 1000 characters hold several fields)
 
@@ -79,6 +80,9 @@ def drift(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
     A customer disabled now stops it unless ``before`` says it was disabled at filing: a
     request filed before the freeze snapshot (no ``is_disabled``) cannot tell whether it was
     judged before the freeze, so it is taken as one ("was" None)."""
+    away = branch_moved(cmd, customer)
+    if away:  # the customer is another branch's now: nothing else of theirs is shown
+        return away
     change, before, have = cmd.change, cmd.before, _values(customer)
     out: dict[str, dict[str, Any]] = {}
     for field, want in change.items():
@@ -93,6 +97,16 @@ def drift(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
             ASSET, before[ASSET], have.get(ASSET)):
         out[ASSET] = {"was": before[ASSET], "now": have.get(ASSET)}
     return out
+
+
+def branch_moved(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
+    """The customer moved to another branch since ``cmd`` was filed (not by this change): the
+    request was judged by the branch it was filed in, whose approvers no longer may act on
+    the customer and whose new branch never saw it, so it is never applied. Only the branch
+    is said (the rest of the customer is the new branch's to see)."""
+    if BRANCH in cmd.change or (customer.branch_guid or "") == (cmd.branch_guid or ""):
+        return {}
+    return {BRANCH: {"was": cmd.branch_guid or None, "now": customer.branch_guid or None}}
 
 
 def current_of(moved: dict[str, dict[str, Any]]) -> dict[str, Any]:

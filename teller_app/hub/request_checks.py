@@ -106,15 +106,15 @@ async def approvers_token(state: HubState, emp: HubEmployee, token: str) -> None
 
 async def customer_now(fe: FourEyes, cmd: Command, emp: HubEmployee) -> Customer | None:
     """The customer of ``cmd``, read on DCM now; None: not a customer change still to apply,
-    DCM unreadable, or the customer no longer in ``emp``'s branch (its values are not theirs
-    to see)."""
+    or DCM unreadable. A customer no longer in ``emp``'s branch is returned too: moved since
+    filing, ``customer_drift.drift`` says the branch only (the rest is not theirs to see) and
+    the request ends unapplied instead of being approved onto another branch's customer."""
     if cmd.kind != "customer_update" or cmd.state not in (commands.PENDING, commands.APPROVED):
         return None
     try:
-        customer = await fe.reader.customer(cmd.customer_guid)
+        return await fe.reader.customer(cmd.customer_guid)
     except (PlatformError, HubError):
         return None
-    return customer if emp.may_act_in(customer.branch_guid or None) else None
 
 
 async def moved_since_filing(fe: FourEyes, cmd: Command,

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import shared_hubs
 from fe_helpers import ADMIN, SseReader, new_customer, put_customer, read_customer, wait_for
-from hub_proc import HubProc
+from hub_proc import HubProc, branches
 
 from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.customer_drift import STALE_PREFIX
@@ -139,6 +139,26 @@ def test_other_fields_or_the_same_value_meanwhile_still_apply(
     assert r.status_code == 200 and r.json()["state"] == "applied", r.text
     on_dcm = read_customer(sandbox, guid)
     assert (on_dcm.phone_number, on_dcm.kyc_level, on_dcm.surname) == (WANTED, 1, "Іншенко")
+
+
+def test_a_customer_moved_to_another_branch_is_never_changed_by_the_old_one(
+        main_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """Filed in branch 0, the customer moved to branch 1 directly: branch 0's supervisor (who
+    may no longer read the customer, and whom branch 1 never sees) approves, and nothing is
+    applied, the request ends unapplied naming only the branch (a new phone number on
+    another branch's customer went through before)."""
+    b0, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    b1 = branches(sandbox)[1]
+    guid = new_customer(sandbox, b0, phone_number=OLD)
+    req = shared_hubs.file_change(main_hub, teller, guid, {"phone_number": WANTED}, "new phone")
+    put_customer(sandbox, ADMIN, guid, branch_guid=b1, surname="Переведенко")
+    assert _get(main_hub, sup, req["id"], current="true")["current"] == {"branch_guid": b1}
+    r = _approve(main_hub, sup, req)
+    assert r.status_code == 200 and r.json()["state"] == "failed", r.text
+    # only the branch is said: the surname changed there is branch 1's to see
+    assert _moved(r.json()["result"]) == {"branch_guid": {"was": b0, "now": b1}}
+    on_dcm = read_customer(sandbox, guid)
+    assert (on_dcm.branch_guid, on_dcm.phone_number) == (b1, OLD)
 
 
 @pytest.mark.slow
