@@ -45,6 +45,7 @@ from teller_app.ui.audit_model import COLUMNS as COLUMNS  # importable here
 from teller_app.ui.audit_model import AuditTableModel
 from teller_app.ui.audit_pages import (
     TrailPage,
+    csv_style,
     export_all,
     first_read,
     look_up,
@@ -369,12 +370,13 @@ class AuditView(QWidget):
         pages read from the hub (a page at a time, written as it goes, off the UI thread),
         as shown (names, translated actions), formula-safe; with each entry's own action
         code, details as recorded (JSON) and hash, for machines. The file appears under its
-        name only once complete (0600)."""
+        name only once complete (0600), its separator the language's now (``csv_style``:
+        ";" in Ukrainian), each time also in ISO 8601 with its offset."""
         link = self.link()
         older = self._older if link is not None else None
-        loaded, filters = list(self.model.entries), self._list_filters
+        loaded, filters, style = list(self.model.entries), self._list_filters, csv_style()
         self.ops.run(lambda: export_all(Path(path), self.model, loaded, older, link, filters,
-                                        self._employee_names),
+                                        self._employee_names, style),
                      on_success=lambda count: self._exported(path, count),
                      on_error=self._export_failed, parent=self, label=self.tr("Exporting"),
                      network=older is not None)

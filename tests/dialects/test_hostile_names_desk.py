@@ -223,9 +223,9 @@ def test_audit_export_names_customers_formula_safe(qtbot, ops, desk_session, san
         view.export_to(str(path))
     rows = _cells(path.read_text(encoding="utf-8-sig"))
     assert all(_safe(cell) for row in rows for cell in row), rows
-    by_guid = {json.loads(r[7])["customer_guid"]: r for r in rows[1:]}
+    by_guid = {json.loads(r[8])["customer_guid"]: r for r in rows[1:]}
     for guid, name in expected.items():
-        cell = by_guid[guid][4]
+        cell = by_guid[guid][5]
         assert cell == ("'" + name if name.startswith(FORMULA_TRIGGERS) else name), (cell, name)
 
 

@@ -180,9 +180,10 @@ def test_the_export_holds_every_matching_row(desk: tuple[AuditView, Link],
     assert os.stat(out).st_mode & 0o777 == 0o600
     text = out.read_bytes().decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text)))
-    assert table[0] == [*view.model.headers, "action", "detail_json", "hash"]
+    assert table[0] == [*view.model.headers[:2], "Time (ISO 8601)", *view.model.headers[2:],
+                        "action", "detail_json", "hash"]
     assert [int(row[0]) for row in table[1:]] == trail["a_seqs"]  # all, newest first
-    assert [row[6] for row in table[1:]].count("cash") == 55  # each entry's action code
+    assert [row[7] for row in table[1:]].count("cash") == 55  # each entry's action code
     assert view.status.text() == f"Exported {len(trail['a_seqs'])} entries to {out}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["audit.csv"]
 
@@ -261,7 +262,7 @@ def test_the_export_looks_no_customer_up_past_the_rows_shown(
         assert len(asked_employees) - before <= 1  # teller C, once in the export
         table = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
         assert [int(row[0]) for row in table[1:]] == trail["c_seqs"]
-        named = [row[4] for row in table[1:] if row[4].startswith("Name ")]
+        named = [row[5] for row in table[1:] if row[5].startswith("Name ")]
         assert len(named) == len(shown)  # the rows shown keep their names
     finally:
         ops.cancel_all()
