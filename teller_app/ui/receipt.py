@@ -11,14 +11,23 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QLocale, QMarginsF, QSizeF
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtGui import (
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPdfWriter,
+    QTextDocument,
+)
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QWidget
 
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import Receipt, kyiv_stamp
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import category_text, kind_text, status_text
 from teller_app.ui.money import format_money, is_ukrainian
+from teller_app.ui.print_job import Footer, PrintJobDialog, paint_pages
 from teller_app.ui.validators import isolate
 
 
@@ -165,9 +174,10 @@ def receipt_document(receipt: Receipt) -> QTextDocument:
 
 
 def pdf_bytes(document: QTextDocument, page: QPageSize.PageSizeId, margin_mm: float,
-              title: str) -> bytes:
-    """``document`` as a PDF, rendered in memory (Qt paints on this thread); the caller writes
-    it privately, off the UI thread when it is one (``ui/pdf_save``)."""
+              title: str, footer: Footer | None = None) -> bytes:
+    """``document`` as a PDF, rendered in memory (Qt paints on this thread), page by page
+    with ``footer`` under each when given (``print_job.paint_pages``); the caller writes it
+    privately, off the UI thread when it is one (``ui/pdf_save``)."""
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
@@ -177,7 +187,7 @@ def pdf_bytes(document: QTextDocument, page: QPageSize.PageSizeId, margin_mm: fl
                                      QPageLayout.Unit.Millimeter))
     writer.setTitle(title)
     writer.setCreator("Teller")
-    document.print_(writer)
+    paint_pages(document, writer, footer)
     del writer  # finishes the PDF
     return bytes(buffer.data().data())
 
@@ -194,20 +204,19 @@ def write_pdf(receipt: Receipt, path: Path | str) -> Path:
     return write_private(Path(path), receipt_pdf(receipt))
 
 
-def print_receipt(receipt: Receipt, parent: QWidget | None = None) -> QPrintDialog:
-    """The system print dialog, opened without blocking; prints when the teller accepts."""
+def print_receipt(receipt: Receipt, parent: QWidget | None = None,
+                  ops: OpRunner | None = None) -> PrintJobDialog:
+    """The system print dialog, opened without blocking; prints when the teller accepts and
+    says whether it did (``sent``, ``failed``). "Print to File" writes the receipt's own PDF
+    privately (0600), through ``ops`` off the UI thread."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
     printer.setDocName(receipt.file_stem)
-    dialog = QPrintDialog(printer, parent)
+
+    def paint(device: QPagedPaintDevice) -> bool:
+        return paint_pages(receipt_document(receipt), device)
+
+    dialog = PrintJobDialog(printer, paint, lambda: receipt_pdf(receipt), ops, parent)
     dialog.setWindowTitle(QCoreApplication.translate("Receipt", "Print receipt"))
-    dialog.printer_ref = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
-
-    def accepted() -> None:
-        receipt_document(receipt).print_(printer)
-
-    dialog.accepted.connect(accepted)
-    # QDialog's open(): PySide6's QPrintDialog.open takes only (receiver, member) and raised
-    # a TypeError here (Enter presses Print, the receipt's default button)
-    QDialog.open(dialog)
+    dialog.open_it()
     return dialog

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 from teller_app.core.receipt import Receipt
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.pdf_save import save_pdf
+from teller_app.ui.print_job import PrintJobDialog, no_printer
 from teller_app.ui.receipt import print_receipt, receipt_html, receipt_pdf
+from teller_app.ui.untrusted import plain_label
 
 
 class ReceiptDialog(QDialog):
@@ -35,8 +37,8 @@ class ReceiptDialog(QDialog):
         self.preview.setObjectName("receiptPreview")
         self.preview.setHtml(receipt_html(receipt))
         self.preview.setMinimumSize(460, 520)
-        self.status = QLabel(self)
-        self.status.setWordWrap(True)
+        self.status = plain_label(QLabel(self))  # a path, an error
+        self.status.setObjectName("receiptStatus")
         self.print_button = QPushButton(self.tr("&Print…"), self)
         self.print_button.setObjectName("printReceipt")
         # The standard Print key too: the button's own shortcut is its Alt+letter. Nameless,
@@ -57,16 +59,33 @@ class ReceiptDialog(QDialog):
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.print_dialog: QDialog | None = None
+        self.print_dialog: PrintJobDialog | None = None
         self.file_dialog: QFileDialog | None = None
 
     def print_it(self) -> None:
-        self.print_dialog = print_receipt(self.receipt, self)
-        self.print_dialog.accepted.connect(self._printed)
+        if no_printer():  # said before the dialog, which offers only printing to a file
+            self.status.setText(self.tr(
+                "No printer is installed on this computer: the receipt can only be printed "
+                "to a PDF file. Save as PDF… does the same."))
+        else:
+            self.status.clear()
+        dialog = self.print_dialog = print_receipt(self.receipt, self, self.ops)
+        dialog.sent.connect(self._printed)
+        dialog.failed.connect(self._not_printed)
 
-    def _printed(self) -> None:
-        self.status.setText(self.tr("Sent to the printer."))
+    def _printed(self, path: str) -> None:
+        if path:  # "Print to File"
+            self.status.setText(self.tr("Printed to {path}").format(path=path))
+        else:
+            self.status.setText(self.tr("Sent to the printer."))
         self.printed.emit()
+
+    def _not_printed(self, reason: str) -> None:
+        self.status.setText(self.tr(
+            "The receipt was not printed: {reason}. Use Save as PDF… to keep it, or print "
+            "again.").format(reason=reason))
+        self.save_button.setDefault(True)  # Enter now saves it
+        self.save_button.setFocus()
 
     def choose_pdf_path(self) -> None:
         dialog = self.file_dialog = QFileDialog(

@@ -85,7 +85,8 @@ def report_context(session: Session) -> ReportContext:
     ctx = desk_context(session)
     client = session.client
     return ReportContext(ctx.bank, ctx.branch, ctx.teller,
-                         people=lambda emails: lookup_employee_names(client, emails))
+                         people=lambda emails: lookup_employee_names(client, emails),
+                         teller_email=session.employee.email)
 
 
 class TillDesk(QObject):
@@ -93,7 +94,8 @@ class TillDesk(QObject):
         super().__init__(window)
         self.window = window
         self.till: Till | None = None
-        self.last_closed: str | None = None
+        self.last_closed: str | None = None  # the till closed in this window by:
+        self._employee = ""  # (another employee's sign-in here forgets it)
         self.dialog: QDialog | None = None
         # decisions that came while a till dialog was hidden (the lock screen): told when
         # it shows again
@@ -163,6 +165,11 @@ class TillDesk(QObject):
         self.till = None
         self.timer.stop()
         self._teller = teller
+        if (session.employee.email or "").lower() != self._employee:  # another employee:
+            self._employee = (session.employee.email or "").lower()  # the till closed before
+            self.last_closed = None  # is not theirs to report (nor to be named in it)
+            self.report_action.setEnabled(False)
+            self._report_tip()
         # an answer to a read sent before the switch (a heartbeat's: not keyed) is the
         # previous session's till: dropped
         self._shown_read = self._reads

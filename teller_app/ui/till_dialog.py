@@ -36,6 +36,7 @@ from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.pdf_save import save_pdf
+from teller_app.ui.print_job import PrintJobDialog, no_printer
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
 from teller_app.ui.till_text import denomination_text, till_not_open_text
@@ -262,7 +263,7 @@ class ReportDialog(QDialog):
         preview.setHtml(report_html(report, context))
         preview.setMinimumSize(560, 600)
         self.status = plain_label(QLabel(self))  # a path, an error
-        print_button = QPushButton(self.tr("Print…"), self)
+        print_button = self.print_button = QPushButton(self.tr("Print…"), self)
         self.save_button = QPushButton(self.tr("Save as PDF…"), self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(print_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -270,13 +271,34 @@ class ReportDialog(QDialog):
         buttons.rejected.connect(self.reject)
         # Enter closes the report: it never prints (a button Tabbed to takes it, as usual)
         buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
-        print_button.clicked.connect(lambda: print_report(report, context, self))
+        print_button.clicked.connect(self.print_it)
         self.save_button.clicked.connect(self.choose_path)
         layout = QVBoxLayout(self)
         layout.addWidget(preview, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self.file_dialog: QFileDialog | None = None
+        self.print_dialog: PrintJobDialog | None = None
+
+    def print_it(self) -> None:
+        if no_printer():  # said before the dialog, which offers only printing to a file
+            self.status.setText(self.tr(
+                "No printer is installed on this computer: the report can only be printed "
+                "to a PDF file. Save as PDF… does the same."))
+        else:
+            self.status.clear()
+        dialog = self.print_dialog = print_report(self.report, self.context, self, self.ops)
+        dialog.sent.connect(self._printed)
+        dialog.failed.connect(self._not_printed)
+
+    def _printed(self, path: str) -> None:
+        self.status.setText(self.tr("Printed to {path}").format(path=path) if path
+                            else self.tr("Sent to the printer."))
+
+    def _not_printed(self, reason: str) -> None:
+        self.status.setText(self.tr(
+            "The report was not printed: {reason}. Use Save as PDF… to keep it, or print "
+            "again.").format(reason=reason))
 
     def choose_path(self) -> None:
         dialog = self.file_dialog = QFileDialog(

@@ -15,18 +15,20 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSizeF
-from PySide6.QtGui import QPageSize, QTextBlock, QTextDocument
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtCore import QMarginsF, QObject, QSizeF
+from PySide6.QtGui import QPagedPaintDevice, QPageLayout, QPageSize, QTextBlock, QTextDocument
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QWidget
 
 from teller_app.core.private_files import write_private
 from teller_app.core.receipt import kyiv_time, offset_if_ambiguous
-from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, face_value
+from teller_app.core.till import DENOMINATIONS, EndOfDay, NameLookup, Till, face_value
+from teller_app.ui.async_op import OpRunner
 from teller_app.ui.audit_people import name_and_email
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.local_time import clock_text, day_text, moment_text
 from teller_app.ui.money import format_uah
+from teller_app.ui.print_job import Footer, PrintJobDialog, paint_pages
 from teller_app.ui.receipt import pdf_bytes, print_document
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
 
@@ -35,13 +37,29 @@ from teller_app.ui.till_text import denomination_text, till_kind_text, till_stat
 class ReportContext:
     bank: str
     branch: str
-    teller: str
+    teller: str  # the signed-in employee's name (``teller_email``'s)
     people: NameLookup | None = None  # names the co-signer (e-mail -> name), when it can
+    # whose name ``teller`` is: the report names the till's own teller (``Till.teller``, an
+    # e-mail), with this name only when it is theirs. Empty: the caller vouches that
+    # ``teller`` names the till's teller (a script's, a test's context)
+    teller_email: str = ""
 
 
 def person_text(name: str, email: str | None) -> str:
     """"Name (e-mail)" when a directory names the person; the e-mail alone otherwise."""
     return name_and_email(name, email) if email else "—"
+
+
+def teller_text(till: Till, ctx: ReportContext) -> str:
+    """The till's teller as the hub names them (their e-mail), with their name when the
+    signed-in employee is that teller: never another employee's name (a supervisor who took
+    over the desk is not the teller of the till closed before)."""
+    email = till.teller.strip()
+    if not ctx.teller_email:
+        return ctx.teller or email or "—"
+    if email.lower() == ctx.teller_email.strip().lower():
+        return person_text(ctx.teller, email)
+    return email or "—"
 
 
 def _kyiv(ts: int) -> datetime:
@@ -77,7 +95,9 @@ def _table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
     body = "".join("<tr>" + "".join(
         f"<td align='{'right' if i in right else 'left'}' style='padding:2px 8px'>"
         f"{html.escape(c)}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows)
-    return f"<table cellspacing='0' width='100%'><tr>{head}</tr>{body}</table>"
+    # the heading row in <thead>: Qt repeats it at the top of each page the table runs onto
+    return (f"<table cellspacing='0' width='100%'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _balance_rows(amounts: list[tuple[str, str, str]], reason: tuple[str, str]) -> str:
@@ -123,6 +143,7 @@ class ReportLabels(QObject):
             "over": self.tr("over"), "short": self.tr("short"),
             "supervisor": self.tr("Supervisor"),
             "print": self.tr("Print the end-of-day report"),
+            "footer": self.tr("Till {code}, {day}, page {page} of {pages}"),
         }
 
 
@@ -134,7 +155,8 @@ def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool 
     over_short = till.over_short if till.over_short is not None else Decimal(0)
     verdict = t["balanced"] if over_short == 0 else t["over"] if over_short > 0 else t["short"]
     head = _rows([
-        (t["bank"], ctx.bank), (t["branch"], ctx.branch or "—"), (t["teller"], ctx.teller),
+        (t["bank"], ctx.bank), (t["branch"], ctx.branch or "—"),
+        (t["teller"], teller_text(till, ctx)),
         (t["till"], till.till_code), (t["state"], till_state_text(till.state)),
         (t["opened"], _when(till.opened_at)), (t["closed"], _when(till.closed_at)),
         (t["cosigned"], person_text(report.cosigner_name, till.cosigned_by)),
@@ -192,6 +214,24 @@ def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool 
 
 
 PAGE_POINTS = QSizeF((210 - 30) * 72 / 25.4, (297 - 30) * 72 / 25.4)  # A4 less 15 mm margins
+FOOTER_POINTS = 16.0  # the strip under each page's text: "Till T1, 06.12.2026, page 1 of 2"
+BODY_POINTS = QSizeF(PAGE_POINTS.width(), PAGE_POINTS.height() - FOOTER_POINTS)
+
+
+def report_footer(report: EndOfDay) -> Footer:
+    """Each page says which till and day it belongs to, and which page of how many: a second
+    page (the balance and the signatures) is known for this till's on its own."""
+    till = report.till
+    day = day_text(_kyiv(till.opened_at)) if till.opened_at else "—"
+    words = ReportLabels().texts()["footer"]
+
+    def footer(page: int, pages: int) -> QTextDocument:
+        text = words.format(code=till.till_code, day=day, page=page, pages=pages)
+        return print_document(
+            "<html><body style='font-family: sans-serif; font-size: 7.5pt; color:#555'>"
+            f"<p align='right' style='margin:6px 0 0 0'>{html.escape(text)}</p></body></html>",
+            QSizeF(PAGE_POINTS.width(), FOOTER_POINTS))
+    return footer
 
 
 def _page_of(document: QTextDocument, block: QTextBlock) -> int:
@@ -216,17 +256,18 @@ def _balance_apart_from_signatures(document: QTextDocument) -> bool:
 def report_document(report: EndOfDay, ctx: ReportContext) -> QTextDocument:
     """The report for paper: the signatures on the page of the balance they sign for (alone
     on a page of their own, they sign nothing)."""
-    document = print_document(report_html(report, ctx), PAGE_POINTS)
+    document = print_document(report_html(report, ctx), BODY_POINTS)
     if _balance_apart_from_signatures(document):
         document = print_document(report_html(report, ctx, balance_on_new_page=True),
-                                  PAGE_POINTS)
+                                  BODY_POINTS)
     return document
 
 
 def report_pdf(report: EndOfDay, ctx: ReportContext) -> bytes:
-    """The report as an A4 PDF."""
+    """The report as an A4 PDF, each page with its footer (``report_footer``)."""
     return pdf_bytes(report_document(report, ctx), QPageSize.PageSizeId.A4, 15,
-                     f"{ReportLabels().texts()['title']} {report.till.till_code}")
+                     f"{ReportLabels().texts()['title']} {report.till.till_code}",
+                     report_footer(report))
 
 
 def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> Path:
@@ -235,15 +276,19 @@ def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> 
     return write_private(Path(path), report_pdf(report, ctx))
 
 
-def print_report(report: EndOfDay, ctx: ReportContext,
-                 parent: QWidget | None = None) -> QPrintDialog:
-    """The system print dialog, opened without blocking."""
+def print_report(report: EndOfDay, ctx: ReportContext, parent: QWidget | None = None,
+                 ops: OpRunner | None = None) -> PrintJobDialog:
+    """The system print dialog, opened without blocking; says whether the report printed
+    (``sent``, ``failed``). "Print to File" writes the report's own PDF privately (0600)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     printer.setDocName(f"till-{report.till.till_code}")
-    dialog = QPrintDialog(printer, parent)
+
+    def paint(device: QPagedPaintDevice) -> bool:
+        return paint_pages(report_document(report, ctx), device, report_footer(report))
+
+    dialog = PrintJobDialog(printer, paint, lambda: report_pdf(report, ctx), ops, parent)
     dialog.setWindowTitle(ReportLabels().texts()["print"])
-    dialog.printer_ref = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
-    dialog.accepted.connect(lambda: report_document(report, ctx).print_(printer))
-    QDialog.open(dialog)  # the stubs list only QPrintDialog.open(receiver, member)
+    dialog.open_it()
     return dialog

@@ -1,0 +1,160 @@
+"""Printing a document (a receipt, the till report) so that the teller learns whether it
+printed: the system print dialog opened with ``open()`` (never ``exec()``), then
+
+- on paper: the pages painted on the printer, and a printer that could not start or ended in
+  error (no printer, an unwritable output) is said (``failed``), never "sent";
+- "Print to File (PDF)": the document's own PDF (as Save as PDF… renders it) written
+  privately (0600, atomic, off the UI thread), never Qt's file, which is world-readable.
+
+``paint_pages`` paints a paginated ``QTextDocument`` page by page, with a footer of its own
+on each (the till report's "page n of N"): the same for ``QPdfWriter`` and ``QPrinter``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QPagedPaintDevice,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QDialog, QWidget
+
+from teller_app.core.private_files import write_private
+from teller_app.ui.async_op import OpRunner
+
+# paints the document on a printer; False when nothing could be painted
+Paint = Callable[[QPagedPaintDevice], bool]
+# (page from 1, pages) -> the footer of that page, a document as wide as the page's body
+Footer = Callable[[int, int], QTextDocument]
+
+
+def no_printer() -> bool:
+    """No printer is installed: the print dialog offers only "Print to File (PDF)"."""
+    return not QPrinterInfo.availablePrinters()
+
+
+def paint_pages(document: QTextDocument, device: QPagedPaintDevice,
+                footer: Footer | None = None) -> bool:
+    """``document`` (a fixed page size, ``receipt.print_document``) page by page on
+    ``device``, scaled to its paintable area as ``QTextDocument.print_`` does; under each page
+    its ``footer`` when given (the strip below the document's page). A printer's page range
+    (the dialog's "Pages from … to …") is kept. False when the painter could not start (an
+    unwritable output file, a printer gone) or a page could not be added."""
+    painter = QPainter()
+    if not painter.begin(device):
+        return False
+    try:
+        body = document.pageSize()
+        pages = document.pageCount()
+        strip = footer(1, pages).pageSize().height() if footer is not None else 0.0
+        scale = min(device.width() / body.width(), device.height() / (body.height() + strip))
+        first, last = 1, pages
+        if isinstance(device, QPrinter) and device.fromPage() > 0:
+            first = max(1, device.fromPage())
+            last = min(pages, device.toPage() or pages)
+        palette = QPalette()
+        palette.setColor(QPalette.ColorRole.Text, Qt.GlobalColor.black)
+        for page in range(first, last + 1):
+            if page > first and not device.newPage():
+                return False
+            top = (page - 1) * body.height()
+            painter.save()
+            painter.scale(scale, scale)
+            painter.translate(0, -top)
+            view = QRectF(0, top, body.width(), body.height())
+            painter.setClipRect(view)
+            context = QAbstractTextDocumentLayout.PaintContext()
+            context.clip = view
+            context.palette = palette
+            document.documentLayout().draw(painter, context)
+            painter.restore()
+            if footer is not None:
+                painter.save()
+                painter.scale(scale, scale)
+                painter.translate(0, body.height())
+                footer(page, pages).drawContents(painter)
+                painter.restore()
+    finally:
+        ended = painter.end()
+    return ended
+
+
+def printer_failed(printer: QPrinter, paint: Paint) -> str:
+    """Paint on ``printer``; "" when the job went to it, else why not (translated)."""
+    if not paint(printer) or printer.printerState() in (QPrinter.PrinterState.Error,
+                                                        QPrinter.PrinterState.Aborted):
+        return QCoreApplication.translate("PrintJob", "the printer did not accept it")
+    return ""
+
+
+def file_of(printer: QPrinter) -> str | None:
+    """The file "Print to File" was given (maybe ""), or None when it goes to a printer."""
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat or printer.outputFileName():
+        return printer.outputFileName()
+    return None
+
+
+def _error_text(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or type(exc).__name__
+
+
+class PrintJobDialog(QPrintDialog):
+    """The system print dialog for one document: accepted, the document goes to the printer
+    or its PDF to the chosen file, and ``sent`` or ``failed`` says which happened."""
+
+    sent = Signal(str)  # "" on paper; the PDF's path when printed to a file
+    failed = Signal(str)  # why nothing was printed (translated)
+
+    def __init__(self, printer: QPrinter, paint: Paint, pdf: Callable[[], bytes],
+                 ops: OpRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(printer, parent)
+        self.printer_ref = printer  # kept alive with the dialog
+        self.paint, self.pdf, self.ops = paint, pdf, ops
+        self.accepted.connect(self._deliver)
+
+    def open_it(self) -> None:
+        # QDialog's open(): PySide6's QPrintDialog.open takes only (receiver, member) and
+        # raised a TypeError (Enter presses Print, the receipt's default button)
+        QDialog.open(self)
+
+    def _deliver(self) -> None:
+        printer = self.printer_ref
+        path = file_of(printer)
+        if path is None:
+            error = printer_failed(printer, self.paint)
+            if error:
+                self.failed.emit(error)
+            else:
+                self.sent.emit("")
+            return
+        if not path.strip() or path.endswith(("/", os.sep)):  # Qt's default: the home folder
+            self.failed.emit(QCoreApplication.translate("PrintJob", "no file name was given"))
+            return
+        data = self.pdf()
+        if self.ops is None:  # a script's dialog: written here
+            try:
+                written = write_private(Path(path), data)
+            except OSError as exc:
+                self.failed.emit(_error_text(exc))
+                return
+            self.sent.emit(str(written))
+            return
+        self.ops.run(lambda: asyncio.to_thread(write_private, Path(path), data),
+                     on_success=self._written, on_error=self._not_written, parent=self,
+                     network=False, label=QCoreApplication.translate("PdfSave",
+                                                                     "Saving the PDF"))
+
+    def _written(self, path: Path) -> None:
+        self.sent.emit(str(path))
+
+    def _not_written(self, exc: BaseException) -> None:
+        self.failed.emit(_error_text(exc))
