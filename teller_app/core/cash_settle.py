@@ -4,8 +4,10 @@ A confirm whose answer was lost may still be applied by the platform seconds lat
 DCM), so one CREATED read right after it says nothing (``ConfirmInDoubt``). ``recheck`` reads
 the payment again after each of a few growing delays: CONFIRMED gives the reconciled receipt
 (counted in the till, best-effort); still CREATED (or unreadable) after the last read stays
-``ConfirmInDoubt``; FAILED (§5.2 [A]) is final: ``ConfirmFailed``, never confirmed. Meanwhile
-the draft is neither voided nor made again at the desk.
+``ConfirmInDoubt``, which says when a read last returned CREATED (``draft_read_at``): a
+platform that answered no read says nothing of the payment, not even "still a draft". FAILED
+(§5.2 [A]) is final: ``ConfirmFailed``, never confirmed. Meanwhile the draft is neither
+voided nor made again at the desk.
 
 After a supervisor's approval the hub confirms; when the hub says that failed (or its answer
 is in doubt), ``read_approved`` reads the payment before anyone says "refused": the hub's
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -40,11 +43,16 @@ async def recheck(service: CashService, payment_guid: str,
     """Read the payment after each delay until it reads CONFIRMED (the reconciled receipt,
     counted; never raises from there). FAILED: ``ConfirmFailed`` (final); another status
     the client does not know: ``ConfirmNotDone``. Still CREATED, or unreadable, after the
-    last read: ``ConfirmInDoubt`` (its cause: the last read's error, if any)."""
+    last read: ``ConfirmInDoubt`` (its cause: the last read's error, if any; its
+    ``draft_read_at``: when a read last returned CREATED, None if none did)."""
     cause: BaseException = RuntimeError("the payment is still a draft")
+    draft_read_at: float | None = None
+    due = time.monotonic()
     for delay in delays:
-        if delay > 0:
-            await asyncio.sleep(delay)
+        due += delay
+        # each read at its due time or later: an event loop's timer may fire a little early
+        while (left := due - time.monotonic()) > 0:
+            await asyncio.sleep(left)
         try:
             payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
         except PlatformError as exc:  # unknown still: the next read may answer
@@ -60,7 +68,8 @@ async def recheck(service: CashService, payment_guid: str,
             raise ConfirmNotDone(payment_guid,
                                  RuntimeError(f"the payment is {payment.status_raw}"))
         cause = RuntimeError("the payment is still a draft")
-    raise ConfirmInDoubt(payment_guid, cause)
+        draft_read_at = time.monotonic()
+    raise ConfirmInDoubt(payment_guid, cause, draft_read_at=draft_read_at)
 
 
 async def read_approved(service: CashService, payment_guid: str) -> CashReceipt | None:

@@ -87,11 +87,22 @@ class ConfirmInDoubt(ConfirmNotDone):
     (or could not be read): the platform may still apply it late, so this is "not known yet",
     never "not done". Settled only by reading again (``cash_settle.recheck``); a second
     confirm is safe (the platform refuses one of a confirmed payment, which is read back).
-    A ``ConfirmNotDone`` for callers that only knew that name."""
+    A ``ConfirmNotDone`` for callers that only knew that name.
 
-    def __init__(self, payment_guid: str, cause: BaseException) -> None:
+    ``draft_read_at``: ``time.monotonic()`` of the latest read that actually returned the
+    payment as CREATED; None when no read did (the platform did not answer any): then
+    nothing at all is known of the payment, not even that it is still a draft."""
+
+    def __init__(self, payment_guid: str, cause: BaseException, *,
+                 draft_read_at: float | None = None) -> None:
         super().__init__(payment_guid, cause)
         self.args = ("the payment's confirmation is not known yet",)
+        self.draft_read_at = draft_read_at
+
+    @property
+    def read_as_draft(self) -> bool:
+        """A read returned the payment as CREATED (not only errors)."""
+        return self.draft_read_at is not None
 
 
 def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:

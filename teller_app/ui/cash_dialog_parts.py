@@ -44,13 +44,15 @@ class CashDialogParts(CashDialogResult):
         if self.leave_prompt is not None:
             return
         text = QCoreApplication.translate(
-            "CashDialog", "This draft is not confirmed: no money has moved. It stays in your "
-            "drafts list until you confirm or void it. Close the window?")
+            "CashDialog", "This draft is not confirmed: no money has moved. It stays a draft "
+            "(grey in the customer's account history) until it is confirmed or voided; if "
+            "nobody confirms it, the till close voids it. Close the window?")
         if self.in_doubt:
             text = QCoreApplication.translate(
                 "CashDialog", "It is not known yet whether this payment went through: the "
-                "platform may still confirm it. Check its status in your drafts list before "
-                "you void it or make a new one. Close the window?")
+                "platform may still confirm it. The customer's account history shows its "
+                "status (a grey draft, or confirmed): check it there before you make a new "
+                "one or hand cash back or over. Close the window?")
         box = self.leave_prompt = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(),
                                               text, parent=self)
         keep = box.addButton(QCoreApplication.translate("CashDialog", "Keep working"),
@@ -209,8 +211,7 @@ class CashDialogParts(CashDialogResult):
         self.error.clear()
         self.void_button.hide()
         self.check_button.show()
-        self.confirm_button.setVisible(self.draft is not None
-                                       and not self.draft.needs_supervisor)
+        self.confirm_button.setVisible(self._may_confirm_again())
         make_next_step(self.check_button)  # Enter reads the outcome; it never confirms again
         self._note(QCoreApplication.translate(
             "CashDialog", "No answer came in time: it is not known yet whether the payment "
@@ -230,9 +231,14 @@ class CashDialogParts(CashDialogResult):
                 return
             if not isinstance(exc, ConfirmInDoubt):
                 self._show_error(exc)
-            if time.monotonic() - self._in_doubt_since >= sum(RECHECK_DELAYS):
-                # long past any late answer: most likely not confirmed; the hub still refuses
-                # a void while a confirm may be in flight
+            read_at = exc.draft_read_at if isinstance(exc, ConfirmInDoubt) else None
+            if read_at is None:
+                self.platform_unreadable()
+                return
+            self.confirm_button.setVisible(self._may_confirm_again())
+            if read_at - self._in_doubt_since >= sum(RECHECK_DELAYS):
+                # read as a draft long past any late answer: most likely not confirmed; the
+                # hub still refuses a void while a confirm may be in flight
                 self.void_button.setVisible(self.service.gate is not None)
                 self._note(QCoreApplication.translate(
                     "CashDialog", "The platform still shows the payment as a draft well after "
@@ -250,3 +256,22 @@ class CashDialogParts(CashDialogResult):
                      key=f"cash-recheck:{id(self)}",
                      label=QCoreApplication.translate("CashDialog", "Checking the payment"),
                      disable=(self.check_button,))
+
+    def platform_unreadable(self) -> None:
+        """No read returned the payment at all (the platform does not answer): nothing is
+        known of it, not even that it is still a draft. Neither Void nor Confirm is offered
+        (the hub refuses both while it cannot read DCM); Check again stays."""
+        self.void_button.hide()
+        self.confirm_button.hide()
+        self.check_button.show()
+        make_next_step(self.check_button)
+        self._note(QCoreApplication.translate(
+            "CashDialog", "The platform cannot be read right now, so it is not known yet "
+            "whether the payment went through: the account may already be credited or "
+            "debited. Until this is known, do not hand cash back or pay any out, and do not "
+            "void the payment or make a new one. Press “Check again” in a moment."))
+
+    def _may_confirm_again(self) -> bool:
+        """Confirm may be pressed again while in doubt (never twice on the platform); a
+        draft that needs a supervisor is confirmed through them."""
+        return self.draft is not None and not self.draft.needs_supervisor
