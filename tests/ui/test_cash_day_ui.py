@@ -133,8 +133,9 @@ def test_over_threshold_says_a_supervisor_is_needed(qtbot, ops, sandbox, arun) -
     client = arun(client_for(sandbox, TELLER))
     guid = arun(new_customer(client, sandbox))
     dialog = _dialog(qtbot, ops, _service(client, sandbox), guid, CashKind.DEPOSIT)
-    _type(qtbot, dialog, "12.345")  # typed with the asset's minor unit: the third place stops
-    assert dialog.amount.text() == "12.34"
+    _type(qtbot, dialog, "12.345")  # a third place is taken, and refused in words
+    assert dialog.amount.text() == "12.345" and not dialog.create_button.isEnabled()
+    assert "2 decimal places" in dialog.error.text()
     _type(qtbot, dialog, "10000.01")
     assert dialog.supervisor_label.text() == "Yes: above 10,000.00\u00a0UAH, a supervisor confirms."
     dialog.create_button.click()
