@@ -4,7 +4,7 @@
 <context>
     <name>AuditView</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="304"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="305"/>
         <source>%n entries</source>
         <translation>
             <numerusform>%n entry</numerusform>
@@ -12,7 +12,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="307"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="308"/>
         <source>%n entries shown; older entries load as you scroll down</source>
         <translation>
             <numerusform>%n entry shown; older entries load as you scroll down</numerusform>
@@ -20,7 +20,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="347"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="348"/>
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Chain intact: %n entry.</numerusform>
@@ -28,7 +28,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="383"/>
+        <location filename="../../teller_app/ui/audit_view.py" line="385"/>
         <source>Exported %n entries to %1</source>
         <translation>
             <numerusform>Exported %n entry to %1</numerusform>
@@ -112,7 +112,7 @@
 <context>
     <name>HistoryDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="242"/>
+        <location filename="../../teller_app/ui/history.py" line="243"/>
         <source>Offline: as of %1, only the newest %n payments, as last fetched</source>
         <translation>
             <numerusform>Offline: as of %1, only the newest %n payment, as last fetched</numerusform>
@@ -120,7 +120,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="252"/>
+        <location filename="../../teller_app/ui/history.py" line="253"/>
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n payment, fetched at %1</numerusform>
@@ -128,7 +128,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="254"/>
+        <location filename="../../teller_app/ui/history.py" line="255"/>
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 of %n payment, fetched at %2</numerusform>

@@ -1695,41 +1695,46 @@
         <source>When (Kyiv)</source>
         <translation>Час (Київ)</translation>
     </message>
+    <message>
+        <location filename="../../teller_app/ui/audit_pages.py" line="109" />
+        <source>Time (ISO 8601)</source>
+        <translation>Час (ISO 8601)</translation>
+    </message>
 </context>
 <context>
     <name>AuditView</name>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="179" />
+        <location filename="../../teller_app/ui/audit_view.py" line="180" />
         <source>All actions</source>
         <translation>Усі дії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="188" />
+        <location filename="../../teller_app/ui/audit_view.py" line="189" />
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="189" />
+        <location filename="../../teller_app/ui/audit_view.py" line="190" />
         <source>Verify chain</source>
         <translation>Перевірити ланцюжок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="190" />
+        <location filename="../../teller_app/ui/audit_view.py" line="191" />
         <source>Export CSV…</source>
         <translation>Експорт у CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="262" />
+        <location filename="../../teller_app/ui/audit_view.py" line="263" />
         <source>Reading the audit trail</source>
         <translation>Читання журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="290" />
+        <location filename="../../teller_app/ui/audit_view.py" line="291" />
         <source>Reading older audit entries</source>
         <translation>Читання давніших записів журналу аудиту</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="307" />
+        <location filename="../../teller_app/ui/audit_view.py" line="308" />
         <source>%n entries shown; older entries load as you scroll down</source>
         <translation>
             <numerusform>Показано %n запис; давніші завантажуються, коли гортаєте вниз</numerusform>
@@ -1738,7 +1743,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="347" />
+        <location filename="../../teller_app/ui/audit_view.py" line="348" />
         <source>Chain intact: %n entries.</source>
         <translation>
             <numerusform>Ланцюжок цілісний: %n запис.</numerusform>
@@ -1747,32 +1752,32 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="350" />
+        <location filename="../../teller_app/ui/audit_view.py" line="351" />
         <source>Chain broken at entry %1: %2</source>
         <translation>Ланцюжок порушено на записі %1: %2</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="356" />
+        <location filename="../../teller_app/ui/audit_view.py" line="357" />
         <source>Verifying the audit trail</source>
         <translation>Перевірка журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="360" />
+        <location filename="../../teller_app/ui/audit_view.py" line="361" />
         <source>Export audit trail</source>
         <translation>Експорт журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="361" />
+        <location filename="../../teller_app/ui/audit_view.py" line="362" />
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="379" />
+        <location filename="../../teller_app/ui/audit_view.py" line="381" />
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="383" />
+        <location filename="../../teller_app/ui/audit_view.py" line="385" />
         <source>Exported %n entries to %1</source>
         <translation>
             <numerusform>Експортовано %n запис у файл %1</numerusform>
@@ -1781,47 +1786,47 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="389" />
+        <location filename="../../teller_app/ui/audit_view.py" line="391" />
         <source>Nothing was exported: %1</source>
         <translation>Нічого не експортовано: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="178" />
+        <location filename="../../teller_app/ui/audit_view.py" line="179" />
         <source>All branches</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="182" />
+        <location filename="../../teller_app/ui/audit_view.py" line="183" />
         <source>Employee e-mail</source>
         <translation>E-mail працівника</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="183" />
+        <location filename="../../teller_app/ui/audit_view.py" line="184" />
         <source>&amp;Employee:</source>
         <translation>Пра&amp;цівник:</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="184" />
+        <location filename="../../teller_app/ui/audit_view.py" line="185" />
         <source>Fro&amp;m</source>
         <translation>По&amp;чаток</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="185" />
+        <location filename="../../teller_app/ui/audit_view.py" line="186" />
         <source>t&amp;o</source>
         <translation>Кі&amp;нець</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="186" />
+        <location filename="../../teller_app/ui/audit_view.py" line="187" />
         <source>Audit entries</source>
         <translation>Записи журналу аудиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="238" />
+        <location filename="../../teller_app/ui/audit_view.py" line="239" />
         <source>The audit trail is on the Teller Hub, which is not configured.</source>
         <translation>Журнал аудиту зберігається на Teller Hub, який не налаштовано.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/audit_view.py" line="304" />
+        <location filename="../../teller_app/ui/audit_view.py" line="305" />
         <source>%n entries</source>
         <translation>
             <numerusform>%n запис</numerusform>
@@ -1830,7 +1835,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/audit_view.py" line="338" />
+        <location filename="../../teller_app/ui/audit_view.py" line="339" />
         <source>Looking up names</source>
         <translation>Пошук імен</translation>
     </message>
@@ -2229,7 +2234,7 @@
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="193" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="195" />
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2320,78 +2325,83 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_parts.py" line="46" />
-        <source>This draft is not confirmed: no money has moved. It stays in your drafts list until you confirm or void it. Close the window?</source>
-        <translation>Чернетку не підтверджено: гроші не рухалися. Вона лишається у вашому списку чернеток, доки ви її не підтвердите або не анулюєте. Закрити вікно?</translation>
+        <source>This draft is not confirmed: no money has moved. It stays a draft (grey in the customer's account history) until it is confirmed or voided; if nobody confirms it, the till close voids it. Close the window?</source>
+        <translation>Цю чернетку не підтверджено: гроші не рухалися. Вона лишається чернеткою (сірою в історії рахунку клієнта), доки її не підтвердять або не анулюють; якщо ніхто її не підтвердить, закриття каси її анулює. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="50" />
-        <source>It is not known yet whether this payment went through: the platform may still confirm it. Check its status in your drafts list before you void it or make a new one. Close the window?</source>
-        <translation>Ще невідомо, чи пройшов цей платіж: платформа може ще його підтвердити. Перевірте його статус у списку чернеток, перш ніж анулювати його чи створювати новий. Закрити вікно?</translation>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="51" />
+        <source>It is not known yet whether this payment went through: the platform may still confirm it. The customer's account history shows its status (a grey draft, or confirmed): check it there before you make a new one or hand cash back or over. Close the window?</source>
+        <translation>Ще невідомо, чи пройшов цей платіж: платформа ще може його підтвердити. Його стан видно в історії рахунку клієнта (сіра чернетка або підтверджений): перевірте там, перш ніж створювати новий чи повертати або видавати готівку. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="56" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58" />
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="60" />
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="93" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95" />
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="122" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="124" />
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="151" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="153" />
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="152" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="154" />
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="162" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="164" />
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="171" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="173" />
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="182" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="184" />
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="215" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="216" />
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="237" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="243" />
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="242" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="248" />
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="251" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="257" />
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="268" />
+        <source>The platform cannot be read right now, so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
+        <translation>Платформа зараз не відповідає, тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_dialog_result.py" line="95" />
@@ -2941,17 +2951,17 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="77" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="78" />
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="77" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="78" />
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="100" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="101" />
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -4077,37 +4087,37 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>HistoryDialog</name>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="93" />
+        <location filename="../../teller_app/ui/history.py" line="94" />
         <source>Account history: {account}</source>
         <translation>Історія рахунку: {account}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="109" />
+        <location filename="../../teller_app/ui/history.py" line="110" />
         <source>All categories</source>
         <translation>Усі категорії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="112" />
+        <location filename="../../teller_app/ui/history.py" line="113" />
         <source>Any status</source>
         <translation>Будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="115" />
+        <location filename="../../teller_app/ui/history.py" line="116" />
         <source>Refresh</source>
         <translation>Оновити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="116" />
+        <location filename="../../teller_app/ui/history.py" line="117" />
         <source>Export CSV…</source>
         <translation>Експорт CSV…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="194" />
+        <location filename="../../teller_app/ui/history.py" line="195" />
         <source>Reading payment categories</source>
         <translation>Читання категорій платежів</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="242" />
+        <location filename="../../teller_app/ui/history.py" line="243" />
         <source>Offline: as of %1, only the newest %n payments, as last fetched</source>
         <translation>
             <numerusform>Офлайн: станом на %1, лише останній %n платіж, як отримано востаннє</numerusform>
@@ -4116,12 +4126,12 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="245" />
+        <location filename="../../teller_app/ui/history.py" line="246" />
         <source>Offline: as of {time}, as last fetched</source>
         <translation>Офлайн: станом на {time}, як отримано востаннє</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="252" />
+        <location filename="../../teller_app/ui/history.py" line="253" />
         <source>%n payments, fetched at %1</source>
         <translation>
             <numerusform>%n платіж, отримано о %1</numerusform>
@@ -4130,7 +4140,7 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/history.py" line="254" />
+        <location filename="../../teller_app/ui/history.py" line="255" />
         <source>%1 of %n payments, fetched at %2</source>
         <translation>
             <numerusform>%1 з %n платежу, отримано о %2</numerusform>
@@ -4139,77 +4149,77 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="274" />
+        <location filename="../../teller_app/ui/history.py" line="276" />
         <source>Export history</source>
         <translation>Експорт історії</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="275" />
+        <location filename="../../teller_app/ui/history.py" line="277" />
         <source>CSV files (*.csv)</source>
         <translation>Файли CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="286" />
+        <location filename="../../teller_app/ui/history.py" line="288" />
         <source>Time (ISO 8601)</source>
         <translation>Час (ISO 8601)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="286" />
+        <location filename="../../teller_app/ui/history.py" line="288" />
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="288" />
+        <location filename="../../teller_app/ui/history.py" line="290" />
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="287" />
+        <location filename="../../teller_app/ui/history.py" line="289" />
         <source>Currency</source>
         <translation>Валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="97" />
+        <location filename="../../teller_app/ui/history.py" line="98" />
         <source>&amp;Dates</source>
         <translation>&amp;Дати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="288" />
+        <location filename="../../teller_app/ui/history.py" line="290" />
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="289" />
+        <location filename="../../teller_app/ui/history.py" line="291" />
         <source>Incoming</source>
         <translation>Надходження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="289" />
+        <location filename="../../teller_app/ui/history.py" line="291" />
         <source>Outgoing</source>
         <translation>Списання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="302" />
+        <location filename="../../teller_app/ui/history.py" line="304" />
         <source>Not exported: the platform cannot be reached, and the copy shown may be only part of the history. Export again when the desk is online.</source>
         <translation>Не експортовано: платформа недоступна, а показана копія може бути лише частиною історії. Експортуйте ще раз, коли робоче місце буде в мережі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="310" />
+        <location filename="../../teller_app/ui/history.py" line="312" />
         <source>Not exported: the whole history could not be read ({reason}). Nothing was written.</source>
         <translation>Не експортовано: не вдалося прочитати всю історію ({reason}). Нічого не записано.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="313" />
+        <location filename="../../teller_app/ui/history.py" line="315" />
         <source>Reading the whole history for the export</source>
         <translation>Читання всієї історії для експорту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="326" />
+        <location filename="../../teller_app/ui/history.py" line="328" />
         <source>Exported to {path}</source>
         <translation>Експортовано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/history.py" line="331" />
+        <location filename="../../teller_app/ui/history.py" line="333" />
         <source>Exporting</source>
         <translation>Експорт</translation>
     </message>
@@ -4579,6 +4589,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/pdf_save.py" line="34" />
+        <location filename="../../teller_app/ui/print_job.py" line="153" />
         <source>Saving the PDF</source>
         <translation>Збереження PDF</translation>
     </message>
@@ -4614,6 +4625,19 @@ If it happens again, tell support what you were doing.</source>
         <location filename="../../teller_app/ui/approvals_model.py" line="45" />
         <source>Requested (Kyiv)</source>
         <translation>Подано (Київ)</translation>
+    </message>
+</context>
+<context>
+    <name>PrintJob</name>
+    <message>
+        <location filename="../../teller_app/ui/print_job.py" line="95" />
+        <source>the printer did not accept it</source>
+        <translation>принтер його не прийняв</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/print_job.py" line="140" />
+        <source>no file name was given</source>
+        <translation>не вказано назву файлу</translation>
     </message>
 </context>
 <context>
@@ -5140,115 +5164,115 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>Receipt</name>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="55" />
+        <location filename="../../teller_app/ui/receipt.py" line="64" />
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="56" />
+        <location filename="../../teller_app/ui/receipt.py" line="65" />
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="57" />
+        <location filename="../../teller_app/ui/receipt.py" line="66" />
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="58" />
+        <location filename="../../teller_app/ui/receipt.py" line="67" />
         <source>Date and time (Kyiv)</source>
         <translation>Дата й час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="60" />
+        <location filename="../../teller_app/ui/receipt.py" line="69" />
         <source>time unknown</source>
         <translation>час невідомий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="61" />
+        <location filename="../../teller_app/ui/receipt.py" line="70" />
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="62" />
+        <location filename="../../teller_app/ui/receipt.py" line="71" />
         <source>Account (IBAN)</source>
         <translation>Рахунок (IBAN)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="63" />
+        <location filename="../../teller_app/ui/receipt.py" line="72" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="64" />
+        <location filename="../../teller_app/ui/receipt.py" line="73" />
         <source>Amount in words</source>
         <translation>Сума прописом</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="65" />
+        <location filename="../../teller_app/ui/receipt.py" line="74" />
         <source>Payment category</source>
         <translation>Категорія платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="66" />
+        <location filename="../../teller_app/ui/receipt.py" line="75" />
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="67" />
+        <location filename="../../teller_app/ui/receipt.py" line="76" />
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="68" />
-        <location filename="../../teller_app/ui/receipt.py" line="113" />
+        <location filename="../../teller_app/ui/receipt.py" line="77" />
+        <location filename="../../teller_app/ui/receipt.py" line="122" />
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="69" />
-        <location filename="../../teller_app/ui/receipt.py" line="113" />
+        <location filename="../../teller_app/ui/receipt.py" line="78" />
+        <location filename="../../teller_app/ui/receipt.py" line="122" />
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="70" />
+        <location filename="../../teller_app/ui/receipt.py" line="79" />
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="73" />
+        <location filename="../../teller_app/ui/receipt.py" line="82" />
         <source>Copy printed (Kyiv)</source>
         <translation>Копію надруковано (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="73" />
+        <location filename="../../teller_app/ui/receipt.py" line="82" />
         <source>{time} by {teller}</source>
         <translation>{time}, {teller}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="121" />
-        <location filename="../../teller_app/ui/receipt.py" line="187" />
+        <location filename="../../teller_app/ui/receipt.py" line="130" />
+        <location filename="../../teller_app/ui/receipt.py" line="197" />
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="124" />
+        <location filename="../../teller_app/ui/receipt.py" line="133" />
         <source>COPY</source>
         <translation>КОПІЯ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="101" />
+        <location filename="../../teller_app/ui/receipt.py" line="110" />
         <source>Teller's signature</source>
         <translation>Підпис операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="102" />
+        <location filename="../../teller_app/ui/receipt.py" line="111" />
         <source>Customer's signature</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="203" />
+        <location filename="../../teller_app/ui/receipt.py" line="220" />
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -5256,32 +5280,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="33" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="35" />
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="40" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="42" />
         <source>&amp;Print…</source>
         <translation>&amp;Друк…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="48" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="50" />
         <source>&amp;Save as PDF…</source>
         <translation>&amp;Зберегти як PDF…</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/receipt_dialog.py" line="68" />
+        <source>No printer is installed on this computer: the receipt can only be printed to a PDF file. Save as PDF… does the same.</source>
+        <translation>На цьому комп’ютері не встановлено жодного принтера: квитанцію можна надрукувати лише у файл PDF. «Зберегти як PDF…» робить те саме.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="78" />
+        <source>Printed to {path}</source>
+        <translation>Надруковано у файл {path}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="80" />
         <source>Sent to the printer.</source>
         <translation>Надіслано на друк.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="73" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="85" />
+        <source>The receipt was not printed: {reason}. Use Save as PDF… to keep it, or print again.</source>
+        <translation>Квитанцію не надруковано: {reason}. Збережіть її через «Зберегти як PDF…» або надрукуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="92" />
         <source>Save the receipt</source>
         <translation>Зберегти квитанцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="74" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="93" />
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5289,27 +5328,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="259" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="260" />
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="265" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="266" />
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="266" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="267" />
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="283" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="286" />
+        <source>No printer is installed on this computer: the report can only be printed to a PDF file. Save as PDF… does the same.</source>
+        <translation>На цьому комп’ютері не встановлено жодного принтера: звіт можна надрукувати лише у файл PDF. «Зберегти як PDF…» робить те саме.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="295" />
+        <source>Printed to {path}</source>
+        <translation>Надруковано у файл {path}</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="296" />
+        <source>Sent to the printer.</source>
+        <translation>Надіслано на друк.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="300" />
+        <source>The report was not printed: {reason}. Use Save as PDF… to keep it, or print again.</source>
+        <translation>Звіт не надруковано: {reason}. Збережіть його через «Зберегти як PDF…» або надрукуйте ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_dialog.py" line="305" />
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="284" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="306" />
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5317,199 +5376,204 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105" />
+        <location filename="../../teller_app/ui/till_report.py" line="125" />
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="105" />
+        <location filename="../../teller_app/ui/till_report.py" line="125" />
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106" />
+        <location filename="../../teller_app/ui/till_report.py" line="126" />
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106" />
+        <location filename="../../teller_app/ui/till_report.py" line="126" />
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="106" />
+        <location filename="../../teller_app/ui/till_report.py" line="126" />
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107" />
+        <location filename="../../teller_app/ui/till_report.py" line="127" />
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107" />
+        <location filename="../../teller_app/ui/till_report.py" line="127" />
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="107" />
+        <location filename="../../teller_app/ui/till_report.py" line="127" />
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="108" />
+        <location filename="../../teller_app/ui/till_report.py" line="128" />
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="109" />
+        <location filename="../../teller_app/ui/till_report.py" line="129" />
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="110" />
+        <location filename="../../teller_app/ui/till_report.py" line="130" />
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="111" />
+        <location filename="../../teller_app/ui/till_report.py" line="131" />
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112" />
+        <location filename="../../teller_app/ui/till_report.py" line="132" />
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="112" />
+        <location filename="../../teller_app/ui/till_report.py" line="132" />
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113" />
+        <location filename="../../teller_app/ui/till_report.py" line="133" />
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="113" />
+        <location filename="../../teller_app/ui/till_report.py" line="133" />
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114" />
+        <location filename="../../teller_app/ui/till_report.py" line="134" />
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114" />
+        <location filename="../../teller_app/ui/till_report.py" line="134" />
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="114" />
+        <location filename="../../teller_app/ui/till_report.py" line="134" />
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="115" />
+        <location filename="../../teller_app/ui/till_report.py" line="135" />
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="115" />
+        <location filename="../../teller_app/ui/till_report.py" line="135" />
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="116" />
+        <location filename="../../teller_app/ui/till_report.py" line="136" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="116" />
+        <location filename="../../teller_app/ui/till_report.py" line="136" />
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="117" />
+        <location filename="../../teller_app/ui/till_report.py" line="137" />
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="117" />
+        <location filename="../../teller_app/ui/till_report.py" line="137" />
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="118" />
+        <location filename="../../teller_app/ui/till_report.py" line="138" />
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="118" />
+        <location filename="../../teller_app/ui/till_report.py" line="138" />
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="119" />
+        <location filename="../../teller_app/ui/till_report.py" line="139" />
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="119" />
+        <location filename="../../teller_app/ui/till_report.py" line="139" />
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="120" />
+        <location filename="../../teller_app/ui/till_report.py" line="140" />
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="120" />
+        <location filename="../../teller_app/ui/till_report.py" line="140" />
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="121" />
+        <location filename="../../teller_app/ui/till_report.py" line="141" />
         <source>Counted cash</source>
         <translation>Готівка за перерахунком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="121" />
+        <location filename="../../teller_app/ui/till_report.py" line="141" />
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="122" />
+        <location filename="../../teller_app/ui/till_report.py" line="142" />
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="122" />
+        <location filename="../../teller_app/ui/till_report.py" line="142" />
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="123" />
+        <location filename="../../teller_app/ui/till_report.py" line="143" />
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="123" />
+        <location filename="../../teller_app/ui/till_report.py" line="143" />
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="124" />
+        <location filename="../../teller_app/ui/till_report.py" line="144" />
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="125" />
+        <location filename="../../teller_app/ui/till_report.py" line="145" />
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_report.py" line="146" />
+        <source>Till {code}, {day}, page {page} of {pages}</source>
+        <translation>Каса {code}, {day}, сторінка {page} з {pages}</translation>
     </message>
 </context>
 <context>
@@ -6522,47 +6586,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="134" />
+        <location filename="../../teller_app/ui/till_desk.py" line="136" />
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="135" />
+        <location filename="../../teller_app/ui/till_desk.py" line="137" />
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="136" />
+        <location filename="../../teller_app/ui/till_desk.py" line="138" />
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="137" />
+        <location filename="../../teller_app/ui/till_desk.py" line="139" />
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="138" />
+        <location filename="../../teller_app/ui/till_desk.py" line="140" />
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="139" />
+        <location filename="../../teller_app/ui/till_desk.py" line="141" />
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="146" />
+        <location filename="../../teller_app/ui/till_desk.py" line="148" />
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="353" />
+        <location filename="../../teller_app/ui/till_desk.py" line="360" />
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="367" />
+        <location filename="../../teller_app/ui/till_desk.py" line="374" />
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6570,68 +6634,68 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="137" />
-        <location filename="../../teller_app/ui/till_dialog.py" line="147" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="138" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="148" />
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="149" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="150" />
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="150" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="151" />
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="163" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="164" />
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="173" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="174" />
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="176" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="177" />
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="181" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="182" />
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="193" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="194" />
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="202" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="203" />
         <source>This is the till's first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
         <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="206" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="207" />
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="227" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="228" />
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="243" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="244" />
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="246" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="247" />
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
