@@ -62,7 +62,7 @@ from teller_app.platform._sensitive import secret_scope
 from teller_app.platform.errors import DCM_UNREADABLE, HubCheckUnavailable
 from teller_app.platform.hub_client import HubClient
 from teller_app.platform.hub_models import ChangeRequest
-from teller_app.platform.phones import same_phone
+from teller_app.platform.phones import same_number_written
 from teller_app.platform.status_words import status_key
 from teller_app.secrets import Profile
 
@@ -143,7 +143,7 @@ def default_sensitive(current: CustomerView, change: Mapping[str, Any]) -> bool:
     if "phone_number" in change:
         new_phone = str(change["phone_number"] or "").strip()
         old_phone = current.phone_number.strip()
-        if new_phone != old_phone and not same_phone(new_phone, old_phone):
+        if new_phone != old_phone and not same_number_written(new_phone, old_phone):
             return True
     if "branch_guid" in change and str(change["branch_guid"] or "") != current.branch_guid:
         return True

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from teller_app.platform.phones import same_phone
+from teller_app.platform.phones import same_number_written
 
 from .canon import normalise, status_key, status_keys
 from .fe_tables import policy as policy_table
@@ -56,7 +56,8 @@ class Policy(BaseModel):
                                            max_length=50)
     kyc_down: bool = True
     balance_allowed_up: bool = True
-    cash_threshold: ExactDecimal = Field(default=Decimal("10000.00"), ge=0)
+    cash_threshold: ExactDecimal = Field(default=Decimal("10000.00"), ge=0, max_digits=18,
+                                         decimal_places=2)  # more places: 422, not rounded
     cash_currency: Annotated[str, StringConstraints(min_length=3, max_length=12)] = "UAH"
     all_customer_updates: bool = False
     phone_number: bool = True
@@ -169,7 +170,8 @@ def _differs(new: Any, old: Any, field: str) -> bool:
     stored in another written form ("+380671112233" for "+380 67 111 22 33") is not."""
     if _text(new, field) == _text(old, field):
         return False
-    return not (field == "phone_number" and same_phone(_text(new, field), _text(old, field)))
+    return not (field == "phone_number"
+                and same_number_written(_text(new, field), _text(old, field)))
 
 
 def customer_fields(customer: Any) -> dict[str, Any]:

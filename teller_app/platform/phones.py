@@ -66,6 +66,13 @@ def same_phone(a: str | None, b: str | None) -> bool:
     return left is not None and left == e164(b)
 
 
+def same_number_written(a: str | None, b: str | None) -> bool:
+    """``same_phone``, and both written as a number alone (digits, spaces, brackets, dashes,
+    dots, "+"): "+380671112233 доб. 099" or "tel:+380..." is other text to store, so a change
+    to it is a change (``same_phone`` reads through them, as a holder search should)."""
+    return all(_PHONE_CHARS.match(x or "") for x in (a, b)) and same_phone(a, b)
+
+
 def looks_like_phone(text: str) -> bool:
     """A login typed as a phone number: phone characters only, led by "+", "0" or a
     country / trunk prefix ("380...", "80..."). A bare 9-digit or other number is left

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QComboBox
 from teller_app.core.person_name import normalise_person_name
 from teller_app.core.views import CustomerView
 from teller_app.platform import NewCustomer
-from teller_app.platform.phones import same_phone
+from teller_app.platform.phones import same_number_written
+from teller_app.platform.status_words import status_key
 from teller_app.ui.customer_form_checks import CustomerFormChecks
 from teller_app.ui.customer_form_choices import AssetChoice, FormChoices
 from teller_app.ui.data_text import STATUSES, segment_text, status_text
@@ -165,7 +166,7 @@ class CustomerFormFill(CustomerFormChecks):
         stored, while the one typed is the same number (``same_phone``): an edit of another
         field never re-sends, rewrites or asks a supervisor for a number nobody changed."""
         stored = self.customer.phone_number if self.customer is not None else ""
-        if stored and (typed.strip() == stored or same_phone(typed, stored)):
+        if stored and (typed.strip() == stored or same_number_written(typed, stored)):
             return stored
         return check_phone(typed)[0]
 
@@ -200,7 +201,10 @@ class CustomerFormFill(CustomerFormChecks):
             elif key == "branch_guid":
                 if (before or None) != value:
                     changed[key] = value
-            elif key in ("balance_asset_code", "balance_asset_issuer", "status"):
+            elif key == "status":  # "Заблокована" stored, read back as "blocked": the same
+                if value != (before or "") and status_key(value) != status_key(before):
+                    changed[key] = value
+            elif key in ("balance_asset_code", "balance_asset_issuer"):
                 if value != (before or ""):
                     changed[key] = value
             elif (before if before is not None else "") != value:

@@ -18,6 +18,7 @@ TYPED = {
     "заблокований": "blocked", "Заблокований": "blocked", "ЗАБЛОКОВАНИЙ": "blocked",
     " заблокована ": "blocked", "Заблоковане": "blocked", "Blocked": "blocked",
     "bl\u043ecked": "blocked",  # a Cyrillic "о"
+    "bIocked": "blocked", "bl0cked": "blocked", "cIosed": "closed",  # drawn alike
     "Закритий": "closed", "ЗАКРИТА": "closed", "CLOSED": "closed",
     "Активний": "active", "НЕАКТИВНА": "inactive", "На розгляді": "pending",
     "Pending": "pending",
@@ -67,3 +68,20 @@ def test_the_desks_fallback_check_reads_a_status_as_the_hub_does() -> None:
     assert not default_sensitive(active, {"status": "VIP"})
     blocked = _view(status="Заблокована")  # stored as typed before this fix
     assert default_sensitive(blocked, {"status": "active"})
+
+
+@pytest.mark.usefixtures("ukrainian")
+def test_a_status_stored_as_a_word_is_not_rewritten_by_an_edit_of_another_field(  # type: ignore[no-untyped-def]
+        qtbot, main_window, sandbox, arun) -> None:
+    """A colleague stored "Заблокована" (or "Активна"); an edit of the KYC level alone sends
+    the KYC level alone: the status read back as "blocked" is the same status, so it is not
+    rewritten on the platform nor a status change a supervisor is asked about."""
+    session = main_window.session
+    for stored in ("Заблокована", "Активна", "Blocked"):
+        created = arun(session.client.create_customer(new_customer(
+            sandbox, session, login=unique("sw."), status=stored)))
+        customer = arun(session.client.get_customer(created.customer_guid))
+        assert customer.status == stored
+        form = main_window.edit_customer(customer)
+        form.kyc_level.setValue(customer.kyc_level + 1)
+        assert form._changed_fields(form.customer) == {"kyc_level": customer.kyc_level + 1}

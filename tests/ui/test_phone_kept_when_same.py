@@ -52,3 +52,15 @@ def test_the_desks_fallback_check_knows_the_same_number() -> None:
     assert not default_sensitive(current, {"phone_number": number})
     assert not default_sensitive(current, {"phone_number": "0" + number[4:]})
     assert default_sensitive(current, {"phone_number": unused_phone()})
+
+
+def test_a_number_with_other_text_is_another_phone() -> None:
+    """An extension or a "tel:" is text to store: a change to it is a change (four eyes)."""
+    from teller_app.platform.phones import same_number_written
+
+    assert same_number_written("+380 67 111 22 33", "067-111-22-33")
+    for other in ("+380671112233 доб. 099", "+380671112233;ext=99", "tel:+380671112233"):
+        assert not same_number_written(other, "+380671112233"), other
+        assert default_sensitive(CustomerView(wallet_user_guid="g", login="l",
+                                              phone_number="+380671112233"),
+                                 {"phone_number": other}), other
