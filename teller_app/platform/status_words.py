@@ -41,12 +41,18 @@ STATUS_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Then what a sans-serif font draws alike, as one: "bIocked", "bl0cked", "cl0sed" and "cIosed"
+# are read as the words they show (a reader cannot tell I from l, 0 from o).
+_SKELETON = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o"})
+
+
 def fold(text: str) -> str:
     """``text`` as a reader compares it: NFKC, no format (Cf: zero-width, bidi marks) or
-    control characters, single spaces, case folded, lookalike letters read as Latin."""
+    control characters, single spaces, case folded, lookalike letters read as Latin, and
+    the letters a sans-serif font draws alike (I and l, 0 and o) as one."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Cc"))
-    return " ".join(text.casefold().split()).translate(_LOOKALIKES)
+    return " ".join(text.casefold().split()).translate(_LOOKALIKES).translate(_SKELETON)
 
 
 _BY_FOLD: dict[str, str] = {

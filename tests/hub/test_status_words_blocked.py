@@ -94,3 +94,13 @@ def test_the_same_number_written_otherwise_is_no_new_phone(world: World,
     assert w.reasons(guid, {"phone_number": number}) == []
     assert w.reasons(guid, {"phone_number": "0" + number[4:]}) == []
     assert w.reasons(guid, {"phone_number": unused_phone()}) == ["phone_number"]
+
+
+def test_letters_drawn_alike_read_as_the_word_they_show() -> None:
+    """"bIocked" (a capital I), "bl0cked", "cIosed" look like the words in the desk's font:
+    they stop cash as those words do; an unrelated free text does not."""
+    from teller_app.hub.cash_customer import stops_cash
+
+    for shown in ("bIocked", "bl0cked", "BL0CKED", "cIosed", "cl0sed"):
+        assert stops_cash(shown, ["blocked", "closed"]), shown
+    assert not stops_cash("VIP", ["blocked", "closed"])
