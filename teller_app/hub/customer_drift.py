@@ -100,11 +100,13 @@ def drift(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
 
 
 def branch_moved(cmd: Command, customer: Customer) -> dict[str, dict[str, Any]]:
-    """The customer moved to another branch since ``cmd`` was filed (not by this change): the
-    request was judged by the branch it was filed in, whose approvers no longer may act on
-    the customer and whose new branch never saw it, so it is never applied. Only the branch
-    is said (the rest of the customer is the new branch's to see)."""
-    if BRANCH in cmd.change or (customer.branch_guid or "") == (cmd.branch_guid or ""):
+    """The customer moved to another branch since ``cmd`` was filed (by anyone: a request that
+    moves it too was judged with the rest of its change in the old branch): the request was
+    judged by the branch it was filed in, whose approvers no longer may act on the customer
+    and whose new branch never saw it, so it is never applied. Only the branch is said (the
+    rest of the customer is the new branch's to see). A move this request made itself is
+    found applied before any drift is read (``Executor._resume``)."""
+    if (customer.branch_guid or "") == (cmd.branch_guid or ""):
         return {}
     return {BRANCH: {"was": cmd.branch_guid or None, "now": customer.branch_guid or None}}
 

@@ -161,6 +161,23 @@ def test_a_customer_moved_to_another_branch_is_never_changed_by_the_old_one(
     assert (on_dcm.branch_guid, on_dcm.phone_number) == (b1, OLD)
 
 
+def test_a_move_with_a_new_number_is_not_applied_once_someone_else_moved_it(
+        main_hub: HubProc, sandbox: SandboxProcess) -> None:
+    """Filed in branch 0: move to branch 1 with a new phone number. Someone else moved the
+    customer to branch 1 first: branch 0's approval writes nothing (the number would have
+    gone onto branch 1's customer, judged by branch 0)."""
+    b0, teller, sup = shared_hubs.teller_and_supervisor(main_hub, sandbox)
+    b1 = branches(sandbox)[1]
+    guid = new_customer(sandbox, b0, phone_number=OLD)
+    req = shared_hubs.file_change(main_hub, teller, guid,
+                                  {"branch_guid": b1, "phone_number": WANTED}, "moving")
+    put_customer(sandbox, ADMIN, guid, branch_guid=b1)
+    r = _approve(main_hub, sup, req)
+    assert r.status_code == 200 and r.json()["state"] == "failed", r.text
+    assert _moved(r.json()["result"]) == {"branch_guid": {"was": b0, "now": b1}}
+    assert read_customer(sandbox, guid).phone_number == OLD
+
+
 @pytest.mark.slow
 def test_resumed_execution_checks_the_customer_before_the_put(
         main_hub: HubProc, shared: dict[str, str], sandbox: SandboxProcess,
