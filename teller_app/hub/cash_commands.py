@@ -184,7 +184,9 @@ async def file_for_today(conn: AsyncConnection, payment_guid: str, amount_minor:
     a = cash_authorizations.c
     row = await authorization_of(conn, payment_guid)
     today = cash_day(zone)
-    if row is None or row.day == today or int(row.amount_minor) != amount_minor or \
+    # a row already under today (or under tomorrow: another process whose clock passed
+    # midnight first) stays where it is
+    if row is None or row.day >= today or int(row.amount_minor) != amount_minor or \
             await is_voided(conn, payment_guid):
         return
     if row.customer_guid:  # PG: one customer's total among tellers, one at a time

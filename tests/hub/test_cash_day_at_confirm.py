@@ -155,6 +155,19 @@ def test_proxy_wants_a_supervisor_when_today_needs_one(world: World) -> None:
     assert scalar(w.hub, DAY, g=late) == _yesterday()
 
 
+def test_a_row_a_process_filed_under_tomorrow_stays_there(world: World) -> None:
+    """Near midnight a process whose clock passed it first filed the draft under tomorrow: a
+    confirm on a process still before midnight leaves it there (it moved it back a day)."""
+    w = world
+    t = w.teller_with_till()
+    guid = w.authorized(t, "1000.00")
+    tomorrow = (datetime.now(ZoneInfo("Europe/Kyiv")).date() + timedelta(days=1)).isoformat()
+    execute(w.hub, "UPDATE cash_authorizations SET day = :d WHERE payment_guid = :g",
+            d=tomorrow, g=guid)
+    assert w.proxy_confirm(guid).status_code == 200
+    assert scalar(w.hub, DAY, g=guid) == tomorrow
+
+
 def test_request_filed_yesterday_approved_past_todays_limit_is_not_applied(
         world: World) -> None:
     w = world
