@@ -1,9 +1,9 @@
 """Request bodies of the till and cash routes: strict (no extra field), every string bounded.
 
 Amounts travel as decimal strings (``Amount``); the routes turn them into integer kopiyky.
-A JSON number is refused (422): the body's parser made it a float before any check, so
-``1234567890123456.78`` would arrive as ``1234567890123456.8`` (more precision is refused,
-never rounded). Every desk sends strings.
+A JSON number with a fraction is refused (422): the body's parser made it a float before
+any check, so ``1234567890123456.78`` would arrive as ``1234567890123456.8`` (more precision
+is refused, never rounded); a whole number is exact. Every desk sends strings.
 """
 
 from __future__ import annotations
@@ -37,10 +37,12 @@ Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
 
 
 def no_json_number(value: Any) -> Any:
-    """An amount arrives as a decimal string (or a ``Decimal`` from Python): a JSON number
-    is refused, never taken as the float it was parsed into."""
-    if isinstance(value, bool | int | float):
-        raise ValueError('an amount is a decimal string such as "100.00", not a JSON number')
+    """An amount arrives as a decimal string (or a ``Decimal`` from Python; a whole JSON
+    number is exact and taken too, as the bodies always took it): a JSON number with a
+    fraction is refused, never taken as the float it was parsed into."""
+    if isinstance(value, bool | float):
+        raise ValueError('an amount is a decimal string such as "100.00", not a JSON number '
+                         "with a fraction (it would arrive rounded)")
     return value
 
 

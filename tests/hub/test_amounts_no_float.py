@@ -60,4 +60,7 @@ def test_the_policy_threshold_with_a_fraction_as_a_number_is_refused(world: Staf
     raw = json.dumps(body)[:-1] + ', "cash_threshold": 10000.005}'
     r = _send(w, "PUT", "/api/v1/policy", it, raw)
     assert r.status_code == 422 and "not a JSON number" in r.text, r.text
+    # a string with more places than kopiyky: refused too, never rounded to 10 000.00
+    r = _send(w, "PUT", "/api/v1/policy", it, json.dumps({**body, "cash_threshold": "10000.005"}))
+    assert r.status_code == 422, r.text
     assert w.http.get("/api/v1/policy", headers=w.sup).json()["policy"] == before

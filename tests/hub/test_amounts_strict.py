@@ -1,7 +1,8 @@
-"""The hub's cash and till amounts are decimal strings: a JSON number is refused (422), never
-taken as the float the body's parser made of it (``1234567890123456.78`` used to be filed as
-``1234567890123456.80``: more precision is refused, never rounded). The desk always sends
-strings; the OpenAPI document says so. Real hub, SQLite and PostgreSQL."""
+"""The hub's cash and till amounts are decimal strings: a JSON number with a fraction is
+refused (422; a whole one is exact), never taken as the float the body's parser made of it
+(``1234567890123456.78`` used to be filed as ``1234567890123456.80``: more precision is
+refused, never rounded). The desk always sends strings; the OpenAPI document says so. Real
+hub, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -46,9 +47,11 @@ def _refused_as_number(r: httpx.Response) -> None:
 
 def test_a_preview_amount_is_a_string(world: Staffed) -> None:
     w = world
-    for number in (BIG, "100", "100.5", "1e3"):
+    for number in (BIG, "100.5", "1e3", "100.0"):  # a fraction (or an exponent): a float
         _refused_as_number(_post(w, "/api/v1/cash/preview", w.teller,
                                  _raw(kind='"deposit"', amount=number)))
+    r = _post(w, "/api/v1/cash/preview", w.teller, _raw(kind='"deposit"', amount="100"))
+    assert r.status_code == 200 and r.json()["amount"] == "100.00", r.text  # whole: exact
     r = _post(w, "/api/v1/cash/preview", w.teller, _raw(kind='"deposit"', amount=f'"{BIG}"'))
     assert r.status_code == 200 and r.json()["amount"] == BIG, r.text  # exact
     r = _post(w, "/api/v1/cash/preview", w.teller, '{"kind":"deposit","amount":"100.005"}')
@@ -66,7 +69,7 @@ def test_a_transfer_amount_is_a_string(world: Staffed) -> None:
 def test_a_close_cosign_count_is_a_string(world: Staffed) -> None:
     w = world
     _refused_as_number(_post(w, "/api/v1/tills/no-such-till/close-cosign", w.sup,
-                             _raw(counted="500")))
+                             _raw(counted="500.5")))
 
 
 def test_cash_limits_are_strings(world: Staffed) -> None:
@@ -76,12 +79,15 @@ def test_cash_limits_are_strings(world: Staffed) -> None:
     for name in ("teller_daily_limit", "teller_unapproved_daily", "customer_daily_threshold",
                  "close_tolerance"):
         r = w.http.put("/api/v1/cash/limits", headers={**it, "Content-Type": "application/json"},
-                       content=_raw(**{name: "100"}))
+                       content=_raw(**{name: "100.5"}))
         _refused_as_number(r)
     assert w.http.get("/api/v1/cash/limits", headers=w.sup).json() == before
     r = w.http.put("/api/v1/cash/limits", headers=it, json={**before,
                                                             "teller_daily_limit": "400000"})
     assert r.status_code == 200 and r.json()["teller_daily_limit"] == "400000.00", r.text
+    r = w.http.put("/api/v1/cash/limits", headers={**it, "Content-Type": "application/json"},
+                   content=_raw(teller_daily_limit="500000"))  # IT's scripts: a whole number
+    assert r.status_code == 200 and r.json()["teller_daily_limit"] == "500000.00", r.text
 
 
 def test_the_documented_schema_says_string() -> None:
