@@ -53,6 +53,7 @@ async def recheck(service: CashService, payment_guid: str,
         # each read at its due time or later: an event loop's timer may fire a little early
         while (left := due - time.monotonic()) > 0:
             await asyncio.sleep(left)
+        asked = time.monotonic()  # a read (retried, maybe) shows the payment at or after this
         try:
             payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
         except PlatformError as exc:  # unknown still: the next read may answer
@@ -68,7 +69,7 @@ async def recheck(service: CashService, payment_guid: str,
             raise ConfirmNotDone(payment_guid,
                                  RuntimeError(f"the payment is {payment.status_raw}"))
         cause = RuntimeError("the payment is still a draft")
-        draft_read_at = time.monotonic()
+        draft_read_at = asked
     raise ConfirmInDoubt(payment_guid, cause, draft_read_at=draft_read_at)
 
 

@@ -260,7 +260,9 @@ class CashDialogParts(CashDialogResult):
     def platform_unreadable(self) -> None:
         """No read returned the payment at all (the platform does not answer): nothing is
         known of it, not even that it is still a draft. Neither Void nor Confirm is offered
-        (the hub refuses both while it cannot read DCM); Check again stays."""
+        (the hub refuses both while it cannot read DCM); Check again stays. A late confirm
+        counts from now: "most likely not confirmed" wants a full round of answered reads."""
+        self._in_doubt_since = time.monotonic()
         self.void_button.hide()
         self.confirm_button.hide()
         self.check_button.show()
