@@ -24,7 +24,10 @@ from teller_app.platform.api_version import PACKAGE_VERSION
 
 HUB_API = 1
 MIN_DESK_API = 0
-HUB_CODE_LEVEL = 1
+# 2 (2026-12-07): cash counted on its confirm day, one approved customer change at a time, a
+# customer moved since filing never changed, a heartbeat never takes a till: an older
+# process still serving would skip them
+HUB_CODE_LEVEL = 2
 
 HUB_VERSION = PACKAGE_VERSION  # the package's: hub and desk ship as one
 
