@@ -4632,7 +4632,7 @@ If it happens again, tell support what you were doing.</source>
     <message>
         <location filename="../../teller_app/ui/print_job.py" line="95" />
         <source>the printer did not accept it</source>
-        <translation>принтер його не прийняв</translation>
+        <translation>принтер не прийняв завдання</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/print_job.py" line="140" />

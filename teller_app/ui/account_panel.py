@@ -73,9 +73,13 @@ def titled_by_assets(title: str, assets: tuple[AssetBalance, ...]) -> str:
 
 
 class AccountPanel(QGroupBox):
-    def __init__(self, account: AccountView, parent: QWidget | None = None) -> None:
+    def __init__(self, account: AccountView, parent: QWidget | None = None,
+                 copy_letter: bool = True) -> None:
         super().__init__(parent)
         self.account = account
+        # Copy's Alt+letter on the first account only: on several it would only move the
+        # focus between their Copy buttons, copying nothing
+        self.copy_letter = copy_letter
         self.setObjectName("accountPanel")
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -123,7 +127,8 @@ class AccountPanel(QGroupBox):
         self.setTitle(titled_by_assets(title, account.assets))
         if not account.iban:
             self.iban_label.setText(self.tr("—"))
-        self.copy_button.setText(self.tr("Co&py"))
+        copy = self.tr("Co&py")
+        self.copy_button.setText(copy if self.copy_letter else copy.replace("&", ""))
         self.copy_button.setToolTip(self.tr("Copy the IBAN without spaces"))
         set_caption(self.iban_caption, self.tr("IBAN"))
         for asset, (asset_caption, name, balance_caption, balance) in zip(

@@ -314,8 +314,8 @@ class CustomerCard(QWidget):
             panel.setParent(None)
             panel.deleteLater()
         self.account_panels = []
-        for account in self.accounts:
-            panel = AccountPanel(account, self)
+        for number, account in enumerate(self.accounts):
+            panel = AccountPanel(account, self, copy_letter=number == 0)
             self.accounts_box.addWidget(panel)
             self.account_panels.append(panel)
             if kept is not None and kept[0] == account.guid and kept[1]:

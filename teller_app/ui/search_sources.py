@@ -84,11 +84,15 @@ _DIGITS_ONLY = re.compile(r"^[\d\s\-]+$")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
+MAX_ASKED_CHARS = 100  # as the cache reads a query (``cache.search.MAX_QUERY_CHARS``)
+
+
 def asked_text(query: str) -> str:
     """``query`` as the platform is asked it: in NFC (the platform compares code points: a
     pasted decomposed "и" + U+0306 would never match a stored "й"), each run of control
     characters a space, stripped. The cache reads a query in NFC too, and a control character
     is in none of its words (``cache.search.build_plan``)."""
+    query = query.strip()[:MAX_ASKED_CHARS]  # a pasted page never goes into the URL
     if not query.isascii():
         query = unicodedata.normalize("NFC", query)
     return _CONTROLS.sub(" ", query).strip()

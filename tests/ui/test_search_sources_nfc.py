@@ -30,3 +30,12 @@ def test_a_pasted_name_finds_the_stored_one(qtbot, arun, sandbox, teller_session
         rows, total, _capped = arun(source.first_page(pasted, 50))
         assert [r.wallet_user_guid for r in rows] == [created.wallet_user_guid], repr(pasted)
         assert total == 1, repr(pasted)
+
+
+def test_a_pasted_page_is_not_asked_whole() -> None:
+    """A 10 000-character paste goes to the platform's URL as the cache reads it: its first
+    100 characters (it went whole into the query string)."""
+    from teller_app.ui.search_sources import MAX_ASKED_CHARS, asked_text
+
+    assert asked_text("Шевченко " * 2000) == ("Шевченко " * 2000)[:MAX_ASKED_CHARS].strip()
+    assert MAX_ASKED_CHARS == 100
