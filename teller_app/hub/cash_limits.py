@@ -19,7 +19,6 @@ record are one transaction serialised on the teller's till row.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from .cash_customer import CUSTOMER_BLOCKED, REFUSAL, audit_refusal, read_custom
 from .db import now
 from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
-from .events import pg_lock
+from .events import named_lock_key, pg_lock
 from .models import HubEmployee
 from .till_bodies import StrictMoney
 from .till_holding import available_minor, neither_voided_nor_failed
@@ -290,8 +289,7 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
 def customer_lock_key(customer_guid: str) -> int:
     """A PostgreSQL advisory lock key for one customer's daily cash total (SQLite already
     serialises every writer at ``lock_till``)."""
-    digest = hashlib.sha256(f"cash-customer:{customer_guid}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    return named_lock_key(f"cash-customer:{customer_guid}")
 
 
 async def lock_till(conn: AsyncConnection, teller: str) -> Any:

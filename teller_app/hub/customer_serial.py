@@ -5,12 +5,11 @@ never applied over it unseen."""
 
 from __future__ import annotations
 
-import hashlib
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .errors import HubError
+from .events import named_lock_key
 from .fe_tables import commands
 
 CHANGE_IN_PROGRESS = "customer_change_in_progress"
@@ -32,8 +31,7 @@ class ChangeInProgress(HubError):
 def customer_change_lock_key(customer_guid: str) -> int:
     """A PostgreSQL advisory lock key: one customer's approvals of changes, one at a time
     (SQLite serialises the conditional UPDATE under its write lock)."""
-    digest = hashlib.sha256(f"customer-change:{customer_guid}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    return named_lock_key(f"customer-change:{customer_guid}")
 
 
 def no_sibling_applying(customer_guid: str, command_id: str) -> sa.ColumnElement[bool]:

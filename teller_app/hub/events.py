@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -26,6 +27,13 @@ from .task_stop import stop_task
 EVENTS_LOCK = 0x7E11E5  # pg_advisory_xact_lock key: event id order
 AUDIT_LOCK = 0x7E11A0  # pg_advisory_xact_lock key: audit chain (always taken after EVENTS)
 CHECKER_ROLES = ("Supervisor", "Administrator")
+
+
+def named_lock_key(name: str) -> int:
+    """A PostgreSQL advisory lock key for ``name`` ("cash-customer:<guid>"): each kind of lock
+    its own prefix, so two kinds never share a key."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 async def pg_lock(conn: AsyncConnection, key: int) -> None:

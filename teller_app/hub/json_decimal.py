@@ -3,7 +3,7 @@
 The body's JSON parser turns ``1234567890123456.78`` into the float ``1234567890123456.8``
 before any model sees it, so an amount sent that way is refused (422), never taken rounded;
 a decimal string is exact, and so is a whole JSON number (an int). The desk sends strings.
-The till and cash routes' bodies take strings only (``till_bodies.StrictMoney``).
+The till and cash routes' bodies document it as a string (``till_bodies.StrictMoney``).
 """
 
 from __future__ import annotations

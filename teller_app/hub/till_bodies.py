@@ -9,13 +9,11 @@ is refused, never rounded); a whole number is exact. Every desk sends strings.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -23,6 +21,7 @@ from pydantic import (
 )
 
 from .fe_models import readable_as_typed
+from .json_decimal import ExactDecimal
 
 Guid = Annotated[str, StringConstraints(min_length=1, max_length=64,
                                         pattern=r"^[A-Za-z0-9._:-]+$")]
@@ -36,21 +35,12 @@ Counts = Annotated[dict[Annotated[str, StringConstraints(max_length=20)], int],
                    Field(max_length=32)]
 
 
-def no_json_number(value: Any) -> Any:
-    """An amount arrives as a decimal string (or a ``Decimal`` from Python; a whole JSON
-    number is exact and taken too, as the bodies always took it): a JSON number with a
-    fraction is refused, never taken as the float it was parsed into."""
-    if isinstance(value, bool | float):
-        raise ValueError('an amount is a decimal string such as "100.00", not a JSON number '
-                         "with a fraction (it would arrive rounded)")
-    return value
-
-
 # what the OpenAPI document promises: a decimal string, at most 2 decimal places
 AMOUNT_SCHEMA = {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$",
                  "examples": ["100.00"]}
-# ``Decimal`` a string, never a JSON number (``no_json_number``); ``ge=0`` where 0 is allowed
-StrictMoney = Annotated[Decimal, BeforeValidator(no_json_number), WithJsonSchema(AMOUNT_SCHEMA)]
+# ``Decimal``, never a JSON number with a fraction (``json_decimal``), documented as a string;
+# ``ge=0`` where 0 is allowed
+StrictMoney = Annotated[ExactDecimal, WithJsonSchema(AMOUNT_SCHEMA)]
 Amount = Annotated[StrictMoney, Field(gt=0, max_digits=18, decimal_places=2)]
 
 
