@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from teller_app.core.customer_checks import PHONE_TAKEN
@@ -68,10 +70,36 @@ class PhoneNumberTaken(ApprovalError):
 CHANGE_IN_PROGRESS = "customer_change_in_progress"  # the hub's 409 code (``customer_serial``)
 
 
+@dataclass(frozen=True)
+class BlockingChange:
+    """The approved change that holds the customer (the 409's ``blocking``): ``request_id``
+    None when the approver may not read it (another branch's: it exists, nothing more);
+    ``awaiting_resume``: interrupted, it waits for an approver's Resume (else executing)."""
+
+    request_id: str | None
+    awaiting_resume: bool = False
+
+
+def blocking_of(detail: Mapping[str, Any] | None) -> BlockingChange | None:
+    """The ``blocking`` of a 409 ``customer_change_in_progress``'s body (``detail``: its
+    fields besides ``error`` and ``code``); None: an older hub that named none."""
+    blocking = (detail or {}).get("blocking")
+    if not isinstance(blocking, Mapping):
+        return None
+    rid = blocking.get("request_id")
+    named = rid if isinstance(rid, str) and 0 < len(rid) <= 64 else None
+    return BlockingChange(named, named is not None and blocking.get("state") == "awaiting_resume")
+
+
 class ChangeInProgress(ApprovalError):
     """The approval is refused while another approved change to the same customer is still
     being applied (or awaits a resume): nothing was decided, the request stays pending and
-    listed, for the approver to approve it again once that one has ended."""
+    listed, for the approver to approve it again once that one has ended. ``blocking``: that
+    change, as far as the hub named it (None: not named at all)."""
+
+    def __init__(self, message: str, blocking: BlockingChange | None = None) -> None:
+        super().__init__(message)
+        self.blocking = blocking
 
 
 class ExecutionFailed(ApprovalError):
@@ -93,7 +121,8 @@ def four_eyes_error(exc: Exception) -> Exception:
         if exc.reason == PHONE_TAKEN:
             return PhoneNumberTaken(text)
         if exc.reason == CHANGE_IN_PROGRESS:  # still pending: not "decided by someone else"
-            return ChangeInProgress(text)
+            # the body's other fields: ``PlatformError.detail`` (the platform seam)
+            return ChangeInProgress(text, blocking_of(exc.detail))
         if "differs from what you were shown" in text:
             return ChangedAfterView(text)
         if "id is taken" in text:

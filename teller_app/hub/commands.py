@@ -14,7 +14,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from . import audit, events
-from .customer_serial import ChangeInProgress, customer_change_lock_key, no_sibling_applying
+from .customer_serial import (
+    ChangeInProgress,
+    blocker,
+    customer_change_lock_key,
+    no_sibling_applying,
+)
 from .customer_serial import still_pending as _still_pending
 from .db import dialect_insert, now
 from .events import pg_lock
@@ -181,7 +186,8 @@ async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, app
     while another on the same customer is approved and not ended: ``ChangeInProgress`` (at
     most one executes per customer, so a second is judged after the first's write; checked
     in the UPDATE itself: under SQLite's write lock, under a per-customer advisory lock on
-    PostgreSQL, where two READ COMMITTED checks could otherwise both pass)."""
+    PostgreSQL, where two READ COMMITTED checks could otherwise both pass), naming the
+    blocker as far as ``checker`` may read it (``customer_serial.blocker``)."""
     t = now()
     values: dict[str, Any] = {"state": APPROVED if approve else REJECTED,
                               "checker": checker.email, "checker_source": checker.source,
@@ -200,7 +206,7 @@ async def decide(engine: AsyncEngine, cmd: Command, checker: HubEmployee, *, app
         done = await conn.execute(commands.update().where(*cond).values(**values))
         if done.rowcount != 1:
             if one_at_a_time and await _still_pending(conn, cmd.id, PENDING, sha256):
-                raise ChangeInProgress()
+                raise ChangeInProgress(await blocker(conn, cmd.customer_guid, cmd.id, checker))
             return None
         new = await get(conn, cmd.id)
         assert new is not None

@@ -22,6 +22,7 @@ from . import bank_settings, commands, customer_drift, phone_holders, phone_prob
 from .authn import CurrentEmployee, Operator, hub_state
 from .cash_commands import check_approval, check_filing
 from .contract import QueryInt, errors
+from .customer_serial import APPROVE_409_DOC
 from .errors import HubError
 from .execute import CRASH_AFTER_DECISION, Resumer, crash_point
 from .fe_models import ApproveIn, RejectIn, RequestIn, ResumeIn, WithdrawIn, canonical_change
@@ -118,7 +119,7 @@ async def get_request(command_id: str, request: Request, emp: CurrentEmployee,
 
 
 @router.post("/requests/{command_id}/approve", summary="Approve what you were shown; the hub "
-             "executes it on DCM", responses=errors(409))
+             "executes it on DCM", responses={**errors(409), 409: APPROVE_409_DOC})
 async def approve(command_id: str, body: ApproveIn, request: Request,
                   emp: Operator) -> Any:
     fe = runtime(request)

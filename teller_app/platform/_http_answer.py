@@ -62,7 +62,7 @@ def read_answer(response: httpx.Response, method: str, path: str) -> Any:
             ) from None
     message, code = error_parts(response)
     kwargs: dict[str, Any] = {"status_code": status, "method": method, "path": path,
-                              "reason": code}
+                              "reason": code, "detail": detail_fields(response)}
     if status == 401:
         kwargs["reason"] = "unauthorized"
         raise AuthError(message or "Access credentials are invalid", **kwargs)
@@ -85,6 +85,25 @@ def read_answer(response: httpx.Response, method: str, path: str) -> Any:
     if status in (408, 429) or status >= 500:
         raise Unavailable(message or f"server error {status}", **kwargs)
     raise PlatformError(message or f"unexpected status {status}", **kwargs)
+
+
+# an error body's structured fields carried on ``PlatformError.detail`` (nothing else: a body
+# may hold anything, and only these are read); each a small object of short strings
+_DETAIL_KEYS = ("blocking",)
+
+
+def detail_fields(response: httpx.Response) -> dict[str, Any]:
+    """The listed structured fields of an error body (the hub's 409 ``blocking``), {} else."""
+    if response.status_code != 409:
+        return {}
+    try:
+        body = _json.loads(response.text)
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {key: {k: v[:64] for k, v in value.items() if isinstance(v, str)}
+            for key in _DETAIL_KEYS if isinstance(value := body.get(key), dict)}
 
 
 def error_parts(response: httpx.Response) -> tuple[str, str | None]:

@@ -13,6 +13,8 @@ a query string, never headers). ``str()``/``repr()`` are passed through the secr
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._sensitive import redact
 
 
@@ -25,12 +27,16 @@ class PlatformError(Exception):
         method: str | None = None,
         path: str | None = None,
         reason: str | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
         self.message = redact(message)
         self.status_code = status_code
         self.method = method
         self.path = path.split("?", 1)[0] if path else path
         self.reason = reason
+        # a refusal's structured fields the desk words (only the listed ones, ``_http_answer``:
+        # the hub's 409 customer_change_in_progress names its ``blocking`` request); {} else
+        self.detail: dict[str, Any] = dict(detail or {})
         # The request never left this machine (connection refused, connect timeout): nothing
         # was applied, so it may be sent again. Otherwise a lost answer leaves a write unknown.
         self.not_sent = False

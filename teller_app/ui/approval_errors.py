@@ -34,9 +34,7 @@ def approval_error_text(exc: BaseException) -> str:
         return translate("ApprovalsInbox", "The request differs from what was shown: "
                                            "refused, nothing was changed. Look again.")
     if isinstance(exc, ChangeInProgress):
-        return translate("ApprovalsInbox", "Another approved change to this customer is still "
-                         "being applied: this request is still waiting. Approve it again once "
-                         "that change has ended.")
+        return _change_in_progress_text(exc)
     if isinstance(exc, SelfApprovalRefused):
         return translate("ApprovalsInbox",
                          "You cannot decide your own request: another supervisor must.")
@@ -90,3 +88,24 @@ def _approval_phone_text(exc: PhoneNumberTaken) -> str:
     said = phone_taken_text(PHONE_TAKEN + json.dumps(named)) or ""
     return said + " " + translate("ApprovalsInbox", "The request is still waiting: reject it "
                                   "with a comment for its maker.")
+
+
+def _change_in_progress_text(exc: ChangeInProgress) -> str:
+    """An approval refused while another approved change to the customer is applied or
+    waits for Resume: which one, when the hub named it to this approver (``blocking``)."""
+    from teller_app.ui.audit_entity import short_id
+    from teller_app.ui.untrusted import shown
+
+    blocking = exc.blocking
+    if blocking is None or blocking.request_id is None:
+        return translate("ApprovalsInbox", "Another approved change to this customer is still "
+                         "being applied: this request is still waiting. Approve it again once "
+                         "that change has ended.")
+    ref = shown(short_id(blocking.request_id), 40, breaks=False)
+    if blocking.awaiting_resume:
+        return translate("ApprovalsInbox", "Request %1 for this customer was approved but not "
+                         "applied: it waits for Resume. This request is still waiting: resume "
+                         "that one, then approve this one again.").replace("%1", ref)
+    return translate("ApprovalsInbox", "Request %1 for this customer is being applied: this "
+                     "request is still waiting. Approve it again once that one has finished."
+                     ).replace("%1", ref)
