@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -170,6 +171,10 @@ class CustomerForm(CustomerFormRefusals):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(body)
+        # a field focused by its caption's Alt+letter (or Tab, a click) is scrolled to
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._show_focused)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.banner)
@@ -284,6 +289,26 @@ class CustomerForm(CustomerFormRefusals):
         if self._discard_box is not None and self._discard_box.isVisible():
             return
         self._discard_box = confirm_discard(self, 1, self.cancelled.emit)
+
+    def _show_focused(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """The whole focused field and its error under it, not only its text cursor (what
+        ``ensureWidgetVisible`` keeps in view): a half-shown field reads as another one."""
+        body = self.scroll_area.widget()
+        if new is None or body is None or not body.isAncestorOf(new):
+            return
+        field = new
+        while not field.objectName().startswith("field_") and field.parentWidget() is not body:
+            parent = field.parentWidget()
+            if parent is None:
+                return
+            field = parent
+        area = QRect(field.mapTo(body, QPoint(0, 0)), field.size())
+        error = self.errors.get(field.objectName().removeprefix("field_"))
+        if error is not None and not error.isHidden():
+            area = area.united(QRect(error.mapTo(body, QPoint(0, 0)), error.size()))
+        centre = area.center()
+        self.scroll_area.ensureVisible(centre.x(), centre.y(), area.width() // 2 + 4,
+                                       area.height() // 2 + 8)
 
     def first_field(self) -> QWidget:
         return self.surname if self.editing else self.login

@@ -108,10 +108,15 @@ class MainWindowReauth(QMainWindow):
                      label=QCoreApplication.translate("MainWindow", "Signing in again…"))
 
     def _forget_verifier_if_refused(self, exc: BaseException, email: str,
-                                    then: Callable[[], None] | None = None) -> None:
+                                    then: Callable[[str], None] | None = None) -> None:
         """The platform refused this employee: this desk no longer vouches for them
-        offline (the keyring is off the UI thread); ``then`` runs once that is done."""
-        from teller_app.ui.offline_start import forget_offline_verifier, is_refusal
+        offline (the keyring is off the UI thread); ``then`` runs once that is done, with
+        what to tell the user when the keyring failed ("" when it did not)."""
+        from teller_app.ui.offline_start import (
+            VerifierNotForgotten,
+            forget_offline_verifier,
+            is_refusal,
+        )
 
         if not is_refusal(exc):
             return
@@ -124,9 +129,19 @@ class MainWindowReauth(QMainWindow):
 
         def done(_result: object) -> None:
             if then is not None:
-                then()
+                then("")
 
-        self.ops.run(forget, on_success=done, on_error=done, network=False, reauth=False,
+        def failed(error: BaseException) -> None:
+            note = (verifier_not_forgotten_text(error)
+                    if isinstance(error, VerifierNotForgotten) else "")
+            if then is not None:
+                then(note)
+            elif note:
+                banner = getattr(self, "banner", None)
+                if banner is not None:
+                    banner.show_message(note, "warning")
+
+        self.ops.run(forget, on_success=done, on_error=failed, network=False, reauth=False,
                      label="", key="forget-offline-verifier")
 
     def _offline_refused(self) -> None:
@@ -137,11 +152,13 @@ class MainWindowReauth(QMainWindow):
             return
         self._offline_refusal_seen = True
 
-        def sign_out() -> None:
+        def sign_out(note: str) -> None:
             self._discard_confirmed = True  # nothing of theirs can be saved any more
             self.sign_out_reason = QCoreApplication.translate(
                 "MainWindow", "You were signed out: the platform no longer accepts the "
                 "password this desk started offline with. Sign in with your current password.")
+            if note:
+                self.sign_out_reason += "\n" + note
             leave = getattr(self, "sign_out", None)
             if callable(leave):
                 leave()
@@ -172,3 +189,17 @@ def reauth_refusal_text(exc: BaseException) -> str:
     if is_wrong_credentials(exc):
         return QCoreApplication.translate("SessionLocker", "Wrong password.")
     return sign_in_message(exc)
+
+
+def verifier_not_forgotten_text(exc: BaseException) -> str:
+    """What the user (and IT) are told when the keyring failed to delete a refused
+    employee's offline verifier (no secret, no keyring detail: those are in the log)."""
+    if getattr(exc, "recorded", True):
+        return QCoreApplication.translate(
+            "MainWindow", "The system keyring could not delete this desk's offline sign-in "
+            "for you. Offline sign-in stays refused for you on this desk; tell IT if this "
+            "message comes back.")
+    return QCoreApplication.translate(
+        "MainWindow", "The system keyring could not delete this desk's offline sign-in for "
+        "you, and the refusal could not be saved on disk. Offline sign-in stays refused for "
+        "you until this desk quits: tell IT now.")

@@ -93,8 +93,9 @@ class SupervisionCards(SupervisionCash):
             toggle = QPushButton()
             toggle.setObjectName("toggleDisabledButton")
             toggle.clicked.connect(lambda: self.apply_directly(card))
-            box.add(toggle, lambda: translate("Supervision", "Enable customer") if disabled
-                    else translate("Supervision", "Disable customer"))
+            # an Alt+letter, as "&Request a change…" has on a maker's card (never Enter)
+            box.add(toggle, lambda: translate("Supervision", "&Enable customer") if disabled
+                    else translate("Supervision", "&Disable customer"))
         elif self.can(Capability.REQUEST_SENSITIVE_CHANGE):
             ask = QPushButton()
             ask.setObjectName("requestChangeButton")
