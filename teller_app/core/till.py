@@ -67,6 +67,7 @@ class VaultCountRecorded(HubUnavailable):
 
 
 ELSEWHERE = "?"  # the till is held at another desk, which one not known
+NO_OPEN_TILL = "no_open_till"  # a cash check's refusal: the teller has no open till
 
 
 class TillService:
@@ -101,19 +102,26 @@ class TillService:
             self._learned, self.holder = number, holder
 
     async def _desk_call(self, method: str, path: str, *, till_known: bool = False,
-                         **kwargs: Any) -> Any:
+                         conflict_is_no_till: bool = False, **kwargs: Any) -> Any:
         """A call that renews (or takes) this desk's lease: once answered, this desk holds
         the till; refused as held at another desk (``till_elsewhere``), it does not.
         ``till_known``: the call is answered with or without a till (a cash check), so it
-        says this desk holds one only while one is known to be open."""
+        says this desk holds one only while one is known to be open; answered that there
+        is no open till, a desk that did not hold one still does not (it held none, or a
+        till another desk held is gone). ``conflict_is_no_till``: any other 409 says the
+        teller has no till (a heartbeat's), so nothing is held."""
         number = self._number()
         try:
             data = await self.hub.call(method, path, desk_id=self.desk_id, **kwargs)
         except Conflict as exc:
             if exc.reason == "till_elsewhere":
                 self._learn(number, ELSEWHERE)
+            elif conflict_is_no_till:
+                self._learn(number, "")
             raise
-        if not till_known or self.holder:
+        if till_known and _no_open_till(data) and self.holder != self.desk_id:
+            self._learn(number, "")
+        elif not till_known or self.holder:
             self._learn(number, self.desk_id)
         return data
 
@@ -150,7 +158,11 @@ class TillService:
         sent until a step at this desk takes the till again."""
         if not self.held_here:
             return None
-        return Till.of(await self._post("/api/v1/tills/current/heartbeat"))
+        # refused otherwise (409: the teller has no till any more), nothing more is sent
+        # until a read or a step here finds the till held here again
+        return Till.of(await self._desk_call("POST", "/api/v1/tills/current/heartbeat",
+                                             conflict_is_no_till=True, json_body={},
+                                             idempotent=False))
 
     async def cosign(self, till_id: str) -> Till:
         return Till.of(await self._post(f"/api/v1/tills/{till_id}/cosign", desk=False))
@@ -265,6 +277,11 @@ def vault_shortfall(vault: Decimal, transfer: Transfer) -> Decimal | None:
     if transfer.direction != "to_till" or transfer.amount <= vault:
         return None
     return transfer.amount - vault
+
+
+def _no_open_till(answer: Any) -> bool:
+    """A cash check's answer refusing for want of an open till (``hub/cash_limits``)."""
+    return isinstance(answer, dict) and answer.get("reasons") == [NO_OPEN_TILL]
 
 
 def _clean(counts: dict[str, int]) -> dict[str, int]:

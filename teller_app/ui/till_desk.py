@@ -6,9 +6,6 @@ hub's cash controls handed to the cash dialog (``hub_cash``) and to history
 from __future__ import annotations
 
 import logging
-import secrets
-import socket
-import weakref
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,19 +15,20 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu
 from shiboken6 import isValid
 
-from teller_app.core.history import VoidedLookup
 from teller_app.core.roles import Capability
-from teller_app.core.session import Session
 from teller_app.core.till import BranchPosition, Till, TillService
-from teller_app.core.till_cash import HubCash, LinkCalls, best_effort_voided
+from teller_app.platform.errors import Conflict
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.menu_reach import reach_disabled
 from teller_app.ui.people_lookup import lookup_employee_names
 from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_dialog import ReportDialog, TillOpenDialog
+from teller_app.ui.till_hub import DESK_ID as DESK_ID  # importable here
+from teller_app.ui.till_hub import hub_cash as hub_cash  # importable here
+from teller_app.ui.till_hub import report_context as report_context  # importable here
+from teller_app.ui.till_hub import voided_lookup as voided_lookup  # importable here
 from teller_app.ui.till_position import BranchCashView
-from teller_app.ui.till_report import ReportContext
 from teller_app.ui.till_text import is_closed_state
 from teller_app.ui.till_transfer import TransferDialog
 from teller_app.ui.till_vault_count import VaultCountDialog
@@ -40,8 +38,6 @@ if TYPE_CHECKING:  # the window installs this module
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
-# This desk, as the hub's till lease knows it (a restart is a new desk: the old lease lapses).
-DESK_ID = f"{socket.gethostname()[:40]}-{secrets.token_hex(3)}"
 HEARTBEAT_MS = 30_000
 # the dialogs a supervisor's decision reads again (each has ``on_decided``)
 DECIDING = (TillCloseDialog, TillOpenDialog, TransferDialog, VaultCountDialog)
@@ -50,43 +46,6 @@ MENU_MOVES = frozenset({"open_cosign", "close_cosign", "transfer"})
 # dynamic properties of a till dialog: its ``finished`` hooked (once); it ended, so a
 # decision is never queued for it (``TillDesk.till_decided``)
 _HOOKED, _DONE = "tellerTillDecidedHooked", "tellerTillDecidedDone"
-# each session's ``HubCash`` (made once: its till service's state lives on it), by the
-# session's id; the session itself held weakly, so a closed session that nothing else holds
-# goes with its entry (its link, and nothing of it kept for the life of the process)
-_CACHE: dict[int, tuple[weakref.ref[Session], HubCash]] = {}
-
-
-def hub_cash(session: Session) -> HubCash | None:
-    """The hub's cash policy/gate for this session (None without a Teller Hub)."""
-    link = session.hub
-    if link is None:
-        return None
-    key = id(session)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0]() is session:
-        return cached[1]
-    calls = LinkCalls(link)
-    cash = HubCash(calls, TillService(calls, DESK_ID))
-    _CACHE[key] = (weakref.ref(session), cash)
-    weakref.finalize(session, _CACHE.pop, key, None)
-    return cash
-
-
-def voided_lookup(session: Session) -> VoidedLookup | None:
-    cash = hub_cash(session)
-    return best_effort_voided(cash) if cash is not None else None
-
-
-def report_context(session: Session) -> ReportContext:
-    """Who and where, and the platform's employees list to name the co-signer (the hub
-    keeps their e-mail only)."""
-    from teller_app.ui.cash_desk import desk_context
-
-    ctx = desk_context(session)
-    client = session.client
-    return ReportContext(ctx.bank, ctx.branch, ctx.teller,
-                         people=lambda emails: lookup_employee_names(client, emails),
-                         teller_email=session.employee.email)
 
 
 class TillDesk(QObject):
@@ -165,8 +124,8 @@ class TillDesk(QObject):
         self.till = None
         self.timer.stop()
         self._teller = teller
-        if (session.employee.email or "").lower() != self._employee:  # another employee:
-            self._employee = (session.employee.email or "").lower()  # the till closed before
+        if self._signed_in() != self._employee:  # another employee:
+            self._employee = self._signed_in()  # the till closed before
             self.last_closed = None  # is not theirs to report (nor to be named in it)
             self.report_action.setEnabled(False)
             self._report_tip()
@@ -184,9 +143,17 @@ class TillDesk(QObject):
         service = self.service()
         if service is not None:
             self.window.ops.run(service.current, on_success=self._read_answer(),
-                                on_error=lambda exc: log.info("no till state: %s", exc),
+                                on_error=self._not_read,
                                 parent=self.window, network=False, reauth=reauth,
                                 key=f"till-menu-{id(self)}")
+
+    def _not_read(self, exc: BaseException) -> None:
+        """The till could not be read (the hub unreachable at sign-in): the heartbeat's
+        ticks read it again, so a later answer shows it and the lease is kept (the desk
+        never heartbeated until a teller's step took the till)."""
+        log.info("no till state: %s", exc)
+        if self._teller and self.till is None and not self.timer.isActive():
+            self.timer.start()
 
     def menu_soon(self) -> None:
         """A decision moved this teller's till: the menu reads it once this turn of the
@@ -233,7 +200,10 @@ class TillDesk(QObject):
         (``till_elsewhere``), nothing more is sent until a step here takes the till back;
         the Till menu's steps say where the till is."""
         service = self.service()
-        if service is None or self.till is None:
+        if service is None:
+            return
+        if self.till is None:  # not read yet (it failed): read now, its answer goes on
+            self._read_till(reauth=False)
             return
         answered = self._read_answer()
 
@@ -241,9 +211,13 @@ class TillDesk(QObject):
             if till is not None:  # None: not sent, this desk does not hold the till
                 answered(till)
 
-        self.window.ops.run(service.heartbeat, on_success=beat,
-                            on_error=lambda exc: log.info("till heartbeat failed: %s", exc),
+        self.window.ops.run(service.heartbeat, on_success=beat, on_error=self._beat_failed,
                             parent=self.window, network=False, reauth=False)
+
+    def _beat_failed(self, exc: BaseException) -> None:
+        log.info("till heartbeat failed: %s", exc)
+        if isinstance(exc, Conflict) and exc.reason != "till_elsewhere":
+            self.menu_soon()  # the hub says no till: the menu shows it (no more beats)
 
     # -- live (the hub's till events, ``till_live``; an older hub sends none) -------------
     def position_moved(self, branch_guid: str | None = None) -> None:
@@ -360,8 +334,17 @@ class TillDesk(QObject):
                             label=self.tr("Reading the till"))
 
     def _closed(self, till: Till) -> None:
+        """A close dialog closed ``till``: its report is offered only to its own teller
+        signed in here (a dialog of the employee signed in before, its answer landing after
+        a switch, offered nothing; nor does it say the new employee's till closed)."""
+        if till.teller.strip().lower() != self._signed_in():
+            self.menu_soon()
+            return
         self.last_closed = till.id
         self._set_till(None)
+
+    def _signed_in(self) -> str:
+        return (self.window.session.employee.email or "").strip().lower()
 
     def report(self) -> None:
         service, till_id = self.service(), self.last_closed

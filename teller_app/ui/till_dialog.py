@@ -1,5 +1,5 @@
-"""Till dialogs: the count grid, open with a count by denomination, and the end-of-day
-report preview with Print… and Save as PDF… (the close: ``ui/till_close.py``; the vault
+"""Till dialogs: the count grid and open with a count by denomination (the end-of-day
+report's window: ``ui/till_report_dialog.py``; the close: ``ui/till_close.py``; the vault
 transfer request: ``ui/till_transfer.py``). The hub decides; these show and send."""
 
 from __future__ import annotations
@@ -11,21 +11,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
-    QTextBrowser,
-    QVBoxLayout,
     QWidget,
 )
 
 from teller_app.core.till import (
     DENOMINATIONS,
-    EndOfDay,
     Till,
     TillService,
     count_total,
@@ -35,10 +31,8 @@ from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_uah
-from teller_app.ui.pdf_save import save_pdf
-from teller_app.ui.print_job import PrintJobDialog, no_printer
 from teller_app.ui.till_cosign_here import cosign_here
-from teller_app.ui.till_report import ReportContext, print_report, report_html, report_pdf
+from teller_app.ui.till_report_dialog import ReportDialog as ReportDialog  # importable here
 from teller_app.ui.till_text import denomination_text, till_not_open_text
 from teller_app.ui.till_transfer import TransferDialog as TransferDialog  # still importable here
 from teller_app.ui.untrusted import plain_label, shown, shown_lines
@@ -246,69 +240,3 @@ class TillOpenDialog(QDialog):
         self.cosign_dialog = cosign_here(
             self, self.ops, summary, self.tr("Supervisor co-signing"),
             lambda email, password: cosign(email, password, till.id), self._shown)
-
-
-class ReportDialog(QDialog):
-    """The end-of-day report: preview, Print… and Save as PDF…."""
-
-    saved = Signal(str)
-
-    def __init__(self, report: EndOfDay, context: ReportContext, ops: OpRunner,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("tillReportDialog")
-        self.setWindowTitle(self.tr("End-of-day report"))
-        self.report, self.context, self.ops = report, context, ops
-        preview = QTextBrowser(self)
-        preview.setHtml(report_html(report, context))
-        preview.setMinimumSize(560, 600)
-        self.status = plain_label(QLabel(self))  # a path, an error
-        print_button = self.print_button = QPushButton(self.tr("Print…"), self)
-        self.save_button = QPushButton(self.tr("Save as PDF…"), self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.addButton(print_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.rejected.connect(self.reject)
-        # Enter closes the report: it never prints (a button Tabbed to takes it, as usual)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
-        print_button.clicked.connect(self.print_it)
-        self.save_button.clicked.connect(self.choose_path)
-        layout = QVBoxLayout(self)
-        layout.addWidget(preview, 1)
-        layout.addWidget(self.status)
-        layout.addWidget(buttons)
-        self.file_dialog: QFileDialog | None = None
-        self.print_dialog: PrintJobDialog | None = None
-
-    def print_it(self) -> None:
-        if no_printer():  # said before the dialog, which offers only printing to a file
-            self.status.setText(self.tr(
-                "No printer is installed on this computer: the report can only be printed "
-                "to a PDF file. Save as PDF… does the same."))
-        else:
-            self.status.clear()
-        dialog = self.print_dialog = print_report(self.report, self.context, self, self.ops)
-        dialog.sent.connect(self._printed)
-        dialog.failed.connect(self._not_printed)
-
-    def _printed(self, path: str) -> None:
-        self.status.setText(self.tr("Printed to {path}").format(path=path) if path
-                            else self.tr("Sent to the printer."))
-
-    def _not_printed(self, reason: str) -> None:
-        self.status.setText(self.tr(
-            "The report was not printed: {reason}. Use Save as PDF… to keep it, or print "
-            "again.").format(reason=reason))
-
-    def choose_path(self) -> None:
-        dialog = self.file_dialog = QFileDialog(
-            self, self.tr("Save the end-of-day report"), f"till-{self.report.till.till_code}.pdf",
-            self.tr("PDF files (*.pdf)"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(self.save_pdf)
-        dialog.open()
-
-    def save_pdf(self, path: str) -> None:
-        save_pdf(self.ops, self, self.status, path, report_pdf(self.report, self.context),
-                 self.saved.emit, disable=(self.save_button,))

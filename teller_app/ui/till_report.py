@@ -28,7 +28,8 @@ from teller_app.ui.audit_people import name_and_email
 from teller_app.ui.cash_text import category_text
 from teller_app.ui.local_time import clock_text, day_text, moment_text
 from teller_app.ui.money import format_uah
-from teller_app.ui.print_job import Footer, PrintJobDialog, paint_pages
+from teller_app.ui.print_job import Footer, paint_pages
+from teller_app.ui.print_off_thread import OffThreadPrintJob
 from teller_app.ui.receipt import pdf_bytes, print_document
 from teller_app.ui.till_text import denomination_text, till_kind_text, till_state_text
 
@@ -147,9 +148,30 @@ class ReportLabels(QObject):
         }
 
 
-def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool = False) -> str:
+def operation_headings() -> list[str]:
+    t = ReportLabels().texts()
+    return [t["time"], t["operation"], t["category"], t["amount"], t["payment"]]
+
+
+def operation_rows(report: EndOfDay) -> list[list[str]]:
+    """The operations table's cells (``operation_headings``; the amount, index 3, right)."""
+    till = report.till
+    opened_on = _kyiv(till.opened_at).date() if till.opened_at else None
+    return [[_time(o.at, opened_on), till_kind_text(o.kind), o.category or "—",
+             format_uah(o.amount), (o.payment_guid or "")[:8]] for o in report.operations]
+
+
+def operation_legend(report: EndOfDay) -> str:
+    """What the operations' category codes mean ("04 — …; 02 — …")."""
+    codes = sorted({o.category for o in report.operations if o.category})
+    return "; ".join(category_text(c) for c in codes)
+
+
+def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool = False,
+                operations: bool = True) -> str:
     """The report; ``balance_on_new_page`` starts the balance (and the signatures under it) on
-    a page of its own, for paper where it would be split from them."""
+    a page of its own, for paper where it would be split from them. ``operations`` False:
+    without the operations section (the preview lists them in a table of its own)."""
     t = ReportLabels().texts()
     till = report.till
     over_short = till.over_short if till.over_short is not None else Decimal(0)
@@ -163,12 +185,9 @@ def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool 
     ] + ([(t["close_cosigned"], person_text(report.close_cosigner_name,
                                             till.close_cosigned_by))]
          if till.close_cosigned_by else []))
-    opened_on = _kyiv(till.opened_at).date() if till.opened_at else None
-    ops = [[_time(o.at, opened_on), till_kind_text(o.kind), o.category or "—", format_uah(o.amount),
-            (o.payment_guid or "")[:8]] for o in report.operations]
-    codes = sorted({o.category for o in report.operations if o.category})
+    ops = operation_rows(report)
     legend = ("<p style='color:#555; margin:2px 0'>"
-              + html.escape("; ".join(category_text(c) for c in codes)) + "</p>")
+              + html.escape(operation_legend(report)) + "</p>")
     codes_of = {"deposit": " (04)", "withdrawal": " (02)"}
     totals = [[till_kind_text(kind) + codes_of.get(kind, ""), str(count), format_uah(amount)]
               for kind, (count, amount) in sorted(report.totals.items())]
@@ -198,9 +217,9 @@ def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool 
         "<html><body style='font-family: sans-serif; font-size: 9pt'>"
         + h(2, "title") + f"<table cellspacing='0'>{head}</table>"
         + h(3, "opening_count") + _table(count_head, count_rows(till.open_counts), {1, 2})
-        + h(3, "operations")
-        + (_table([t["time"], t["operation"], t["category"], t["amount"], t["payment"]],
-                  ops, {3}) + legend if ops else empty)
+        + ((h(3, "operations")
+            + (_table([t["time"], t["operation"], t["category"], t["amount"], t["payment"]],
+                      ops, {3}) + legend if ops else empty)) if operations else "")
         + h(3, "totals")
         + (_table([t["operation"], t["count"], t["amount"]], totals, {1, 2})
            if totals else empty)
@@ -277,9 +296,11 @@ def write_report_pdf(report: EndOfDay, ctx: ReportContext, path: Path | str) -> 
 
 
 def print_report(report: EndOfDay, ctx: ReportContext, parent: QWidget | None = None,
-                 ops: OpRunner | None = None) -> PrintJobDialog:
+                 ops: OpRunner | None = None) -> OffThreadPrintJob:
     """The system print dialog, opened without blocking; says whether the report printed
-    (``sent``, ``failed``). "Print to File" writes the report's own PDF privately (0600)."""
+    (``sent``, ``failed``). "Print to File" writes the report's own PDF privately (0600).
+    With ``ops`` the report is made and painted off the UI thread (each time in the worker:
+    a ``QTextDocument`` is never shared between threads)."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     printer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
@@ -288,7 +309,9 @@ def print_report(report: EndOfDay, ctx: ReportContext, parent: QWidget | None = 
     def paint(device: QPagedPaintDevice) -> bool:
         return paint_pages(report_document(report, ctx), device, report_footer(report))
 
-    dialog = PrintJobDialog(printer, paint, lambda: report_pdf(report, ctx), ops, parent)
+    # the document is made, laid out and painted in a worker (``print_off_thread``): a
+    # day of 1 000 operations froze the desk for a second here
+    dialog = OffThreadPrintJob(printer, paint, lambda: report_pdf(report, ctx), ops, parent)
     dialog.setWindowTitle(ReportLabels().texts()["print"])
     dialog.open_it()
     return dialog
