@@ -289,17 +289,28 @@ def _clean(counts: dict[str, int]) -> dict[str, int]:
 
 
 async def name_cosigner(report: EndOfDay, names: NameLookup) -> EndOfDay:
-    """The report with its co-signer's name when ``names`` knows their e-mail. A name is
-    decoration: a directory that cannot be read leaves the e-mail alone, as before."""
-    email = (report.till.cosigned_by or "").strip()
-    if not email or report.cosigner_name:  # none, or the hub named them already
+    """The report with its co-signer's and its till's teller's names when ``names`` knows
+    their e-mails (one look-up for both), each only where the hub named nobody. Each name
+    is the one of that person's own e-mail: never the viewer's. A name is decoration: a
+    directory that cannot be read leaves the e-mails alone, as before."""
+    cosigner = "" if report.cosigner_name else (report.till.cosigned_by or "").strip()
+    teller = "" if report.teller_name else report.till.teller.strip()
+    wanted = [e for e in dict.fromkeys((cosigner, teller)) if e]
+    if not wanted:  # none, or the hub named them already
         return report
     try:
-        found = await names([email])
+        found = await names(wanted)
     except PlatformError:
         return report
-    name = found.get(email.lower(), "") or found.get(email, "")
-    return replace(report, cosigner_name=name) if name else report
+
+    def name_of(email: str) -> str:
+        return (found.get(email.lower(), "") or found.get(email, "")) if email else ""
+
+    cosigner_name, teller_name = name_of(cosigner), name_of(teller)
+    if not cosigner_name and not teller_name:
+        return report
+    return replace(report, cosigner_name=cosigner_name or report.cosigner_name,
+                   teller_name=teller_name or report.teller_name)
 
 
 __all__ = ["DENOMINATIONS", "VALUES", "BranchPosition", "ClosedTill", "EndOfDay", "HubCalls",

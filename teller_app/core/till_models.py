@@ -114,6 +114,9 @@ class EndOfDay:
     totals: dict[str, tuple[int, Decimal]]  # kind → (count, amount)
     cosigner_name: str = ""  # the hub's name for the co-signer, else ``name_cosigner``'s
     close_cosigner_name: str = ""  # the hub's name for the close's co-signer
+    # the hub's name for the till's own teller (``till.teller``), else ``name_cosigner``'s;
+    # empty from an older hub that sends none (the report then says the e-mail)
+    teller_name: str = ""
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> EndOfDay:
@@ -124,7 +127,8 @@ class EndOfDay:
         totals = {str(k): (int(v["count"]), Decimal(str(v["amount"])))
                   for k, v in dict(data.get("totals", {})).items()}
         return cls(Till.of(data), ops, totals, str(data.get("cosigned_by_name") or ""),
-                   str(data.get("close_cosigned_by_name") or ""))
+                   str(data.get("close_cosigned_by_name") or ""),
+                   str(data.get("teller_name") or ""))
 
     @property
     def cash_in(self) -> Decimal:

@@ -319,17 +319,20 @@ async def cosign_close(till_id: str, body: CloseCosignIn, request: Request,
                                          to_minor(body.counted))
 
 
-@router.get("/tills/{till_id}/report", summary="The end-of-day report's data")
+@router.get("/tills/{till_id}/report", summary="The end-of-day report's data (with "
+            "``teller_name``, ``cosigned_by_name``, ``close_cosigned_by_name`` when known)")
 async def report(till_id: str, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
     state = hub_state(request)
     out = await tills.report(state.engine, emp, till_id)
-    # the co-signer by name as the hub knows them (its own store, then DCM's employees):
-    # a supervisor only the hub knows has no name the desk could read anywhere else
-    for key in ("cosigned_by", "close_cosigned_by"):
-        cosigner = out.get(key)
-        if isinstance(cosigner, str) and cosigner:
-            found = await state.directory.lookup(cosigner)
-            if found is not None and found.name and found.name.lower() != cosigner.lower():
+    # the till's teller and its co-signers by name as the hub knows them (its own store,
+    # then DCM's employees): someone only the hub knows has no name the desk could read
+    # anywhere else. Each name is the one of that key's own e-mail (``teller_name``:
+    # ``teller``'s), never the viewer's
+    for key in ("teller", "cosigned_by", "close_cosigned_by"):
+        person = out.get(key)
+        if isinstance(person, str) and person:
+            found = await state.directory.lookup(person)
+            if found is not None and found.name and found.name.lower() != person.lower():
                 out[f"{key}_name"] = found.name
     return out
 

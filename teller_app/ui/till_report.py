@@ -51,16 +51,17 @@ def person_text(name: str, email: str | None) -> str:
     return name_and_email(name, email) if email else "—"
 
 
-def teller_text(till: Till, ctx: ReportContext) -> str:
-    """The till's teller as the hub names them (their e-mail), with their name when the
-    signed-in employee is that teller: never another employee's name (a supervisor who took
-    over the desk is not the teller of the till closed before)."""
+def teller_text(till: Till, ctx: ReportContext, name: str = "") -> str:
+    """The till's teller as the hub names them (their e-mail), with their name: the
+    signed-in employee's when they are that teller, else ``name`` (``EndOfDay.teller_name``:
+    the hub's or the directory's name for ``till.teller`` itself). Never another employee's
+    name (a supervisor who took over the desk is not the teller of the till closed before)."""
     email = till.teller.strip()
     if not ctx.teller_email:
         return ctx.teller or email or "—"
     if email.lower() == ctx.teller_email.strip().lower():
-        return person_text(ctx.teller, email)
-    return email or "—"
+        return person_text(ctx.teller or name, email)
+    return person_text(name, email)
 
 
 def _kyiv(ts: int) -> datetime:
@@ -178,7 +179,7 @@ def report_html(report: EndOfDay, ctx: ReportContext, balance_on_new_page: bool 
     verdict = t["balanced"] if over_short == 0 else t["over"] if over_short > 0 else t["short"]
     head = _rows([
         (t["bank"], ctx.bank), (t["branch"], ctx.branch or "—"),
-        (t["teller"], teller_text(till, ctx)),
+        (t["teller"], teller_text(till, ctx, report.teller_name)),
         (t["till"], till.till_code), (t["state"], till_state_text(till.state)),
         (t["opened"], _when(till.opened_at)), (t["closed"], _when(till.closed_at)),
         (t["cosigned"], person_text(report.cosigner_name, till.cosigned_by)),
