@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .contract import Error
+from .db import now
 from .errors import HubError
 from .events import is_checker, named_lock_key
 from .fe_tables import commands
@@ -80,14 +81,20 @@ async def blocker(conn: AsyncConnection, customer_guid: str, command_id: str,
     maker, or a checker acting in its branch), else {} (as if unnamed); {} too once it ended."""
     other = commands.alias("sibling")
     row = (await conn.execute(sa.select(
-        other.c.id, other.c.branch_guid, other.c.maker, other.c.interrupted_reported_at).where(
+        other.c.id, other.c.branch_guid, other.c.maker, other.c.interrupted_reported_at,
+        other.c.execution_started_at).where(
         other.c.customer_guid == customer_guid, other.c.kind == "customer_update",
         other.c.state == _APPROVED, other.c.id != command_id).order_by(
         other.c.decided_at, other.c.id).limit(1))).first()
     if row is None or not (row.maker == emp.email or (
             is_checker(emp) and emp.may_act_in(row.branch_guid))):
         return {}
-    waits = row.interrupted_reported_at is not None  # ``commands.report_interrupted``
+    from .execution_lease import stale_seconds  # (it imports ``commands``, which imports this)
+
+    # reported interrupted (``commands.report_interrupted``) and not taken up again since: a
+    # Resume renews the marker and leaves the report, so a resumed one reads as executing
+    waits = (row.interrupted_reported_at is not None
+             and (row.execution_started_at or 0) <= now() - stale_seconds())
     return {"request_id": row.id, "state": AWAITING_RESUME if waits else EXECUTING}
 
 

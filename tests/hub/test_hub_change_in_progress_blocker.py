@@ -70,3 +70,43 @@ def test_the_refusal_names_the_blocking_request_to_whoever_may_read_it(
     assert _blocking(_approve(main_hub, sup1, c)) == {}
     assert _blocking(_approve(main_hub, head, c)) == {"request_id": a["id"],
                                                       "state": "executing"}
+
+
+def test_a_resumed_blocker_reads_as_executing_not_awaiting_resume(tmp_path: Path) -> None:
+    """Reported interrupted, then taken up by a Resume: it executes again, so a sibling's
+    refusal must not send its approver to Resume it (a second Resume does nothing)."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from teller_app.hub import commands
+    from teller_app.hub.customer_serial import blocker
+    from teller_app.hub.db import metadata
+    from teller_app.hub.fe_tables import commands as rows
+    from teller_app.hub.models import HubEmployee
+
+    async def run() -> tuple[dict[str, Any], dict[str, Any]]:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'hub.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(lambda sync: rows.create(sync))
+            await conn.run_sync(lambda sync: metadata.tables["events"].create(sync))
+            for cid, state in (("X", "approved"), ("Y", "pending")):
+                await conn.execute(rows.insert().values(
+                    id=cid, kind="customer_update", customer_guid="C", branch_guid="B",
+                    change_json="{}", change_sha256="h", maker="t@b", created_at=1,
+                    state=state, decided_at=1, checker_source="hub", execution_started_at=1))
+        sup = HubEmployee("s@b", "S", ("Supervisor",), "B", False, "hub")
+        cmd = await commands.get(engine, "X")
+        assert cmd is not None
+        await commands.report_interrupted(engine, cmd, "interrupted")
+        async with engine.connect() as conn:
+            before = await blocker(conn, "C", "Y", sup)
+        assert await commands.claim_execution(engine, "X", commands.now() - 1) is not None
+        async with engine.connect() as conn:
+            during = await blocker(conn, "C", "Y", sup)
+        await engine.dispose()
+        return before, during
+
+    before, during = asyncio.run(run())
+    assert before == {"request_id": "X", "state": "awaiting_resume"}
+    assert during == {"request_id": "X", "state": "executing"}
