@@ -25,6 +25,7 @@ Timeout/Unavailable and before a retry POSTs: one Create makes at most one draft
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -88,11 +89,9 @@ from teller_app.platform.payment_filters import PaymentFilters, payment_matches
 __all__ = [
     "CASH_CATEGORY_CODES", "AmountError", "CashContext", "CashDraft", "CashError", "CashKind",
     "CashReceipt", "CashService", "ConfirmFailed", "ConfirmInDoubt", "ConfirmNotDone",
-    "DraftNotChecked",
-    "SupervisorNeed",
-    "SupervisorRequired", "confirm_with_credentials", "confirmed_receipt",
-    "find_processing_account", "needs_supervisor", "new_cash_nonce", "parse_cash_amount",
-    "purpose_with_ref", "receipt_of",
+    "DraftNotChecked", "SupervisorNeed", "SupervisorRequired", "confirm_with_credentials",
+    "confirmed_receipt", "find_processing_account", "needs_supervisor", "new_cash_nonce",
+    "parse_cash_amount", "purpose_with_ref", "receipt_of",
 ]
 
 PENDING_DAYS = 2  # an older draft has no customer waiting at the desk any more
@@ -259,7 +258,8 @@ class CashService:
         """Confirm once. A lost answer or a "not in CREATED status" refusal (the platform's,
         or the hub's before the confirm) is settled by reading the payment: CONFIRMED gives
         the receipt (``reconciled``); CREATED raises ``ConfirmInDoubt`` after a lost answer
-        (unreadable: the lost answer's error), ``ConfirmNotDone`` after a refusal; FAILED
+        (with ``draft_read_at``; unreadable or a status the desk does not know: without it,
+        ``status_raw`` naming that status), ``ConfirmNotDone`` after a refusal; FAILED
         after a refusal (or a lost answer) raises ``ConfirmFailed``: final. With a
         hub ``gate`` the hub is asked first (voided, a passed limit: refused; a supervisor
         must confirm: ``SupervisorRequired``) and told after (the till counts it, best-effort).
@@ -321,6 +321,8 @@ class CashService:
             raise refused from None
         if payment.status is PaymentStatus.FAILED:
             raise ConfirmFailed(payment_guid, refused) from refused
+        if payment.status is PaymentStatus.UNKNOWN:  # neither a draft nor confirmed: not known
+            raise ConfirmInDoubt(payment_guid, refused, status_raw=payment.status_raw)
         if payment.status is not PaymentStatus.CONFIRMED:
             raise refused
         return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
@@ -343,20 +345,23 @@ class CashService:
                 if refusal is None or refusal.kind is not RefusalKind.NOT_CREATED:
                     await raise_if_failed(self.client, payment_guid, exc)
                     raise
+            lost, asked = not isinstance(exc, ValidationError), time.monotonic()
             try:
                 payment = await self.client.get_payment(payment_guid, with_stellar_info=True)
             except (Timeout, Unavailable):
-                if isinstance(exc, ValidationError):
+                if not lost:  # a refusal; below, sent and unread: not even "a draft" known
                     raise exc from None
-                raise ConfirmInDoubt(payment_guid, exc) from None  # sent, outcome unread
+                raise ConfirmInDoubt(payment_guid, exc, draft_read_at=None) from None
             if payment.status is PaymentStatus.CONFIRMED:
                 return replace(receipt_of(payment, self.kind_of(payment)), reconciled=True)
-            if payment.status is PaymentStatus.CREATED:  # a lost answer may still land
-                late = ConfirmNotDone if isinstance(exc, ValidationError) else ConfirmInDoubt
-                raise late(payment_guid, exc) from exc
             if payment.status is PaymentStatus.FAILED:  # refused, and final
                 raise ConfirmFailed(payment_guid, exc) from exc
-            raise
+            if payment.status is PaymentStatus.CREATED and lost:  # may still land late
+                raise ConfirmInDoubt(payment_guid, exc, draft_read_at=asked) from exc
+            if payment.status is PaymentStatus.CREATED:  # refused: it did not go through
+                raise ConfirmNotDone(payment_guid, exc) from exc
+            # a status the desk does not know: neither a draft nor confirmed; not known
+            raise ConfirmInDoubt(payment_guid, exc, status_raw=payment.status_raw) from exc
         try:
             return await self.receipt(payment_guid)
         except Exception as exc:  # confirmed: the receipt is read later, never a failure

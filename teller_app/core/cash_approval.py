@@ -21,6 +21,7 @@ from teller_app.core.cash import (
     CashKind,
     CashReceipt,
     CashService,
+    ConfirmInDoubt,
     ConfirmNotDone,
     confirmed_receipt,
     receipt_of,
@@ -78,4 +79,7 @@ async def settle_approved(service: CashService, payment_guid: str, *,
         return await service.counted(receipt_of(payment, service.kind_of(payment)))
     if payment.status is PaymentStatus.CREATED:
         return await service.confirm(payment_guid, amount=amount, kind=kind)
-    raise ConfirmNotDone(payment_guid, RuntimeError(f"the payment is {payment.status_raw}"))
+    cause = RuntimeError(f"the payment is {payment.status_raw}")
+    if payment.status is PaymentStatus.UNKNOWN:  # an in-between status: not known, never
+        raise ConfirmInDoubt(payment_guid, cause, status_raw=payment.status_raw)  # "not done"
+    raise ConfirmNotDone(payment_guid, cause)

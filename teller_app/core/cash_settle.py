@@ -3,9 +3,10 @@
 A confirm whose answer was lost may still be applied by the platform seconds later (a slow
 DCM), so one CREATED read right after it says nothing (``ConfirmInDoubt``). ``recheck`` reads
 the payment again after each of a few growing delays: CONFIRMED gives the reconciled receipt
-(counted in the till, best-effort); still CREATED (or unreadable) after the last read stays
-``ConfirmInDoubt``, which says when a read last returned CREATED (``draft_read_at``): a
-platform that answered no read says nothing of the payment, not even "still a draft". FAILED
+(counted in the till, best-effort); still CREATED (or unreadable, or in a status the desk
+does not know: ``status_raw``) after the last read stays ``ConfirmInDoubt``, which says when
+a read last returned CREATED (``draft_read_at``): a platform that answered no read says
+nothing of the payment, not even "still a draft". FAILED
 (§5.2 [A]) is final: ``ConfirmFailed``, never confirmed. Meanwhile the draft is neither
 voided nor made again at the desk.
 
@@ -28,7 +29,6 @@ from teller_app.core.cash import (
     CashService,
     ConfirmFailed,
     ConfirmInDoubt,
-    ConfirmNotDone,
     receipt_of,
 )
 from teller_app.platform.errors import PlatformError
@@ -41,12 +41,15 @@ RECHECK_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)
 async def recheck(service: CashService, payment_guid: str,
                   delays: Sequence[float] = RECHECK_DELAYS) -> CashReceipt:
     """Read the payment after each delay until it reads CONFIRMED (the reconciled receipt,
-    counted; never raises from there). FAILED: ``ConfirmFailed`` (final); another status
-    the client does not know: ``ConfirmNotDone``. Still CREATED, or unreadable, after the
-    last read: ``ConfirmInDoubt`` (its cause: the last read's error, if any; its
-    ``draft_read_at``: when a read last returned CREATED, None if none did)."""
+    counted; never raises from there). FAILED: ``ConfirmFailed`` (final). Still CREATED,
+    unreadable or in a status the client does not know after the last read:
+    ``ConfirmInDoubt`` (its cause: the last read's error or status, if any; its
+    ``draft_read_at``: when a read last returned CREATED, None if none did or a later one
+    showed another status; its ``status_raw``: that unknown status, when the last answered
+    read showed one). An unknown status never says "not confirmed": it may still be."""
     cause: BaseException = RuntimeError("the payment is still a draft")
     draft_read_at: float | None = None
+    unknown = ""  # the status the last answered read showed, when the desk does not know it
     due = time.monotonic()
     for delay in delays:
         due += delay
@@ -57,7 +60,7 @@ async def recheck(service: CashService, payment_guid: str,
         try:
             payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
         except PlatformError as exc:  # unknown still: the next read may answer
-            cause = exc
+            cause, unknown = exc, ""
             continue
         if payment.status is PaymentStatus.CONFIRMED:
             await _categories(service)
@@ -66,22 +69,31 @@ async def recheck(service: CashService, payment_guid: str,
         if payment.status is PaymentStatus.FAILED:
             raise ConfirmFailed(payment_guid)
         if payment.status is not PaymentStatus.CREATED:
-            raise ConfirmNotDone(payment_guid,
-                                 RuntimeError(f"the payment is {payment.status_raw}"))
+            # a status the desk does not know: no longer read as a draft, not confirmed
+            # either; the next read may settle it
+            unknown = payment.status_raw or str(payment.status)
+            cause = RuntimeError(f"the payment is {unknown}")
+            draft_read_at = None
+            continue
+        unknown = ""
         cause = RuntimeError("the payment is still a draft")
         draft_read_at = asked
-    raise ConfirmInDoubt(payment_guid, cause, draft_read_at=draft_read_at)
+    raise ConfirmInDoubt(payment_guid, cause, draft_read_at=draft_read_at, status_raw=unknown)
 
 
 async def read_approved(service: CashService, payment_guid: str) -> CashReceipt | None:
     """The hub said its confirm of an approved draft failed or is in doubt: the payment as
     DCM has it. CONFIRMED: the receipt, counted (the hub's confirm went through after all);
-    FAILED: ``ConfirmFailed`` (refused for good); anything else: None (it did not, as far as
+    FAILED: ``ConfirmFailed`` (refused for good); a status the desk does not know:
+    ``ConfirmInDoubt`` (not known, never "refused"); CREATED: None (it did not, as far as
     DCM shows now). Never confirms."""
     await _categories(service)
     payment = await service.client.get_payment(payment_guid, with_stellar_info=True)
     if payment.status is PaymentStatus.FAILED:
         raise ConfirmFailed(payment_guid)
+    if payment.status is PaymentStatus.UNKNOWN:
+        raise ConfirmInDoubt(payment_guid, RuntimeError(f"the payment is {payment.status_raw}"),
+                             status_raw=payment.status_raw)
     if payment.status is not PaymentStatus.CONFIRMED:
         return None
     return await service.counted(receipt_of(payment, service.kind_of(payment)))

@@ -91,13 +91,17 @@ class ConfirmInDoubt(ConfirmNotDone):
 
     ``draft_read_at``: ``time.monotonic()`` of the latest read that actually returned the
     payment as CREATED; None when no read did (the platform did not answer any): then
-    nothing at all is known of the payment, not even that it is still a draft."""
+    nothing at all is known of the payment, not even that it is still a draft.
+    ``status_raw``: the last read returned the payment in a status the desk does not know
+    (neither a draft, nor confirmed, nor failed: a platform's in-between state); "" when the
+    last read answered nothing or CREATED. Either way not known: no void, no cash handed."""
 
     def __init__(self, payment_guid: str, cause: BaseException, *,
-                 draft_read_at: float | None = None) -> None:
+                 draft_read_at: float | None = None, status_raw: str = "") -> None:
         super().__init__(payment_guid, cause)
         self.args = ("the payment's confirmation is not known yet",)
         self.draft_read_at = draft_read_at
+        self.status_raw = status_raw
 
     @property
     def read_as_draft(self) -> bool:

@@ -9,7 +9,7 @@ kopiyky, and the typographic apostrophe "’" the UI uses ("П’ять", as "І
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -147,12 +147,21 @@ class Receipt:
     lang: str  # "uk" | "en"
     purpose: str = ""  # as printed: cut to PURPOSE_ON_RECEIPT
     reprint: Reprint | None = None  # None: the original, printed right after the confirm
+    # the hub's till that took the cash ("T1"); "": not known (no hub, a reprint from the
+    # history), and then no till line at all
+    till: str = ""
 
     @property
     def file_stem(self) -> str:
         copy = "-copy" if self.reprint is not None else ""
         when = f"{self.at:%Y%m%d-%H%M%S}" if self.at is not None else "time-unknown"
         return f"receipt-{when}-{self.payment_guid[:8]}{copy}"
+
+
+def with_till(receipt: Receipt, till: str) -> Receipt:
+    """``receipt`` naming ``till`` (spaces folded); unchanged when it is not known ("")."""
+    till = " ".join(till.split())
+    return replace(receipt, till=till) if till else receipt
 
 
 _KINDS = {"04": "deposit", "02": "withdrawal"}

@@ -147,8 +147,9 @@ class CashApprovalFlow(QObject):
                 self.error.emit(ConfirmFailed(exc.payment_guid, exc.cause, refused))
                 return
             self.ended.emit(self.tr(
-                "Approved, but it is not known whether the platform confirmed it (its status "
-                "could not be read). Check the payment before you void it or make a new one."))
+                "Approved, but it is not known yet whether the platform confirmed it (its "
+                "status could not be read, or is one this desk does not know). Check the "
+                "payment before you void it or make a new one."))
 
         self.ops.run(lambda: read_approved(self.service, draft.payment_guid),
                      on_success=read, on_error=unread, parent=self.widget,

@@ -105,6 +105,7 @@ class CashDialog(CashDialogCreate):
         # the hub's last refusal (text, blocks Create): shown until the next check answers
         self._hub_refusal: tuple[str, bool] | None = None
         self.till_problem = ""  # the till is not open (read as the dialog opens): blocks
+        self.till_code = ""  # the hub's open till ("T1") the cash goes through; "": not known
         self.draft: CashDraft | None = None
         self.receipt: CashReceipt | None = None
         self.receipt_dialog: ReceiptDialog | None = None
@@ -220,12 +221,17 @@ class CashDialog(CashDialogCreate):
         self.ops.run(lambda: self.service.prepare(self.kind, guid), on_success=self._prepared,
                      on_error=self._prepare_failed, parent=self,
                      label=self.tr("Reading the account and limits"))
+        self._read_till()
+
+    def _read_till(self) -> None:
         read_till = till_reader(self.service)
         if read_till is not None:  # unknown (not read): the hub still refuses without one
             self.ops.run(read_till, on_success=self._till_read, on_error=lambda _exc: None,
                          parent=self, network=False)
 
     def _till_read(self, till: Till | None) -> None:
+        if till is not None and till.state == "open" and self.receipt is None:
+            self.till_code = till.till_code  # the till the cash goes through: on the receipt
         if self.draft is None:
             self.till_problem = till_line(till)
             self._validate()
@@ -313,6 +319,7 @@ class CashDialog(CashDialogCreate):
             self.need = need
             self._drop_hub_refusal()
             if self.till_problem:  # the hub found the till open after all
+                self._read_till()  # which one: for the receipt
                 self.error.setText(without_line(self.error.text(), self.till_problem))
                 self.till_problem = ""
             self.supervisor_label.setText(supervisor_text(need, self.minor_unit,

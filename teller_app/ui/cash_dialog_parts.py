@@ -16,7 +16,7 @@ from teller_app.core.cash import ConfirmFailed, ConfirmInDoubt
 from teller_app.core.cash_settle import RECHECK_DELAYS, recheck
 from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.cash_dialog_keys import make_next_step
-from teller_app.ui.cash_dialog_lines import show_payment
+from teller_app.ui.cash_dialog_lines import in_sentence, show_payment
 from teller_app.ui.cash_dialog_result import CashDialogResult
 from teller_app.ui.cash_text import cash_error_text
 
@@ -200,18 +200,22 @@ class CashDialogParts(CashDialogResult):
         # error (a connection error too) came before anything was sent (the hub's check, a
         # refused connection): said as such, and Void stays.
         if isinstance(exc, ConfirmInDoubt):
-            self.in_doubt_now()
+            self.in_doubt_now(exc)
             return
         self._show_error(exc)  # FAILED (final) included
 
-    def in_doubt_now(self) -> None:
-        """Say the outcome is not known, keep Void (and a new draft) away, read again."""
+    def in_doubt_now(self, exc: ConfirmInDoubt | None = None) -> None:
+        """Say the outcome is not known, keep Void (and a new draft) away, read again.
+        Confirm again only for a payment read as a draft (``exc.read_as_draft``): one the
+        platform did not show, or showed in a status the desk does not know, would be
+        refused, and that refusal said while the outcome is not known."""
         self.in_doubt = True
         self._in_doubt_since = time.monotonic()
         self.error.clear()
         self.void_button.hide()
         self.check_button.show()
-        self.confirm_button.setVisible(self._may_confirm_again())
+        self.confirm_button.setVisible(self._may_confirm_again()
+                                       and (exc is None or exc.read_as_draft))
         make_next_step(self.check_button)  # Enter reads the outcome; it never confirms again
         self._note(QCoreApplication.translate(
             "CashDialog", "No answer came in time: it is not known yet whether the payment "
@@ -229,11 +233,11 @@ class CashDialogParts(CashDialogResult):
             if isinstance(exc, ConfirmFailed):  # refused after all: final
                 self.refused_for_good(exc)
                 return
-            if not isinstance(exc, ConfirmInDoubt):
-                self._show_error(exc)
-            read_at = exc.draft_read_at if isinstance(exc, ConfirmInDoubt) else None
+            # whatever else ended the reads, nothing more is known: no line says more
+            doubt = exc if isinstance(exc, ConfirmInDoubt) else None
+            read_at = doubt.draft_read_at if doubt is not None else None
             if read_at is None:
-                self.platform_unreadable()
+                self.platform_unreadable(doubt.status_raw if doubt is not None else "")
                 return
             self.confirm_button.setVisible(self._may_confirm_again())
             if read_at - self._in_doubt_since >= sum(RECHECK_DELAYS):
@@ -257,16 +261,27 @@ class CashDialogParts(CashDialogResult):
                      label=QCoreApplication.translate("CashDialog", "Checking the payment"),
                      disable=(self.check_button,))
 
-    def platform_unreadable(self) -> None:
-        """No read returned the payment at all (the platform does not answer): nothing is
-        known of it, not even that it is still a draft. Neither Void nor Confirm is offered
-        (the hub refuses both while it cannot read DCM); Check again stays. A late confirm
-        counts from now: "most likely not confirmed" wants a full round of answered reads."""
+    def platform_unreadable(self, status: str = "") -> None:
+        """No read returned the payment as a draft lately: the platform does not answer, or
+        (``status``) it shows a status the desk does not know. Nothing is known of it, not
+        even that it is still a draft. Neither Void nor Confirm is offered (the hub refuses
+        both while it cannot read DCM; a payment in another status is no draft to confirm);
+        Check again stays, and no other line says confirmed or not. A late confirm counts
+        from now: "most likely not confirmed" wants a full round of answered reads."""
         self._in_doubt_since = time.monotonic()
+        self.error.clear()
         self.void_button.hide()
         self.confirm_button.hide()
         self.check_button.show()
         make_next_step(self.check_button)
+        if status:
+            self._note(QCoreApplication.translate(
+                "CashDialog", "The platform shows the payment in a status this desk does not "
+                "know (%1), so it is not known yet whether the payment went through: the "
+                "account may already be credited or debited. Until this is known, do not "
+                "hand cash back or pay any out, and do not void the payment or make a new "
+                "one. Press “Check again” in a moment.").replace("%1", in_sentence(status)))
+            return
         self._note(QCoreApplication.translate(
             "CashDialog", "The platform cannot be read right now, so it is not known yet "
             "whether the payment went through: the account may already be credited or "

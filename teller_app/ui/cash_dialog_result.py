@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QInputDialog, QLabel, QPushButton
 
 from teller_app.core.cash import CashContext, CashDraft, CashKind, CashReceipt, CashService
-from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt
+from teller_app.core.receipt import Receipt, ReceiptContext, build_receipt, with_till
 from teller_app.core.views import CustomerView
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_approval_flow import CashApprovalFlow
@@ -53,6 +53,7 @@ class CashDialogResult(QDialog):
     reference: QLabel
     buttons: QDialogButtonBox
     in_doubt: bool  # the confirm's answer was lost (``CashDialogParts``)
+    till_code: str  # the hub's till the cash goes through ("": not known, no hub)
 
     MIN_WIDTH = 520  # the form's own minimum wraps the name and the lines too narrow
 
@@ -114,9 +115,9 @@ class CashDialogResult(QDialog):
         iban = context.account.iban if context is not None else ""
         desk = replace(self.desk, customer=customer.full_name or self.desk.customer,
                        iban=iban or self.desk.iban)
-        return build_receipt(receipt.payment, desk, ui_language(),
-                             minor_unit=self.minor_unit,
-                             category_code=self.kind.category_code)
+        return with_till(build_receipt(receipt.payment, desk, ui_language(),
+                                       minor_unit=self.minor_unit,
+                                       category_code=self.kind.category_code), self.till_code)
 
     def show_receipt(self) -> None:
         if self.receipt is not None and self.receipt.payment is None:

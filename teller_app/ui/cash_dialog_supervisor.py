@@ -129,7 +129,7 @@ class CashDialogSupervisor(CashDialogParts):
             def failed(exc: BaseException) -> None:
                 if isinstance(exc, ConfirmInDoubt):  # sent, its answer lost: read, never void
                     dialog.accept()
-                    self.in_doubt_now()
+                    self.in_doubt_now(exc)
                 elif isinstance(exc, ConfirmFailed):  # refused for good: nothing to retry
                     dialog.accept()
                     self.refused_for_good(exc)

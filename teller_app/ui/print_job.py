@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QRectF, Qt, Signal
@@ -37,9 +40,74 @@ Paint = Callable[[QPagedPaintDevice], bool]
 Footer = Callable[[int, int], QTextDocument]
 
 
+# An answer older than this is asked again, in the background (a printer added meanwhile).
+PRINTERS_FRESH_S = 60.0
+
+
+class _Printers:
+    """The last answer to "is no printer installed?" (CUPS may be slow or unreachable: it
+    is asked in a worker thread, never on the UI thread) and the question under way."""
+
+    lock = threading.Lock()
+    answer: bool | None = None  # None: never answered yet
+    at = 0.0  # time.monotonic() of the answer
+    asking: Future[bool] | None = None
+
+
+def _ask_in_background() -> Future[bool]:
+    """Ask the system for its printers in a daemon thread (one question at a time; a hung
+    CUPS never holds the desk's exit); the future answers ``no_printer``'s question."""
+    with _Printers.lock:
+        if _Printers.asking is not None:
+            return _Printers.asking
+        future = _Printers.asking = Future()
+        future.set_running_or_notify_cancel()  # a waiter cancelled never cancels the answer
+
+    def work() -> None:
+        try:
+            answer = not QPrinterInfo.availablePrinters()
+        except BaseException as exc:  # the future says it; the next question asks again
+            with _Printers.lock:
+                _Printers.asking = None
+            future.set_exception(exc)
+            return
+        with _Printers.lock:
+            _Printers.answer, _Printers.at, _Printers.asking = answer, time.monotonic(), None
+        future.set_result(answer)
+
+    threading.Thread(target=work, name="printer-check", daemon=True).start()
+    return future
+
+
+def known_no_printer() -> bool | None:
+    """The last answer, at once (None: not known yet); a stale or missing one is asked
+    again in the background. Never blocks."""
+    with _Printers.lock:
+        answer, at = _Printers.answer, _Printers.at
+    if answer is None or time.monotonic() - at > PRINTERS_FRESH_S:
+        _ask_in_background()
+    return answer
+
+
 def no_printer() -> bool:
-    """No printer is installed: the print dialog offers only "Print to File (PDF)"."""
-    return not QPrinterInfo.availablePrinters()
+    """No printer is installed: the print dialog offers only "Print to File (PDF)". Never
+    blocks: the last answer (``known_no_printer``), False while none is known yet; a dialog
+    that can wait for it asks ``ask_no_printer`` through its ``OpRunner``."""
+    return bool(known_no_printer())
+
+
+async def ask_no_printer() -> bool:
+    """``no_printer``'s answer, waited for off the UI thread when none is known yet."""
+    known = known_no_printer()
+    if known is not None:
+        return known
+    return await asyncio.wrap_future(_ask_in_background())
+
+
+def warm_printers() -> None:
+    """Ask for the printers now, in the background, so that Print… knows at once (at the
+    desk's start, or as a dialog that may print opens)."""
+    known_no_printer()
 
 
 def paint_pages(document: QTextDocument, device: QPagedPaintDevice,

@@ -63,6 +63,8 @@ def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:
     rows = [
         (translate("Receipt", "Bank"), _shown(receipt.bank)),
         (translate("Receipt", "Branch"), _shown(receipt.branch)),
+        # the hub's till that took the cash; no line at all when not known (no hub, a reprint)
+        *([(translate("Receipt", "Till"), _shown(till))] if (till := receipt.till) else []),
         (translate("Receipt", "Operation"), kind_text(receipt.kind)),
         (translate("Receipt", "Date and time (Kyiv)"),
          kyiv_stamp(receipt.at) if receipt.at is not None

@@ -19,7 +19,12 @@ from PySide6.QtWidgets import (
 from teller_app.core.receipt import Receipt
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.pdf_save import save_pdf
-from teller_app.ui.print_job import PrintJobDialog, no_printer
+from teller_app.ui.print_job import (
+    PrintJobDialog,
+    ask_no_printer,
+    known_no_printer,
+    warm_printers,
+)
 from teller_app.ui.receipt import print_receipt, receipt_html, receipt_pdf
 from teller_app.ui.untrusted import plain_label
 
@@ -61,9 +66,26 @@ class ReceiptDialog(QDialog):
         layout.addWidget(buttons)
         self.print_dialog: PrintJobDialog | None = None
         self.file_dialog: QFileDialog | None = None
+        warm_printers()  # known by the time Print… is pressed, asked off the UI thread
 
     def print_it(self) -> None:
-        if no_printer():  # said before the dialog, which offers only printing to a file
+        """Whether a printer is installed is known (asked as the dialog opened, off the UI
+        thread): the system dialog opens now; else it opens once the answer came, never
+        with the desk waiting on a slow print server."""
+        known = known_no_printer()
+        if known is not None:
+            self._open_print(known)
+            return
+        self.ops.run(ask_no_printer, on_success=self._open_print,
+                     on_error=self._printers_unknown, parent=self, network=False,
+                     key=f"printers:{id(self)}", disable=(self.print_button,),
+                     label=self.tr("Looking for printers"))
+
+    def _printers_unknown(self, _exc: BaseException) -> None:
+        self._open_print(False)  # not known: the system dialog shows what there is
+
+    def _open_print(self, none_installed: bool) -> None:
+        if none_installed:  # said before the dialog, which offers only printing to a file
             self.status.setText(self.tr(
                 "No printer is installed on this computer: the receipt can only be printed "
                 "to a PDF file. Save as PDF… does the same."))

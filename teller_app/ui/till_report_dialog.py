@@ -40,7 +40,12 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.till import EndOfDay
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.print_job import PrintJobDialog, no_printer
+from teller_app.ui.print_job import (
+    PrintJobDialog,
+    ask_no_printer,
+    known_no_printer,
+    warm_printers,
+)
 from teller_app.ui.print_off_thread import error_text
 from teller_app.ui.till_report import (
     ReportContext,
@@ -172,6 +177,7 @@ class ReportDialog(QDialog):
         self.file_dialog: QFileDialog | None = None
         self.print_dialog: PrintJobDialog | None = None
         self.preparing = True
+        warm_printers()  # known by the time Print… is pressed, asked off the UI thread
         self.status.setText(self.tr("Preparing the report…"))
         ops.run(lambda: asyncio.to_thread(preview_texts, report, context),
                 on_success=self._prepared, on_error=self._not_prepared, parent=self,
@@ -196,7 +202,19 @@ class ReportDialog(QDialog):
         self.status.setText(error_text(exc))
 
     def print_it(self) -> None:
-        if no_printer():  # said before the dialog, which offers only printing to a file
+        """Whether a printer is installed is known (asked as the dialog opened, off the UI
+        thread): the system dialog opens now; else once the answer came (``ReceiptDialog``)."""
+        known = known_no_printer()
+        if known is not None:
+            self._open_print(known)
+            return
+        self.ops.run(ask_no_printer, on_success=self._open_print,
+                     on_error=lambda _exc: self._open_print(False), parent=self,
+                     network=False, key=f"printers:{id(self)}",
+                     label=QCoreApplication.translate("ReceiptDialog", "Looking for printers"))
+
+    def _open_print(self, none_installed: bool) -> None:
+        if none_installed:  # said before the dialog, which offers only printing to a file
             self.status.setText(self.tr(
                 "No printer is installed on this computer: the report can only be printed "
                 "to a PDF file. Save as PDF… does the same."))
