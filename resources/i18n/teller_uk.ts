@@ -48,53 +48,53 @@
 <context>
     <name>AccountPanel</name>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="121" />
+        <location filename="../../teller_app/ui/account_panel.py" line="125" />
         <source>account</source>
         <translation>рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="122" />
+        <location filename="../../teller_app/ui/account_panel.py" line="126" />
         <source>Account: {name}</source>
         <translation>Рахунок: {name}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="125" />
+        <location filename="../../teller_app/ui/account_panel.py" line="129" />
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="126" />
+        <location filename="../../teller_app/ui/account_panel.py" line="130" />
         <source>Co&amp;py</source>
         <translation>К&amp;опіювати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="127" />
+        <location filename="../../teller_app/ui/account_panel.py" line="132" />
         <source>Copy the IBAN without spaces</source>
         <translation>Скопіювати IBAN без пробілів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="128" />
+        <location filename="../../teller_app/ui/account_panel.py" line="133" />
         <source>IBAN</source>
         <translation>IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="131" />
+        <location filename="../../teller_app/ui/account_panel.py" line="136" />
         <source>Asset</source>
         <translation>Актив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="133" />
-        <location filename="../../teller_app/ui/account_panel.py" line="136" />
+        <location filename="../../teller_app/ui/account_panel.py" line="138" />
+        <location filename="../../teller_app/ui/account_panel.py" line="141" />
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="137" />
+        <location filename="../../teller_app/ui/account_panel.py" line="142" />
         <source>no assets</source>
         <translation>немає активів</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/account_panel.py" line="138" />
+        <location filename="../../teller_app/ui/account_panel.py" line="143" />
         <source>Account GUID</source>
         <translation>GUID рахунку</translation>
     </message>
@@ -278,34 +278,44 @@
         <translation>Хтось інший уже ухвалив рішення щодо цього запиту.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="37" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="101" />
         <source>Another approved change to this customer is still being applied: this request is still waiting. Approve it again once that change has ended.</source>
         <translation>Інша схвалена зміна цього клієнта ще застосовується: цей запит досі чекає. Схваліть його знову, коли та зміна завершиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="41" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="39" />
         <source>You cannot decide your own request: another supervisor must.</source>
         <translation>Ви не можете ухвалювати рішення щодо власного запиту: це має зробити інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="44" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="42" />
         <source>Your role does not allow this.</source>
         <translation>Ваша роль цього не дозволяє.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="48" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="46" />
         <source>Someone changed this customer meanwhile: nothing was saved. Look at the card again.</source>
         <translation>Тим часом цього клієнта змінив хтось інший: нічого не збережено. Перегляньте картку ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="68" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="66" />
         <source>The request could not be processed: %1</source>
         <translation>Не вдалося обробити запит: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="91" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="89" />
         <source>The request is still waiting: reject it with a comment for its maker.</source>
         <translation>Запит і далі чекає: відхиліть його з коментарем для автора.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approval_errors.py" line="106" />
+        <source>Request %1 for this customer was approved but not applied: it waits for Resume. This request is still waiting: resume that one, then approve this one again.</source>
+        <translation>Запит %1 щодо цього клієнта схвалено, але не застосовано: він чекає на «Відновити». Цей запит і далі чекає: відновіть той, а тоді схваліть цей ще раз.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/approval_errors.py" line="109" />
+        <source>Request %1 for this customer is being applied: this request is still waiting. Approve it again once that one has finished.</source>
+        <translation>Запит %1 щодо цього клієнта саме застосовується: цей запит і далі чекає. Схваліть його ще раз, коли той завершиться.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/approvals_inbox.py" line="209" />
@@ -429,12 +439,12 @@
         <translation>Запит відрізняється від показаного: відмовлено, нічого не змінено. Перегляньте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="46" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="44" />
         <source>Four-eyes approval needs the Teller Hub.</source>
         <translation>Для погодження «чотири ока» потрібен Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="65" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="63" />
         <source>Approved, but the platform refused the change: %1</source>
         <translation>Погоджено, але платформа відхилила зміну: %1</translation>
     </message>
@@ -2099,26 +2109,26 @@
     </message>
     <message>
         <location filename="../../teller_app/ui/cash_approval_flow.py" line="150" />
-        <source>Approved, but it is not known whether the platform confirmed it (its status could not be read). Check the payment before you void it or make a new one.</source>
-        <translation>Погоджено, але невідомо, чи платформа його підтвердила (його статус не вдалося прочитати). Перевірте платіж, перш ніж анулювати його чи створювати новий.</translation>
+        <source>Approved, but it is not known yet whether the platform confirmed it (its status could not be read, or is one this desk does not know). Check the payment before you void it or make a new one.</source>
+        <translation>Схвалено, але ще невідомо, чи платформа його підтвердила (його стан не вдалося прочитати або цей стан невідомий цьому робочому місцю). Перевірте платіж, перш ніж анулювати його чи створювати новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="155" />
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="156" />
         <source>Reading the payment</source>
         <translation>Читання платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="170" />
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="171" />
         <source>Reading the confirmed payment</source>
         <translation>Читання підтвердженого платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="191" />
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="192" />
         <source>Approved by a supervisor. The platform has not answered the confirm yet; this window updates by itself when it is settled.</source>
         <translation>Погоджено контролером. Платформа ще не відповіла на підтвердження; це вікно оновиться саме, щойно все з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_approval_flow.py" line="201" />
+        <location filename="../../teller_app/ui/cash_approval_flow.py" line="202" />
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
@@ -2139,62 +2149,62 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="119" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="120" />
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="120" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="121" />
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="144" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="145" />
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="145" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="146" />
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="146" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="147" />
         <source>Supervisor confirms here…</source>
         <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="147" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="148" />
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="148" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="149" />
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="150" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="151" />
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="182" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="183" />
         <source>Customer's limits</source>
         <translation>Ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="183" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="184" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="187" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="188" />
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="273" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="279" />
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -2254,42 +2264,42 @@
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="152" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="153" />
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="178" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="179" />
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="179" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="180" />
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="180" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="181" />
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="185" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
         <source>Balance after</source>
         <translation>Баланс після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="187" />
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="213" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="214" />
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="222" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="223" />
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
@@ -2309,17 +2319,17 @@
         <translation>Платіж: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="339" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="346" />
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_result.py" line="91" />
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="92" />
         <source>The platform's answer was lost; its status shows the payment went through, so it was not sent again.</source>
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="246" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="252" />
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
@@ -2379,47 +2389,52 @@
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="216" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="220" />
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="243" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="247" />
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="248" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="252" />
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="257" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="261" />
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="268" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="278" />
+        <source>The platform shows the payment in a status this desk does not know (%1), so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
+        <translation>Платформа показує платіж у стані, невідомому цьому робочому місцю (%1), тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="285" />
         <source>The platform cannot be read right now, so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
         <translation>Платформа зараз не відповідає, тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_result.py" line="95" />
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="96" />
         <source>The till has not counted it yet: it counts it when it next reads from the Teller Hub.</source>
         <translation>Каса ще не врахувала цю операцію: вона врахує її, коли наступного разу отримає дані з Teller Hub.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_result.py" line="99" />
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="100" />
         <source>The receipt could not be read yet: press Receipt… to read it.</source>
         <translation>Квитанцію ще не вдалося отримати: натисніть «Квитанція…», щоб отримати її.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_result.py" line="143" />
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="144" />
         <source>The receipt could not be read: %1 The payment is confirmed; press Receipt… to try again.</source>
         <translation>Не вдалося отримати квитанцію: %1 Платіж підтверджено; натисніть «Квитанція…», щоб спробувати ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_result.py" line="150" />
+        <location filename="../../teller_app/ui/cash_dialog_result.py" line="151" />
         <source>Reading the receipt</source>
         <translation>Читання квитанції</translation>
     </message>
@@ -2951,17 +2966,17 @@
 <context>
     <name>CountGrid</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="78" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="72" />
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="78" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="72" />
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="101" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="95" />
         <source>Total</source>
         <translation>Разом</translation>
     </message>
@@ -3180,29 +3195,29 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>CustomerForm</name>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="207" />
+        <location filename="../../teller_app/ui/customer_form.py" line="212" />
         <source>phone, e-mail or another unique name</source>
         <translation>телефон, e-mail або інше унікальне ім’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="208" />
+        <location filename="../../teller_app/ui/customer_form.py" line="213" />
         <source>+380 67 123 45 67</source>
         <translation>+380 67 123 45 67</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="211" />
+        <location filename="../../teller_app/ui/customer_form.py" line="216" />
         <source>optional, e.g. UA21 3223 1300 0002 6007 2335 6600 1</source>
         <translation>необов’язково, напр. UA21 3223 1300 0002 6007 2335 6600 1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="111" />
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="120" />
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="112" />
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="121" />
         <location filename="../../teller_app/ui/field_values.py" line="43" />
         <source>(none)</source>
         <translation>(немає)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="107" />
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="108" />
         <source>(same as the account's asset)</source>
         <translation>(як актив рахунку)</translation>
     </message>
@@ -3228,123 +3243,123 @@ If it happens again, tell support what you were doing.</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="240" />
+        <location filename="../../teller_app/ui/customer_form.py" line="245" />
         <source>Save changes (Ctrl+Enter)</source>
         <translation>Зберегти зміни (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="241" />
+        <location filename="../../teller_app/ui/customer_form.py" line="246" />
         <source>Create customer (Ctrl+Enter)</source>
         <translation>Створити клієнта (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="223" />
+        <location filename="../../teller_app/ui/customer_form.py" line="228" />
         <source>&amp;Disabled</source>
         <translation>Вимк&amp;нений</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="224" />
+        <location filename="../../teller_app/ui/customer_form.py" line="229" />
         <source>Create the customer &amp;disabled</source>
         <translation>Створити клієнта вимк&amp;неним</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="226" />
+        <location filename="../../teller_app/ui/customer_form.py" line="231" />
         <source>&amp;Asset</source>
         <translation>Акт&amp;ив</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="226" />
+        <location filename="../../teller_app/ui/customer_form.py" line="231" />
         <source>&amp;Login</source>
         <translation>&amp;Логін</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="227" />
+        <location filename="../../teller_app/ui/customer_form.py" line="232" />
         <source>&amp;Surname</source>
         <translation>&amp;Прізвище</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="227" />
+        <location filename="../../teller_app/ui/customer_form.py" line="232" />
         <source>Na&amp;me</source>
         <translation>І&amp;м’я</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="228" />
+        <location filename="../../teller_app/ui/customer_form.py" line="233" />
         <source>&amp;Paternal name</source>
         <translation>П&amp;о батькові</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="228" />
+        <location filename="../../teller_app/ui/customer_form.py" line="233" />
         <source>Ph&amp;one</source>
         <translation>&amp;Телефон</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="229" />
+        <location filename="../../teller_app/ui/customer_form.py" line="234" />
         <source>IBA&amp;N</source>
         <translation>&amp;IBAN</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="229" />
+        <location filename="../../teller_app/ui/customer_form.py" line="234" />
         <source>B&amp;ranch</source>
         <translation>&amp;Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="230" />
+        <location filename="../../teller_app/ui/customer_form.py" line="235" />
         <source>Se&amp;gment</source>
         <translation>С&amp;егмент</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="230" />
+        <location filename="../../teller_app/ui/customer_form.py" line="235" />
         <source>&amp;KYC level</source>
         <translation>&amp;Рівень KYC</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="231" />
+        <location filename="../../teller_app/ui/customer_form.py" line="236" />
         <source>Balance allo&amp;wed</source>
         <translation>До&amp;зволений баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="232" />
+        <location filename="../../teller_app/ui/customer_form.py" line="237" />
         <source>&amp;Balance asset</source>
         <translation>Актив &amp;балансу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="232" />
+        <location filename="../../teller_app/ui/customer_form.py" line="237" />
         <source>Stat&amp;us</source>
         <translation>&amp;Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="242" />
+        <location filename="../../teller_app/ui/customer_form.py" line="247" />
         <source>Canc&amp;el</source>
         <translation>Скас&amp;увати</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="243" />
+        <location filename="../../teller_app/ui/customer_form.py" line="248" />
         <source>Edit customer</source>
         <translation>Редагування клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="243" />
+        <location filename="../../teller_app/ui/customer_form.py" line="248" />
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="306" />
+        <location filename="../../teller_app/ui/customer_form.py" line="331" />
         <location filename="../../teller_app/ui/customer_form_refusals.py" line="126" />
         <source>Check the highlighted fields.</source>
         <translation>Перевірте виділені поля.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="312" />
+        <location filename="../../teller_app/ui/customer_form.py" line="337" />
         <source>Nothing has changed.</source>
         <translation>Нічого не змінено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="319" />
+        <location filename="../../teller_app/ui/customer_form.py" line="344" />
         <source>Saving customer…</source>
         <translation>Збереження клієнта…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="324" />
+        <location filename="../../teller_app/ui/customer_form.py" line="349" />
         <source>Creating customer…</source>
         <translation>Створення клієнта…</translation>
     </message>
@@ -3414,13 +3429,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Перевірка номера телефону…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="79" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="77" />
         <location filename="../../teller_app/ui/customer_form_checks.py" line="267" />
         <source>A customer with this phone number already exists.</source>
         <translation>Клієнт із цим номером телефону вже існує.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/approval_errors.py" line="80" />
+        <location filename="../../teller_app/ui/approval_errors.py" line="78" />
         <location filename="../../teller_app/ui/customer_form_checks.py" line="269" />
         <source>A customer with this phone number already exists: {name}</source>
         <translation>Клієнт із цим номером телефону вже існує: {name}</translation>
@@ -3450,24 +3465,24 @@ If it happens again, tell support what you were doing.</source>
         <translation>Платформа недоступна. Нічого не втрачено: натисніть «Зберегти» ще раз, коли зв’язок відновиться.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="61" />
-        <location filename="../../teller_app/ui/customer_form_fill.py" line="115" />
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="62" />
+        <location filename="../../teller_app/ui/customer_form_fill.py" line="116" />
         <location filename="../../teller_app/ui/field_values.py" line="39" />
         <source>(head office — no branch)</source>
         <translation>(головний офіс — без відділення)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="210" />
+        <location filename="../../teller_app/ui/customer_form.py" line="215" />
         <source>see the accounts on the card</source>
         <translation>див. рахунки в картці клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="215" />
+        <location filename="../../teller_app/ui/customer_form.py" line="220" />
         <source>(none) — pick or type any status</source>
         <translation>(немає) — виберіть або введіть будь-який статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="217" />
+        <location filename="../../teller_app/ui/customer_form.py" line="222" />
         <source>The most the customer's account may hold; 0 means no limit.</source>
         <translation>Найбільша сума, яку може містити рахунок клієнта; 0 — без ліміту.</translation>
     </message>
@@ -4349,13 +4364,13 @@ If it happens again, tell support what you were doing.</source>
         <translation>Вам не дозволено створювати клієнтів.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="253" />
+        <location filename="../../teller_app/ui/customer_form.py" line="258" />
         <location filename="../../teller_app/ui/main_window.py" line="224" />
         <source>New customer</source>
         <translation>Новий клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_form.py" line="254" />
+        <location filename="../../teller_app/ui/customer_form.py" line="259" />
         <location filename="../../teller_app/ui/main_window.py" line="243" />
         <source>Edit: {name}</source>
         <translation>Редагування: {name}</translation>
@@ -4469,9 +4484,19 @@ If it happens again, tell support what you were doing.</source>
         <translation>Повторний вхід…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="142" />
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="157" />
         <source>You were signed out: the platform no longer accepts the password this desk started offline with. Sign in with your current password.</source>
         <translation>Вас виведено з системи: платформа більше не приймає пароль, з яким це робоче місце запустилося офлайн. Увійдіть із вашим чинним паролем.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="198" />
+        <source>The system keyring could not delete this desk's offline sign-in for you. Offline sign-in stays refused for you on this desk; tell IT if this message comes back.</source>
+        <translation>Системне сховище ключів не змогло видалити ваш офлайн-вхід на цьому робочому місці. Офлайн-вхід для вас на цьому робочому місці й далі заборонено; повідомте ІТ, якщо це повідомлення з'явиться знову.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="202" />
+        <source>The system keyring could not delete this desk's offline sign-in for you, and the refusal could not be saved on disk. Offline sign-in stays refused for you until this desk quits: tell IT now.</source>
+        <translation>Системне сховище ключів не змогло видалити ваш офлайн-вхід на цьому робочому місці, а відмову не вдалося зберегти на диску. Офлайн-вхід для вас заборонено, доки цю програму не закрито: повідомте ІТ зараз.</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/cache_wiring.py" line="121" />
@@ -4579,17 +4604,21 @@ If it happens again, tell support what you were doing.</source>
     <name>PdfSave</name>
     <message>
         <location filename="../../teller_app/ui/pdf_save.py" line="24" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="256" />
         <source>Saved to {path}</source>
         <translation>Збережено у файл {path}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/pdf_save.py" line="30" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="261" />
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
         <location filename="../../teller_app/ui/pdf_save.py" line="34" />
-        <location filename="../../teller_app/ui/print_job.py" line="153" />
+        <location filename="../../teller_app/ui/print_job.py" line="221" />
+        <location filename="../../teller_app/ui/print_off_thread.py" line="56" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="253" />
         <source>Saving the PDF</source>
         <translation>Збереження PDF</translation>
     </message>
@@ -4630,14 +4659,20 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PrintJob</name>
     <message>
-        <location filename="../../teller_app/ui/print_job.py" line="95" />
+        <location filename="../../teller_app/ui/print_job.py" line="163" />
         <source>the printer did not accept it</source>
         <translation>принтер не прийняв завдання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/print_job.py" line="140" />
+        <location filename="../../teller_app/ui/print_job.py" line="208" />
+        <location filename="../../teller_app/ui/print_off_thread.py" line="49" />
         <source>no file name was given</source>
         <translation>не вказано назву файлу</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/print_off_thread.py" line="46" />
+        <source>Printing</source>
+        <translation>Друк</translation>
     </message>
 </context>
 <context>
@@ -5174,105 +5209,110 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="66" />
+        <location filename="../../teller_app/ui/receipt.py" line="67" />
+        <source>Till</source>
+        <translation>Каса</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt.py" line="68" />
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="67" />
+        <location filename="../../teller_app/ui/receipt.py" line="69" />
         <source>Date and time (Kyiv)</source>
         <translation>Дата й час (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="69" />
+        <location filename="../../teller_app/ui/receipt.py" line="71" />
         <source>time unknown</source>
         <translation>час невідомий</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="70" />
+        <location filename="../../teller_app/ui/receipt.py" line="72" />
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="71" />
+        <location filename="../../teller_app/ui/receipt.py" line="73" />
         <source>Account (IBAN)</source>
         <translation>Рахунок (IBAN)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="72" />
+        <location filename="../../teller_app/ui/receipt.py" line="74" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="73" />
+        <location filename="../../teller_app/ui/receipt.py" line="75" />
         <source>Amount in words</source>
         <translation>Сума прописом</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="74" />
+        <location filename="../../teller_app/ui/receipt.py" line="76" />
         <source>Payment category</source>
         <translation>Категорія платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="75" />
+        <location filename="../../teller_app/ui/receipt.py" line="77" />
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="76" />
+        <location filename="../../teller_app/ui/receipt.py" line="78" />
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="77" />
-        <location filename="../../teller_app/ui/receipt.py" line="122" />
+        <location filename="../../teller_app/ui/receipt.py" line="79" />
+        <location filename="../../teller_app/ui/receipt.py" line="124" />
         <source>Payment ID</source>
         <translation>Ідентифікатор платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="78" />
-        <location filename="../../teller_app/ui/receipt.py" line="122" />
+        <location filename="../../teller_app/ui/receipt.py" line="80" />
+        <location filename="../../teller_app/ui/receipt.py" line="124" />
         <source>Stellar transaction</source>
         <translation>Транзакція Stellar</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="79" />
+        <location filename="../../teller_app/ui/receipt.py" line="81" />
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="82" />
+        <location filename="../../teller_app/ui/receipt.py" line="84" />
         <source>Copy printed (Kyiv)</source>
         <translation>Копію надруковано (Київ)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="82" />
+        <location filename="../../teller_app/ui/receipt.py" line="84" />
         <source>{time} by {teller}</source>
         <translation>{time}, {teller}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="130" />
-        <location filename="../../teller_app/ui/receipt.py" line="197" />
+        <location filename="../../teller_app/ui/receipt.py" line="132" />
+        <location filename="../../teller_app/ui/receipt.py" line="199" />
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="133" />
+        <location filename="../../teller_app/ui/receipt.py" line="135" />
         <source>COPY</source>
         <translation>КОПІЯ</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="110" />
+        <location filename="../../teller_app/ui/receipt.py" line="112" />
         <source>Teller's signature</source>
         <translation>Підпис операціоніста</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="111" />
+        <location filename="../../teller_app/ui/receipt.py" line="113" />
         <source>Customer's signature</source>
         <translation>Підпис клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt.py" line="220" />
+        <location filename="../../teller_app/ui/receipt.py" line="222" />
         <source>Print receipt</source>
         <translation>Друк квитанції</translation>
     </message>
@@ -5280,47 +5320,53 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReceiptDialog</name>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="35" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="40" />
         <source>Receipt</source>
         <translation>Квитанція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="42" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="47" />
         <source>&amp;Print…</source>
         <translation>&amp;Друк…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="50" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="55" />
         <source>&amp;Save as PDF…</source>
         <translation>&amp;Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="68" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="82" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="214" />
+        <source>Looking for printers</source>
+        <translation>Пошук принтерів</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="90" />
         <source>No printer is installed on this computer: the receipt can only be printed to a PDF file. Save as PDF… does the same.</source>
         <translation>На цьому комп’ютері не встановлено жодного принтера: квитанцію можна надрукувати лише у файл PDF. «Зберегти як PDF…» робить те саме.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="78" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="100" />
         <source>Printed to {path}</source>
         <translation>Надруковано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="80" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="102" />
         <source>Sent to the printer.</source>
         <translation>Надіслано на друк.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="85" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="107" />
         <source>The receipt was not printed: {reason}. Use Save as PDF… to keep it, or print again.</source>
         <translation>Квитанцію не надруковано: {reason}. Збережіть її через «Зберегти як PDF…» або надрукуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="92" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="114" />
         <source>Save the receipt</source>
         <translation>Зберегти квитанцію</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="93" />
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="115" />
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5328,47 +5374,54 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="260" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="132" />
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="266" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="163" />
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="267" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="164" />
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="286" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="181" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="185" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="189" />
+        <source>Preparing the report…</source>
+        <translation>Готуємо звіт…</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="219" />
         <source>No printer is installed on this computer: the report can only be printed to a PDF file. Save as PDF… does the same.</source>
         <translation>На цьому комп’ютері не встановлено жодного принтера: звіт можна надрукувати лише у файл PDF. «Зберегти як PDF…» робить те саме.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="295" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="228" />
         <source>Printed to {path}</source>
         <translation>Надруковано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="296" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="229" />
         <source>Sent to the printer.</source>
         <translation>Надіслано на друк.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="300" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="233" />
         <source>The report was not printed: {reason}. Use Save as PDF… to keep it, or print again.</source>
         <translation>Звіт не надруковано: {reason}. Збережіть його через «Зберегти як PDF…» або надрукуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="305" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="238" />
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="306" />
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="239" />
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5376,202 +5429,202 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportLabels</name>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="125" />
+        <location filename="../../teller_app/ui/till_report.py" line="127" />
         <source>End-of-day till report</source>
         <translation>Звіт каси на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="125" />
+        <location filename="../../teller_app/ui/till_report.py" line="127" />
         <source>Bank</source>
         <translation>Банк</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="126" />
+        <location filename="../../teller_app/ui/till_report.py" line="128" />
         <source>Branch</source>
         <translation>Відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="126" />
+        <location filename="../../teller_app/ui/till_report.py" line="128" />
         <source>Teller</source>
         <translation>Операціоніст</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="126" />
+        <location filename="../../teller_app/ui/till_report.py" line="128" />
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="127" />
+        <location filename="../../teller_app/ui/till_report.py" line="129" />
         <source>State</source>
         <translation>Стан</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="127" />
+        <location filename="../../teller_app/ui/till_report.py" line="129" />
         <source>Opened</source>
         <translation>Відкрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="127" />
+        <location filename="../../teller_app/ui/till_report.py" line="129" />
         <source>Closed</source>
         <translation>Закрито</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="128" />
+        <location filename="../../teller_app/ui/till_report.py" line="130" />
         <source>Opening count co-signed by</source>
         <translation>Перерахунок на відкритті підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="129" />
+        <location filename="../../teller_app/ui/till_report.py" line="131" />
         <source>Over/short co-signed by</source>
         <translation>Надлишок/нестачу підписав</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="130" />
+        <location filename="../../teller_app/ui/till_report.py" line="132" />
         <source>Previous close</source>
         <translation>Попереднє закриття</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="131" />
+        <location filename="../../teller_app/ui/till_report.py" line="133" />
         <source>Opening difference</source>
         <translation>Розбіжність на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="132" />
+        <location filename="../../teller_app/ui/till_report.py" line="134" />
         <source>Opening count</source>
         <translation>Перерахунок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="132" />
+        <location filename="../../teller_app/ui/till_report.py" line="134" />
         <source>Closing count</source>
         <translation>Перерахунок на закритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="133" />
+        <location filename="../../teller_app/ui/till_report.py" line="135" />
         <source>Denomination</source>
         <translation>Номінал</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="133" />
+        <location filename="../../teller_app/ui/till_report.py" line="135" />
         <source>Pieces</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="134" />
+        <location filename="../../teller_app/ui/till_report.py" line="136" />
         <source>Sum</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="134" />
+        <location filename="../../teller_app/ui/till_report.py" line="136" />
         <source>Operations</source>
         <translation>Операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="134" />
+        <location filename="../../teller_app/ui/till_report.py" line="136" />
         <source>Time</source>
         <translation>Час</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="135" />
+        <location filename="../../teller_app/ui/till_report.py" line="137" />
         <source>Operation</source>
         <translation>Операція</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="135" />
+        <location filename="../../teller_app/ui/till_report.py" line="137" />
         <source>Category</source>
         <translation>Категорія</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="136" />
+        <location filename="../../teller_app/ui/till_report.py" line="138" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="136" />
+        <location filename="../../teller_app/ui/till_report.py" line="138" />
         <source>Payment</source>
         <translation>Платіж</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="137" />
+        <location filename="../../teller_app/ui/till_report.py" line="139" />
         <source>Totals by category</source>
         <translation>Підсумки за категоріями</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="137" />
+        <location filename="../../teller_app/ui/till_report.py" line="139" />
         <source>Count</source>
         <translation>Кількість</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="138" />
+        <location filename="../../teller_app/ui/till_report.py" line="140" />
         <source>No operations.</source>
         <translation>Операцій немає.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="138" />
+        <location filename="../../teller_app/ui/till_report.py" line="140" />
         <source>Balance</source>
         <translation>Баланс каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="139" />
+        <location filename="../../teller_app/ui/till_report.py" line="141" />
         <source>Opening cash</source>
         <translation>Залишок на відкритті</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="139" />
+        <location filename="../../teller_app/ui/till_report.py" line="141" />
         <source>Cash in</source>
         <translation>Надійшло</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="140" />
+        <location filename="../../teller_app/ui/till_report.py" line="142" />
         <source>Cash out</source>
         <translation>Видано</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="140" />
+        <location filename="../../teller_app/ui/till_report.py" line="142" />
         <source>Expected cash</source>
         <translation>Очікувана готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="141" />
+        <location filename="../../teller_app/ui/till_report.py" line="143" />
         <source>Counted cash</source>
         <translation>Готівка за перерахунком</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="141" />
+        <location filename="../../teller_app/ui/till_report.py" line="143" />
         <source>Over/short</source>
         <translation>Надлишок/нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="142" />
+        <location filename="../../teller_app/ui/till_report.py" line="144" />
         <source>Reason</source>
         <translation>Причина</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="142" />
+        <location filename="../../teller_app/ui/till_report.py" line="144" />
         <source>balanced</source>
         <translation>зійшлося</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="143" />
+        <location filename="../../teller_app/ui/till_report.py" line="145" />
         <source>over</source>
         <translation>надлишок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="143" />
+        <location filename="../../teller_app/ui/till_report.py" line="145" />
         <source>short</source>
         <translation>нестача</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="144" />
+        <location filename="../../teller_app/ui/till_report.py" line="146" />
         <source>Supervisor</source>
         <translation>Контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="145" />
+        <location filename="../../teller_app/ui/till_report.py" line="147" />
         <source>Print the end-of-day report</source>
         <translation>Друк звіту на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report.py" line="146" />
+        <location filename="../../teller_app/ui/till_report.py" line="148" />
         <source>Till {code}, {day}, page {page} of {pages}</source>
         <translation>Каса {code}, {day}, сторінка {page} з {pages}</translation>
     </message>
@@ -5646,7 +5699,7 @@ If it happens again, tell support what you were doing.</source>
     <name>SessionLocker</name>
     <message>
         <location filename="../../teller_app/ui/lock_screen.py" line="198" />
-        <location filename="../../teller_app/ui/main_window_reauth.py" line="173" />
+        <location filename="../../teller_app/ui/main_window_reauth.py" line="190" />
         <source>Wrong password.</source>
         <translation>Неправильний пароль.</translation>
     </message>
@@ -6204,67 +6257,67 @@ If it happens again, tell support what you were doing.</source>
         <translation>Відкликати запит</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="96" />
-        <source>Enable customer</source>
-        <translation>Увімкнути клієнта</translation>
-    </message>
-    <message>
         <location filename="../../teller_app/ui/supervision_cards.py" line="97" />
-        <source>Disable customer</source>
-        <translation>Вимкнути клієнта</translation>
+        <source>&amp;Enable customer</source>
+        <translation>Увімк&amp;нути клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="102" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="98" />
+        <source>&amp;Disable customer</source>
+        <translation>Вимк&amp;нути клієнта</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/supervision_cards.py" line="103" />
         <source>&amp;Request a change…</source>
         <translation>&amp;Запит на зміну…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="105" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="106" />
         <source>Cash deposit…</source>
         <translation>Внесення готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="106" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="107" />
         <source>Cash withdrawal…</source>
         <translation>Видача готівки…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="177" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="178" />
         <source>Reading the customer's requests</source>
         <translation>Читання запитів щодо клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="231" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="232" />
         <source>Saving</source>
         <translation>Збереження</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="254" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="255" />
         <source>This request had already reached the Teller Hub and is no longer waiting for approval.</source>
         <translation>Цей запит уже надійшов до Teller Hub і більше не чекає на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="263" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="264" />
         <source>Sent to a supervisor for approval.</source>
         <translation>Надіслано контролеру на погодження.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="270" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="271" />
         <source>The Teller Hub did not answer, so it is not known whether the request was filed. Send it again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи запит подано. Надішліть його ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="282" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="283" />
         <source>Sending the request</source>
         <translation>Надсилання запиту</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="311" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="312" />
         <source>Supervisor deciding</source>
         <translation>Надсилання рішення контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="335" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="336" />
         <source>Withdrawing</source>
         <translation>Відкликання</translation>
     </message>
@@ -6274,7 +6327,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Підготовка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision_cards.py" line="115" />
+        <location filename="../../teller_app/ui/supervision_cards.py" line="116" />
         <source>Account history…</source>
         <translation>Історія рахунку…</translation>
     </message>
@@ -6586,47 +6639,47 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillDesk</name>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="136" />
+        <location filename="../../teller_app/ui/till_desk.py" line="95" />
         <source>T&amp;ill</source>
         <translation>Кас&amp;а</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="137" />
+        <location filename="../../teller_app/ui/till_desk.py" line="96" />
         <source>&amp;Open the till…</source>
         <translation>&amp;Відкрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="138" />
+        <location filename="../../teller_app/ui/till_desk.py" line="97" />
         <source>Vault &amp;transfer…</source>
         <translation>&amp;Передача зі сховища/до сховища…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="139" />
+        <location filename="../../teller_app/ui/till_desk.py" line="98" />
         <source>&amp;Close the till…</source>
         <translation>&amp;Закрити касу…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="140" />
+        <location filename="../../teller_app/ui/till_desk.py" line="99" />
         <source>End-of-day &amp;report…</source>
         <translation>Звіт на кінець &amp;дня…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="141" />
+        <location filename="../../teller_app/ui/till_desk.py" line="100" />
         <source>Branch cash &amp;position…</source>
         <translation>&amp;Касова позиція відділення…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="148" />
+        <location filename="../../teller_app/ui/till_desk.py" line="107" />
         <source>The end-of-day report opens after you close your till in this window. The report of a till closed before the desk was restarted is not offered here.</source>
         <translation>Звіт на кінець дня відкривається після того, як ви закриєте свою касу в цьому вікні. Звіт каси, закритої до перезапуску Teller, тут не пропонується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="360" />
+        <location filename="../../teller_app/ui/till_desk.py" line="334" />
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_desk.py" line="374" />
+        <location filename="../../teller_app/ui/till_desk.py" line="357" />
         <source>Reading the report</source>
         <translation>Читання звіту</translation>
     </message>
@@ -6634,68 +6687,68 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TillOpenDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="138" />
-        <location filename="../../teller_app/ui/till_dialog.py" line="148" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="132" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="142" />
         <source>Open the till</source>
         <translation>Відкрити касу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="150" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="144" />
         <source>Check the co-sign</source>
         <translation>Перевірити підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="151" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="145" />
         <source>Supervisor co-signs here…</source>
         <translation>Контролер підписує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="164" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="158" />
         <source>Till</source>
         <translation>Каса</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="174" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="168" />
         <source>Name the till (for example T1).</source>
         <translation>Вкажіть назву каси (наприклад, T1).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="177" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="171" />
         <source>Opening the till</source>
         <translation>Відкриття каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="182" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="176" />
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="194" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="188" />
         <source>No till is open.</source>
         <translation>Жодна каса не відкрита.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="203" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="197" />
         <source>This is the till's first opening: a supervisor co-signs its count ({count}) from the branch cash position. Then press Check the co-sign.</source>
         <translation>Це перше відкриття каси: контролер підписує її перерахунок ({count}) у касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="207" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="201" />
         <source>The count ({count}) differs from the last close ({previous}): a supervisor co-signs it from the branch cash position. Then press Check the co-sign.</source>
         <translation>Перерахунок ({count}) відрізняється від останнього закриття ({previous}): контролер підписує його в касовій позиції відділення. Потім натисніть «Перевірити підпис контролера».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="228" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="222" />
         <source>Till {code} is open with {amount}.</source>
         <translation>Касу {code} відкрито із залишком {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="244" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="238" />
         <source>Co-sign the opening count of till {code}: {amount}.</source>
         <translation>Підписати перерахунок під час відкриття каси {code}: {amount}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_dialog.py" line="247" />
+        <location filename="../../teller_app/ui/till_dialog.py" line="241" />
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
