@@ -2244,7 +2244,7 @@
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="195" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="201" />
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2334,87 +2334,92 @@
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="46" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="47" />
         <source>This draft is not confirmed: no money has moved. It stays a draft (grey in the customer's account history) until it is confirmed or voided; if nobody confirms it, the till close voids it. Close the window?</source>
         <translation>Цю чернетку не підтверджено: гроші не рухалися. Вона лишається чернеткою (сірою в історії рахунку клієнта), доки її не підтвердять або не анулюють; якщо ніхто її не підтвердить, закриття каси її анулює. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="51" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="52" />
+        <source>This draft is not confirmed: no money has moved. It stays a draft (grey in the customer's account history) until it is confirmed or voided. Close the window?</source>
+        <translation>Цю чернетку не підтверджено: гроші не рухалися. Вона лишається чернеткою (сірою в історії рахунку клієнта), доки її не підтвердять або не анулюють. Закрити вікно?</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="57" />
         <source>It is not known yet whether this payment went through: the platform may still confirm it. The customer's account history shows its status (a grey draft, or confirmed): check it there before you make a new one or hand cash back or over. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа ще може його підтвердити. Його стан видно в історії рахунку клієнта (сіра чернетка або підтверджений): перевірте там, перш ніж створювати новий чи повертати або видавати готівку. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="64" />
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="60" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="66" />
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="95" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="101" />
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="124" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="130" />
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="153" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159" />
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="154" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="160" />
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="164" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="170" />
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="173" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="179" />
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="184" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="190" />
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="220" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="226" />
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="247" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="253" />
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="252" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="258" />
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="261" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="267" />
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="278" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="284" />
         <source>The platform shows the payment in a status this desk does not know (%1), so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
         <translation>Платформа показує платіж у стані, невідомому цьому робочому місцю (%1), тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="285" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="291" />
         <source>The platform cannot be read right now, so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
         <translation>Платформа зараз не відповідає, тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
     </message>

@@ -18,6 +18,7 @@ from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.cash_dialog_keys import make_next_step
 from teller_app.ui.cash_dialog_lines import in_sentence, show_payment
 from teller_app.ui.cash_dialog_result import CashDialogResult
+from teller_app.ui.cash_dialog_till import till_reader
 from teller_app.ui.cash_text import cash_error_text
 
 
@@ -47,6 +48,11 @@ class CashDialogParts(CashDialogResult):
             "CashDialog", "This draft is not confirmed: no money has moved. It stays a draft "
             "(grey in the customer's account history) until it is confirmed or voided; if "
             "nobody confirms it, the till close voids it. Close the window?")
+        if till_reader(self.service) is None:  # no Teller Hub: no till, and no till close
+            text = QCoreApplication.translate(
+                "CashDialog", "This draft is not confirmed: no money has moved. It stays a "
+                "draft (grey in the customer's account history) until it is confirmed or "
+                "voided. Close the window?")
         if self.in_doubt:
             text = QCoreApplication.translate(
                 "CashDialog", "It is not known yet whether this payment went through: the "
