@@ -104,6 +104,19 @@ async def ask_no_printer() -> bool:
     return await asyncio.wrap_future(_ask_in_background())
 
 
+def when_printers_known(ops: OpRunner, parent: QWidget, then: Callable[[bool], None],
+                        disable: tuple[QWidget, ...] = ()) -> None:
+    """``then(no_printer)`` at once when the answer is known, else once it came (asked off
+    the UI thread; not known at all: False, the system dialog shows what there is)."""
+    known = known_no_printer()
+    if known is not None:
+        then(known)
+        return
+    ops.run(ask_no_printer, on_success=then, on_error=lambda _exc: then(False),
+            parent=parent, network=False, key=f"printers:{id(parent)}", disable=disable,
+            label=QCoreApplication.translate("ReceiptDialog", "Looking for printers"))
+
+
 def warm_printers() -> None:
     """Ask for the printers now, in the background, so that Print… knows at once (at the
     desk's start, or as a dialog that may print opens)."""

@@ -19,12 +19,7 @@ from PySide6.QtWidgets import (
 from teller_app.core.receipt import Receipt
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.pdf_save import save_pdf
-from teller_app.ui.print_job import (
-    PrintJobDialog,
-    ask_no_printer,
-    known_no_printer,
-    warm_printers,
-)
+from teller_app.ui.print_job import PrintJobDialog, warm_printers, when_printers_known
 from teller_app.ui.receipt import print_receipt, receipt_html, receipt_pdf
 from teller_app.ui.untrusted import plain_label
 
@@ -72,17 +67,7 @@ class ReceiptDialog(QDialog):
         """Whether a printer is installed is known (asked as the dialog opened, off the UI
         thread): the system dialog opens now; else it opens once the answer came, never
         with the desk waiting on a slow print server."""
-        known = known_no_printer()
-        if known is not None:
-            self._open_print(known)
-            return
-        self.ops.run(ask_no_printer, on_success=self._open_print,
-                     on_error=self._printers_unknown, parent=self, network=False,
-                     key=f"printers:{id(self)}", disable=(self.print_button,),
-                     label=self.tr("Looking for printers"))
-
-    def _printers_unknown(self, _exc: BaseException) -> None:
-        self._open_print(False)  # not known: the system dialog shows what there is
+        when_printers_known(self.ops, self, self._open_print, disable=(self.print_button,))
 
     def _open_print(self, none_installed: bool) -> None:
         if none_installed:  # said before the dialog, which offers only printing to a file

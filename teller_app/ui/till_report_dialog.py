@@ -40,12 +40,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.till import EndOfDay
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.print_job import (
-    PrintJobDialog,
-    ask_no_printer,
-    known_no_printer,
-    warm_printers,
-)
+from teller_app.ui.print_job import PrintJobDialog, warm_printers, when_printers_known
 from teller_app.ui.print_off_thread import error_text
 from teller_app.ui.till_report import (
     ReportContext,
@@ -204,14 +199,7 @@ class ReportDialog(QDialog):
     def print_it(self) -> None:
         """Whether a printer is installed is known (asked as the dialog opened, off the UI
         thread): the system dialog opens now; else once the answer came (``ReceiptDialog``)."""
-        known = known_no_printer()
-        if known is not None:
-            self._open_print(known)
-            return
-        self.ops.run(ask_no_printer, on_success=self._open_print,
-                     on_error=lambda _exc: self._open_print(False), parent=self,
-                     network=False, key=f"printers:{id(self)}",
-                     label=QCoreApplication.translate("ReceiptDialog", "Looking for printers"))
+        when_printers_known(self.ops, self, self._open_print)
 
     def _open_print(self, none_installed: bool) -> None:
         if none_installed:  # said before the dialog, which offers only printing to a file
