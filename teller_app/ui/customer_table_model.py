@@ -189,14 +189,20 @@ class CustomerTableModel(QAbstractTableModel):
         )
 
     def clear(self) -> None:
+        """No rows, no search: a search on its way or its paging lands nowhere (another
+        employee took over the desk: nothing of the last one's results stays)."""
         self._generation += 1
+        self._fetching = False
+        self.ops.cancel("search-page")
         self.beginResetModel()
         self._rows = []
         self._texts.clear()
         self._keys.clear()
         self._total = 0
         self._capped = False
+        self._source, self._query = None, ""
         self.endResetModel()
+        self.total_changed.emit(0, False)
 
     @property
     def query(self) -> str:

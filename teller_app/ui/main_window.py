@@ -270,11 +270,11 @@ class MainWindow(MainWindowChrome, MainWindowLeaving, MainWindowReauth):
         self.service.gate = approval_gate(session)
         if leaving != arriving:
             from teller_app.ui.cache_wiring import unwire_cache
-
             self.banner.clear()  # the leaving employee's notice (it may name a customer)
             # the leaving employee's cache (their key, scope and client) closes; a sign-out
             # later signs them out too (ui/switched_away)
             unwire_cache(self, left)
+            self.search_panel.forget()  # their query and results, before Y's first search
             self._park_tabs(leaving)
             self._unpark_tabs(arriving)
         self._apply_session()

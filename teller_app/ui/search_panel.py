@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -150,6 +150,16 @@ class SearchPanel(QWidget):
         # the model drops every older search's answer, so what it shows next is this one's
         self._narrowing = branch is not None or narrows(source)
         self.model.search(source, self.search_box.text().strip())
+
+    def forget(self) -> None:
+        """Another employee takes over the desk: the last one's query (and its undo
+        history: ``setText`` clears it) and results go before anything is searched again,
+        so a failed or slow first search never leaves their rows to open."""
+        self.debounce.stop()
+        with QSignalBlocker(self.search_box):
+            self.search_box.setText("")
+        self.model.clear()
+        self._update_summary()
 
     def current_row(self) -> Any | None:
         index = self.table.currentIndex()
