@@ -38,6 +38,24 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"hub database: sqlite {sqlite3.sqlite_version}, {pg_text}"
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_behind() -> Iterator[None]:
+    """Every test starts with no translator and the locale it found: a test that switched
+    the desk's language (``switch_language("en")`` installs English plurals, "2 customers")
+    must not change what the next one reads ("2 customer(s)"), whatever the order (files
+    run in a different order on each worker of a parallel run)."""
+    from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+    before = QLocale()
+    yield
+    app = QCoreApplication.instance()
+    if app is None:
+        return
+    for translator in app.findChildren(QTranslator):
+        app.removeTranslator(translator)
+    QLocale.setDefault(before)
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     """One demo-world sandbox for the whole session (shared: tests create their own data)."""

@@ -1,5 +1,5 @@
 """A closed session is not kept, nor does it keep a credential: the hub's cash controls made
-for a session (``till_desk.hub_cash``) go with it, and a closed session holds no password
+for a session (``till_hub.hub_cash``) go with it, and a closed session holds no password
 for a re-login and no token, in Mode A (Kratos) and Mode B (the hub's own sign-in). A live
 session still renews its hub session. Against the embedded sandbox + Teller Hub."""
 
@@ -13,7 +13,7 @@ import pytest
 
 from teller_app.core.till_cash import HubCash
 from teller_app.platform import HubLogin, PasswordLogin
-from teller_app.ui import till_desk
+from teller_app.ui import till_hub as till_desk  # hub_cash and its cache moved there
 from teller_app.ui.sign_in import SignInTarget, sign_in
 from tests.mode_b_desk import hub_profile, hub_teller
 
