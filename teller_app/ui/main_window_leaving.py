@@ -204,3 +204,18 @@ class MainWindowLeaving(MainWindowTabs):
         # Plug-ins with hooks outside this window (the idle filter, timers) unhook with it.
         if self.supervision is not None:
             self.supervision.shutdown()
+
+
+async def finish_leavers_writes(writes: list[Op]) -> None:
+    """Wait (bounded, as a sign-out waits: ``SAVE_WAIT_SECONDS``) until ``writes`` (the
+    leaving employee's, running at a switch on the lock screen) have run their callbacks:
+    closing their session first cut a write off its client (a confirm never sent after the
+    hub's check), and its answer and audit entry never landed."""
+    tasks = [op.task for op in writes if op.task is not None and not op.task.done()]
+    if not tasks:
+        return
+    _done, pending = await asyncio.wait(tasks, timeout=SAVE_WAIT_SECONDS)
+    if pending:
+        log.warning("a switched-away employee's session closes with %d write(s) running",
+                    len(pending))
+    await asyncio.sleep(0)  # OpRunner's done callbacks (the answer, its audit) run first

@@ -45,6 +45,7 @@ from teller_app.ui.dock_share import DockShare
 from teller_app.ui.language_watch import watch_language
 from teller_app.ui.lock_focus import focus_home
 from teller_app.ui.lock_screen import SessionLocker
+from teller_app.ui.main_window_leaving import finish_leavers_writes
 from teller_app.ui.people_lookup import lookup_customer_names, lookup_employee_names
 from teller_app.ui.supervision_feed import OWN_DECISION_KINDS as OWN_DECISION_KINDS
 from teller_app.ui.supervision_feed import SupervisionFeed
@@ -52,7 +53,6 @@ from teller_app.ui.till_live import TillLive
 
 if TYPE_CHECKING:
     from teller_app.core.cash_types import CashReceipt
-    from teller_app.ui.async_op import Op
     from teller_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -185,6 +185,18 @@ class Supervision(SupervisionFeed):
         if not self.can(Capability.VIEW_AUDIT) and self.audit_dock is not None:
             self._drop_dock("audit")
 
+    def _retire_docks(self) -> list[QDockWidget]:
+        """Take the inbox and audit docks off the window at once (hidden, silent); deleted
+        once the leaving employee's writes finish (a late answer lands nowhere)."""
+        retired = [d for d in (self.inbox_dock, self.audit_dock) if d is not None]
+        for dock in retired:
+            dock.widget().blockSignals(True)
+            dock.hide()
+            self.window.removeDockWidget(dock)
+        self.inbox_dock = self.inbox = self.audit_dock = self._audit_view = None
+        self._notice_ids, self._notice_text = set(), ""  # their "N new requests"
+        return retired
+
     def _drop_dock(self, which: str) -> None:
         if which == "inbox" and self.inbox_dock is not None:
             self.inbox_dock.deleteLater()
@@ -225,6 +237,9 @@ class Supervision(SupervisionFeed):
         # session), even while the leaving employee's still go out with the old session.
         handing = audit.switch(new_session.hub, employee=new_session.employee.email)
         self.record(AuditAction.SIGN_IN, previous_employee=old)
+        # the leaving employee's inbox (rows, comment) and audit trail (rows, filters) go
+        # with them; the newcomer's are made afresh (apply_capabilities, Tools)
+        retired = self._retire_docks() if new != old else []
         # The window parks the leaving employee's tabs and restores the arriving one's.
         self.window.switch_session(new_session)
 
@@ -235,6 +250,9 @@ class Supervision(SupervisionFeed):
             # resumes with a fresh sign-in)
             await asyncio.wait([handing])
             await finish_leavers_writes(writes)
+            for dock in retired:  # once their writes (a decision sent) have answered
+                if isValid(dock):
+                    dock.deleteLater()
             if old_session is not new_session:
                 await old_session.close()
 
@@ -326,10 +344,10 @@ class Supervision(SupervisionFeed):
         if self.audit_dock is None:
             client = self.session.client
             branches: list[tuple[str, str]] | None = [] if self.session.is_head_office else None
-            view = AuditView(
-                lambda: self.session.hub, self.window.ops, branches=branches,
-                employee_names=lambda e: lookup_employee_names(client, e),
-                customer_names=lambda g: lookup_customer_names(client, g))
+            view = AuditView(  # names looked up with the session of the moment (never a
+                lambda: self.session.hub, self.window.ops, branches=branches,  # leaver's)
+                employee_names=lambda e: lookup_employee_names(self.session.client, e),
+                customer_names=lambda g: lookup_customer_names(self.session.client, g))
             if branches is not None:
                 def listed(found: list[Branch]) -> None:
                     for b in found:
@@ -379,20 +397,3 @@ class Supervision(SupervisionFeed):
         text = self._notice()
         if ours_in_banner:
             banner.show_message(text, "info")
-
-
-async def finish_leavers_writes(writes: list[Op]) -> None:
-    """Wait (bounded, as a sign-out waits: ``SAVE_WAIT_SECONDS``) until ``writes`` (the
-    leaving employee's, running at a switch on the lock screen) have run their callbacks:
-    closing their session first cut a write off its client (a confirm never sent after the
-    hub's check), and its answer and audit entry never landed."""
-    from teller_app.ui.main_window_leaving import SAVE_WAIT_SECONDS
-
-    tasks = [op.task for op in writes if op.task is not None and not op.task.done()]
-    if not tasks:
-        return
-    _done, pending = await asyncio.wait(tasks, timeout=SAVE_WAIT_SECONDS)
-    if pending:
-        log.warning("a switched-away employee's session closes with %d write(s) running",
-                    len(pending))
-    await asyncio.sleep(0)  # OpRunner's done callbacks (the answer, its audit) run first
