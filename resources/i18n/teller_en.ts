@@ -177,7 +177,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="196"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="206"/>
         <source>%n customer(s) match the filters</source>
         <translation>
             <numerusform>%n customer matches the filters</numerusform>
@@ -185,7 +185,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="197"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="207"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>
@@ -196,7 +196,7 @@
 <context>
     <name>Supervision</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="357"/>
+        <location filename="../../teller_app/ui/supervision.py" line="375"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n new change request to decide</numerusform>

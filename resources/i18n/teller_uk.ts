@@ -3588,7 +3588,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Пошук…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/customer_table_model.py" line="307"/>
+        <location filename="../../teller_app/ui/customer_table_model.py" line="313"/>
         <source>Loading more results…</source>
         <translation>Завантаження наступних результатів…</translation>
     </message>
@@ -4608,22 +4608,19 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PdfSave</name>
     <message>
-        <location filename="../../teller_app/ui/pdf_save.py" line="24"/>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="244"/>
+        <location filename="../../teller_app/ui/pdf_save.py" line="48"/>
         <source>Saved to {path}</source>
         <translation>Збережено у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/pdf_save.py" line="30"/>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="249"/>
+        <location filename="../../teller_app/ui/pdf_save.py" line="52"/>
         <source>Could not save: {error}</source>
         <translation>Не вдалося зберегти: {error}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/pdf_save.py" line="34"/>
-        <location filename="../../teller_app/ui/print_job.py" line="234"/>
-        <location filename="../../teller_app/ui/print_off_thread.py" line="56"/>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="241"/>
+        <location filename="../../teller_app/ui/pdf_save.py" line="57"/>
+        <location filename="../../teller_app/ui/print_job.py" line="227"/>
+        <location filename="../../teller_app/ui/print_off_thread.py" line="53"/>
         <source>Saving the PDF</source>
         <translation>Збереження PDF</translation>
     </message>
@@ -4664,18 +4661,18 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>PrintJob</name>
     <message>
-        <location filename="../../teller_app/ui/print_job.py" line="176"/>
+        <location filename="../../teller_app/ui/print_job.py" line="169"/>
         <source>the printer did not accept it</source>
         <translation>принтер не прийняв завдання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/print_job.py" line="221"/>
-        <location filename="../../teller_app/ui/print_off_thread.py" line="49"/>
+        <location filename="../../teller_app/ui/print_job.py" line="214"/>
+        <location filename="../../teller_app/ui/print_off_thread.py" line="46"/>
         <source>no file name was given</source>
         <translation>не вказано назву файлу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/print_off_thread.py" line="46"/>
+        <location filename="../../teller_app/ui/print_off_thread.py" line="43"/>
         <source>Printing</source>
         <translation>Друк</translation>
     </message>
@@ -5340,7 +5337,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>&amp;Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/print_job.py" line="117"/>
+        <location filename="../../teller_app/ui/print_job.py" line="110"/>
         <source>Looking for printers</source>
         <translation>Пошук принтерів</translation>
     </message>
@@ -5365,7 +5362,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Квитанцію не надруковано: {reason}. Збережіть її через «Зберегти як PDF…» або надрукуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/receipt_dialog.py" line="99"/>
+        <location filename="../../teller_app/ui/receipt_dialog.py" line="98"/>
         <source>Save the receipt</source>
         <translation>Зберегти квитанцію</translation>
     </message>
@@ -5378,54 +5375,54 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>ReportDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="127"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="126"/>
         <source>End-of-day report</source>
         <translation>Звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="158"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="157"/>
         <source>Print…</source>
         <translation>Друкувати…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="159"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="158"/>
         <source>Save as PDF…</source>
         <translation>Зберегти як PDF…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="176"/>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="180"/>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="184"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="175"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="179"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="183"/>
         <source>Preparing the report…</source>
         <translation>Готуємо звіт…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="207"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="206"/>
         <source>No printer is installed on this computer: the report can only be printed to a PDF file. Save as PDF… does the same.</source>
         <translation>На цьому комп’ютері не встановлено жодного принтера: звіт можна надрукувати лише у файл PDF. «Зберегти як PDF…» робить те саме.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="216"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="215"/>
         <source>Printed to {path}</source>
         <translation>Надруковано у файл {path}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="217"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="216"/>
         <source>Sent to the printer.</source>
         <translation>Надіслано на друк.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="221"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="220"/>
         <source>The report was not printed: {reason}. Use Save as PDF… to keep it, or print again.</source>
         <translation>Звіт не надруковано: {reason}. Збережіть його через «Зберегти як PDF…» або надрукуйте ще раз.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="226"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="224"/>
         <source>Save the end-of-day report</source>
         <translation>Зберегти звіт на кінець дня</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_report_dialog.py" line="227"/>
+        <location filename="../../teller_app/ui/till_report_dialog.py" line="226"/>
         <source>PDF files (*.pdf)</source>
         <translation>Файли PDF (*.pdf)</translation>
     </message>
@@ -5653,17 +5650,17 @@ If it happens again, tell support what you were doing.</source>
         <translation>Усі відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="191"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="201"/>
         <source>Filters are on.</source>
         <translation>Увімкнено фільтри.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="193"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="203"/>
         <source>No customers match the filters.</source>
         <translation>Жоден клієнт не відповідає фільтрам.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="196"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="206"/>
         <source>%n customer(s) match the filters</source>
         <translation>
             <numerusform>%n клієнт відповідає фільтрам</numerusform>
@@ -5672,17 +5669,17 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="203"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="213"/>
         <source>No customers found. To search by IBAN, type it in full.</source>
         <translation>Клієнтів не знайдено. Щоб знайти за IBAN, введіть його повністю.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/search_panel.py" line="205"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="215"/>
         <source>No customers found.</source>
         <translation>Клієнтів не знайдено.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="197"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="207"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n клієнт</numerusform>
@@ -6212,7 +6209,7 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/supervision.py" line="166"/>
-        <location filename="../../teller_app/ui/supervision.py" line="341"/>
+        <location filename="../../teller_app/ui/supervision.py" line="359"/>
         <source>Audit trail</source>
         <translation>Журнал аудиту</translation>
     </message>
@@ -6232,7 +6229,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Надійшов новий запит.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/supervision.py" line="357"/>
+        <location filename="../../teller_app/ui/supervision.py" line="375"/>
         <source>%n new change request(s) to decide</source>
         <translation>
             <numerusform>%n новий запит на зміну очікує рішення</numerusform>
@@ -6431,7 +6428,7 @@ If it happens again, tell support what you were doing.</source>
         <translation>Погодження (%1)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/supervision.py" line="340"/>
+        <location filename="../../teller_app/ui/supervision.py" line="358"/>
         <source>Reading branches</source>
         <translation>Читання відділень</translation>
     </message>

@@ -56,7 +56,7 @@ class _Printers:
 
 def _ask_in_background() -> Future[bool]:
     """Ask the system for its printers in a daemon thread (one question at a time; a hung
-    CUPS never holds the desk's exit); the future answers ``no_printer``'s question."""
+    CUPS never holds the desk's exit); the future answers whether no printer is installed."""
     with _Printers.lock:
         if _Printers.asking is not None:
             return _Printers.asking
@@ -89,15 +89,8 @@ def known_no_printer() -> bool | None:
     return answer
 
 
-def no_printer() -> bool:
-    """No printer is installed: the print dialog offers only "Print to File (PDF)". Never
-    blocks: the last answer (``known_no_printer``), False while none is known yet; a dialog
-    that can wait for it asks ``ask_no_printer`` through its ``OpRunner``."""
-    return bool(known_no_printer())
-
-
 async def ask_no_printer() -> bool:
-    """``no_printer``'s answer, waited for off the UI thread when none is known yet."""
+    """Whether no printer is installed, waited for off the UI thread when none is known yet."""
     known = known_no_printer()
     if known is not None:
         return known
@@ -106,7 +99,7 @@ async def ask_no_printer() -> bool:
 
 def when_printers_known(ops: OpRunner, parent: QWidget, then: Callable[[bool], None],
                         disable: tuple[QWidget, ...] = ()) -> None:
-    """``then(no_printer)`` at once when the answer is known, else once it came (asked off
+    """``then(no printer installed)`` at once when the answer is known, else once it came (asked off
     the UI thread; not known at all: False, the system dialog shows what there is)."""
     known = known_no_printer()
     if known is not None:

@@ -18,11 +18,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from teller_app.core.private_files import write_private
+from teller_app.ui.pdf_save import error_text
 from teller_app.ui.print_job import PrintJobDialog, file_of, printer_failed
-
-
-def error_text(exc: BaseException) -> str:
-    return (exc.strerror if isinstance(exc, OSError) else None) or type(exc).__name__
 
 
 class OffThreadPrintJob(PrintJobDialog):

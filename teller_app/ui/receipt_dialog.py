@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.receipt import Receipt
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.pdf_save import save_pdf
+from teller_app.ui.pdf_save import ask_pdf_path, save_pdf
 from teller_app.ui.print_job import PrintJobDialog, warm_printers, when_printers_known
 from teller_app.ui.receipt import print_receipt, receipt_html, receipt_pdf
 from teller_app.ui.untrusted import plain_label
@@ -95,13 +95,9 @@ class ReceiptDialog(QDialog):
         self.save_button.setFocus()
 
     def choose_pdf_path(self) -> None:
-        dialog = self.file_dialog = QFileDialog(
-            self, self.tr("Save the receipt"), f"{self.receipt.file_stem}.pdf",
-            self.tr("PDF files (*.pdf)"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(self.save_pdf)
-        dialog.open()
+        self.file_dialog = ask_pdf_path(self, self.tr("Save the receipt"),
+                                        f"{self.receipt.file_stem}.pdf",
+                                        self.tr("PDF files (*.pdf)"), self.save_pdf)
 
     def save_pdf(self, path: str) -> None:
         save_pdf(self.ops, self, self.status, path, receipt_pdf(self.receipt), self.saved.emit,

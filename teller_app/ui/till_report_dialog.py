@@ -16,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -40,8 +39,8 @@ from PySide6.QtWidgets import (
 
 from teller_app.core.till import EndOfDay
 from teller_app.ui.async_op import OpRunner
+from teller_app.ui.pdf_save import ask_pdf_path, error_text, make_pdf
 from teller_app.ui.print_job import PrintJobDialog, warm_printers, when_printers_known
-from teller_app.ui.print_off_thread import error_text
 from teller_app.ui.till_report import (
     ReportContext,
     ReportLabels,
@@ -222,29 +221,14 @@ class ReportDialog(QDialog):
             "again.").format(reason=reason))
 
     def choose_path(self) -> None:
-        dialog = self.file_dialog = QFileDialog(
-            self, self.tr("Save the end-of-day report"), f"till-{self.report.till.till_code}.pdf",
-            self.tr("PDF files (*.pdf)"))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix("pdf")
-        dialog.fileSelected.connect(self.save_pdf)
-        dialog.open()
+        self.file_dialog = ask_pdf_path(self, self.tr("Save the end-of-day report"),
+                                        f"till-{self.report.till.till_code}.pdf",
+                                        self.tr("PDF files (*.pdf)"), self.save_pdf)
 
     def save_pdf(self, path: str) -> None:
-        """The PDF made, painted and written privately (0600) in a worker (``pdf_save``'s
-        words: the folder may be a slow share, and the report is made there too)."""
-        translate = QCoreApplication.translate
+        """The PDF made, painted and written privately (0600) in a worker (the folder may
+        be a slow share, and a long report takes a second to lay out)."""
         report, context, target = self.report, self.context, Path(path)
-        self.ops.run(lambda: asyncio.to_thread(write_report_pdf, report, context, target),
-                     on_success=self._saved, on_error=self._not_saved, parent=self,
-                     network=False, disable=(self.save_button,),
-                     label=translate("PdfSave", "Saving the PDF"))
-
-    def _saved(self, written: Path) -> None:
-        self.status.setText(QCoreApplication.translate("PdfSave", "Saved to {path}").format(
-            path=str(written)))
-        self.saved.emit(str(written))
-
-    def _not_saved(self, exc: BaseException) -> None:
-        self.status.setText(QCoreApplication.translate("PdfSave", "Could not save: {error}")
-                            .format(error=error_text(exc)))
+        make_pdf(self.ops, self, self.status,
+                 lambda: write_report_pdf(report, context, target), self.saved.emit,
+                 disable=(self.save_button,))
