@@ -1,7 +1,9 @@
 """DCM's public keys (``{dcm_url}/api/v1/.well-known/jwks.json``) and X-Session-ID checks.
 
 Keys are cached by ``kid``; an unknown ``kid`` refetches the set (DCM rotated its key), at
-most once per ``REFETCH_INTERVAL_S`` so a flood of made-up kids cannot hammer DCM.
+most once per ``REFETCH_INTERVAL_S`` so a flood of made-up kids cannot hammer DCM. A fetch that
+failed (DCM slow or away) may be tried again after ``RETRY_AFTER_FAILURE_S``: one slow answer
+must not refuse every DCM call for the whole interval.
 
 A token is short-lived and used once: ``iat`` required and not ahead of the clock,
 ``exp - iat`` at most ``TokenPolicy.max_lifetime``, ``iss``/``aud`` when the settings name
@@ -34,6 +36,8 @@ from .token_replay import JtiLedger
 log = logging.getLogger("teller_hub.jwks")
 
 REFETCH_INTERVAL_S = 5.0
+RETRY_AFTER_FAILURE_S = 1.0
+FETCH_TIMEOUT_S = 2.0  # DCM waits on this answer; a loaded DCM took over 0.5 s (the old limit)
 LEEWAY_S = 5  # PLATFORM_API §2.4: exp >= now - 5 s (and iat <= now + 5 s)
 MAX_JTI = 256
 FLOWS = frozenset({"sign-in", "sign-up", "sign-up-processing", "sign-up-emission"})
@@ -86,11 +90,13 @@ class JwksCache:
     async def _fetch(self) -> None:
         self._fetched_at = time.monotonic()
         try:
-            resp = await self._http.get(self._url, timeout=0.5)
+            resp = await self._http.get(self._url, timeout=FETCH_TIMEOUT_S)
             resp.raise_for_status()
             keys = resp.json()["keys"]
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             log.warning("jwks fetch failed", extra={"error": type(exc).__name__})
+            # the next unknown kid may ask again soon: the throttle is for answers we have
+            self._fetched_at -= REFETCH_INTERVAL_S - RETRY_AFTER_FAILURE_S
             return
         fresh: dict[str, Any] = {}
         for jwk in keys if isinstance(keys, list) else []:
