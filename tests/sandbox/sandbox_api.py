@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ class Api:
         self.m = sb.manifest
         self.cp = sb.counterparty_guid
         self.http = httpx.Client(base_url=sb.base_url, timeout=30)
-        self._tokens: dict[str, str] = {}
+        self._tokens: dict[str, tuple[str, float]] = {}  # email: (token, expires, epoch s)
 
     # -- identities ------------------------------------------------------------------------
     def emp(self, email: str) -> dict[str, Any]:
@@ -37,11 +38,17 @@ class Api:
         )
 
     def token(self, email: str, fresh: bool = False) -> str:
-        if fresh or email not in self._tokens:
+        """A session of ``email``, signed in again a minute before it ends (the sandbox's
+        sessions last 15 min; a session-wide client outlives that in a parallel run)."""
+        token, expires = self._tokens.get(email, ("", 0.0))
+        if fresh or time.time() > expires - 60:
             resp = self.login(email)
             assert resp.status_code == 200, resp.text
-            self._tokens[email] = resp.json()["session_token"]
-        return self._tokens[email]
+            body = resp.json()
+            ends = datetime.fromisoformat(body["session"]["expires_at"].replace("Z", "+00:00"))
+            token, expires = body["session_token"], ends.timestamp()
+            self._tokens[email] = (token, expires)
+        return token
 
     def headers(self, who: str | None) -> dict[str, str]:
         if who is None:

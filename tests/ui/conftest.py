@@ -23,12 +23,13 @@ def teller_dirs(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("TELLER_DATA_DIR", str(tmp_path / "data"))
     # UI tests run with no usable keyring (session-only secrets). keyring reads the variable
     # once per process, and other tests may already have picked the real Secret Service, so
-    # set the backend itself too.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # set the backend itself too. The process's own choice is taken before the variable is
+    # set: taken after, a first choice would be "fail" and restored for every later test.
     import keyring
     from keyring.backends import fail
 
     previous = keyring.get_keyring()
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(previous)
