@@ -61,8 +61,15 @@ case "$mode" in
     # Real Secret Service keyring for the keyring tests, in a throw-away HOME and D-Bus session.
     tmp_home="$(mktemp -d)"
     trap 'rm -rf "$tmp_home"' EXIT
+    # One worker per core (at most 4; TELLER_TEST_WORKERS overrides, 1 = one process), each
+    # with its own sandbox, hub and PostgreSQL; a test file stays on one worker (its module
+    # fixtures start once). A later "-n N" in the arguments wins.
+    cores="$(nproc 2>/dev/null || echo 1)"
+    workers="${TELLER_TEST_WORKERS:-$(( cores < 4 ? cores : 4 ))}"
+    parallel=()
+    if [ "$workers" -gt 1 ]; then parallel=(-n "$workers" --dist loadfile); fi
     # the 25 slowest tests close the log: where CI's time goes, run after run
-    run=(.venv/bin/python -m pytest -m "slow or not slow" --durations=25 "$@")
+    run=(.venv/bin/python -m pytest -m "slow or not slow" --durations=25 ${parallel[@]+"${parallel[@]}"} "$@")
     if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
       HOME="$tmp_home" XDG_DATA_HOME="$tmp_home/.local/share" XDG_CONFIG_HOME="$tmp_home/.config" \
         dbus-run-session -- sh -c 'printf test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "${run[@]}"
