@@ -29,7 +29,10 @@ from .db import delete_in_batches, dialect_insert, metadata, now
 
 log = logging.getLogger("teller_hub.token_replay")
 PRUNE_INTERVAL_S = 30.0
-SPEND_WAIT_S = 0.25  # how long an answer waits for the database to record a jti
+SPEND_WAIT_S = 0.25  # SQLite: how long an answer waits for the database to record a jti
+# PostgreSQL (several hub processes): how long an answer waits for the database's decision
+# before it refuses; DCM gives the Auth Service 1 s, so a later answer was lost anyway
+SPEND_WAIT_SHARED_S = 0.8
 SEEN_MAX = 200_000  # at most this many live jti hashes remembered (the oldest go first)
 PRUNE_BATCH = 5000
 PRUNE_ROUNDS = 10  # at most this many batches per prune (the rest waits for the next one)
@@ -58,21 +61,28 @@ class JtiLedger:
 
     async def spend(self, jti: str, expires_at: int) -> bool:
         """True the first time ``jti`` is seen (now spent until ``expires_at``), else False.
-        This process's own spends are refused at once from memory. The database decides
-        between processes; when it is busy past ``SPEND_WAIT_S`` (SQLite's one writer under
-        load), the answer does not wait for it: DCM gives the Auth Service 1 s, and a late
-        conflict (another process answered the same token first) is logged as an error."""
+        This process's own spends are refused at once from memory; the database decides
+        between processes. When it is busy past the wait, PostgreSQL (the database of a
+        scaled-out hub, where another process may be answering the same token) refuses: a
+        replay must not pass once per process. SQLite (one hub process: a branch or the
+        embedded default; its one writer is slow under load) answers from memory after
+        ``SPEND_WAIT_S``; a late conflict is logged as an error."""
         key = jti_hash(jti)
         if key in self._seen:
             return False
         self._remember(key, expires_at)
+        shared = self.engine.dialect.name != "sqlite"
         insert = asyncio.ensure_future(self._insert(key, expires_at))
         try:
-            fresh = await asyncio.wait_for(asyncio.shield(insert), SPEND_WAIT_S)
+            fresh = await asyncio.wait_for(
+                asyncio.shield(insert), SPEND_WAIT_SHARED_S if shared else SPEND_WAIT_S)
         except TimeoutError:
             self._pruning.add(insert)
-            insert.add_done_callback(self._late)
-            fresh = True
+            insert.add_done_callback(self._late_refused if shared else self._late)
+            if shared:
+                log.warning("a DCM token was refused: the database did not record its id "
+                            "within %.1f s", SPEND_WAIT_SHARED_S)
+            fresh = not shared
         if time.monotonic() - self._pruned_at >= PRUNE_INTERVAL_S:
             # beside the answer, not in it: DCM waits at most 1 s for the Auth Service
             self._pruned_at = time.monotonic()
@@ -86,6 +96,12 @@ class JtiLedger:
             result = await conn.execute(dialect_insert(conn, dcm_token_jtis).values(
                 jti_hash=key, expires_at=expires_at).on_conflict_do_nothing())
             return bool(result.rowcount == 1)
+
+    def _late_refused(self, task: asyncio.Task[bool]) -> None:
+        """The insert of a token already refused: a conflict is no harm, a failure is."""
+        self._pruning.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a DCM token id could not be recorded: %s", type(task.exception()).__name__)
 
     def _late(self, task: asyncio.Task[bool]) -> None:
         self._pruning.discard(task)

@@ -80,9 +80,11 @@ def test_expired_rows_are_pruned(db_url: str, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_busy_database_does_not_hold_the_answer(db_url: str) -> None:
-    """Another transaction holds the table (SQLite's one writer under load): the spend
-    answers within its bound instead of DCM's whole 1 s, this process still refuses the same
-    jti again from memory, and the row lands once the table is free."""
+    """Another transaction holds the table: the spend answers within DCM's 1 s, never later.
+    SQLite (one hub process; its one writer under load) answers fresh from memory;
+    PostgreSQL (several processes may hold the same token: audit, a replay answered once per
+    process while the database was slow) refuses. This process refuses the same jti again
+    either way, and the row lands once the table is free."""
     async def body(engine: AsyncEngine) -> None:
         other = make_engine(HubSettings(database_url=db_url))
         exp = int(time.time()) + 60
@@ -95,8 +97,9 @@ def test_a_busy_database_does_not_hold_the_answer(db_url: str) -> None:
                     await conn.exec_driver_sql("BEGIN")
                     await conn.exec_driver_sql("LOCK TABLE dcm_token_jtis IN EXCLUSIVE MODE")
                 started = time.monotonic()
-                assert await ledger.spend("busy", exp)
-                assert time.monotonic() - started < 0.9  # DCM waits 1 s for the answer
+                fresh = await ledger.spend("busy", exp)
+                assert time.monotonic() - started < 0.95  # DCM waits 1 s for the answer
+                assert fresh is (conn.dialect.name == "sqlite")
                 assert not await ledger.spend("busy", exp)  # this process remembers it
                 await conn.exec_driver_sql("ROLLBACK")
             await asyncio.gather(*ledger._pruning)
