@@ -8,7 +8,8 @@ row (a paint asks ~10 roles per cell).
 
 Rows are whatever the source returns (``SearchRow``: the cache's ``CustomerRow``, the platform's
 ``Customer``, or an edited customer's ``CustomerView``); all three carry the wire field names
-the columns read, so no row is converted before it is painted.
+the columns read, so no row is converted before it is painted. The columns and the texts a
+row shows in them: ``customer_columns``.
 
 Names sort in Ukrainian alphabetical order by the cache's key (``name_key``), never Python's
 ("Їжакевич" came after "Чорновіл"), and so do the other text columns (``text_key``); rows a
@@ -18,12 +19,10 @@ again: no work per row on the start page.
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -35,13 +34,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from teller_app.cache.text import sort_key
-from teller_app.core.person_name import official_name
 from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
-from teller_app.ui.data_text import segment_text, status_text
+from teller_app.ui.customer_columns import COLUMNS as COLUMNS  # importable here (as before)
+from teller_app.ui.customer_columns import WORDED, cell_value
+from teller_app.ui.customer_columns import display_texts as display_texts
+from teller_app.ui.customer_columns import full_name as full_name
+from teller_app.ui.customer_columns import row_guid as row_guid
+from teller_app.ui.customer_columns import turns_direction as turns_direction
 from teller_app.ui.search_source_types import LazyCountSource, NameOrderedSource
 from teller_app.ui.search_source_types import SearchSource as SearchSource  # importable here
-from teller_app.ui.validators import isolate, one_line
 
 if TYPE_CHECKING:  # typing only: the table is painted before pydantic is needed
     from teller_app.cache.rows import CustomerRow
@@ -55,10 +57,6 @@ FIRST_PAGE = 50  # more rows than a maximised window shows; the rest come with f
 Index = QModelIndex | QPersistentModelIndex
 
 
-def full_name(row: SearchRow) -> str:
-    return official_name(row.surname, row.name, row.paternal_name)
-
-
 def name_key(row: SearchRow) -> str:
     """The cache's sort key: Ukrainian alphabetical order (а б в г ґ … є … и і ї й … ю я) by
     surname, name, patronymic; Latin letters before Cyrillic."""
@@ -69,75 +67,6 @@ def text_key(text: str) -> str:
     """Another text column's sort key (Branch, Login, …): the names' (``name_key``), the same
     Ukrainian order (Python's put є, і, ї, ґ after я)."""
     return sort_key(text, "", "")
-
-
-def row_guid(row: SearchRow) -> str:
-    return row.wallet_user_guid
-
-
-# (attribute, header) — headers are translated when asked for (context "CustomerTableModel"),
-# not at import.
-COLUMNS: Sequence[tuple[str, str]] = (
-    ("full_name", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Name"))),
-    ("phone_number", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Phone"))),
-    ("login", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Login"))),
-    ("kyc_level", str(QT_TRANSLATE_NOOP("CustomerTableModel", "KYC"))),
-    ("segment", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Segment"))),
-    ("status", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Status"))),
-    ("is_disabled", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Disabled"))),
-    ("branch_name", str(QT_TRANSLATE_NOOP("CustomerTableModel", "Branch"))),
-)
-
-
-# attribute -> how a row gives it (the COLUMNS keys; also the sort keys)
-_CELLS: dict[str, Callable[[SearchRow], str | int | bool]] = {
-    "full_name": full_name,
-    "phone_number": lambda r: r.phone_number,
-    "login": lambda r: r.login,
-    "kyc_level": lambda r: r.kyc_level,
-    "segment": lambda r: r.segment,
-    "status": lambda r: r.status,
-    "is_disabled": lambda r: r.is_disabled,
-    "branch_name": lambda r: r.branch_name,
-}
-
-
-def cell_value(row: SearchRow, attribute: str) -> str | int | bool:
-    return _CELLS[attribute](row)
-
-
-# the columns showing a wire value in words (translated): shown and sorted by the words
-_WORDED: dict[str, Callable[[object], str]] = {"status": status_text, "segment": segment_text}
-
-
-def display_texts(row: SearchRow) -> tuple[str, ...]:
-    """The text of every column of ``row``, as shown, then "1" if the customer is disabled."""
-    out: list[str] = []
-    for attribute, _header in COLUMNS:
-        value = cell_value(row, attribute)
-        if attribute == "is_disabled":
-            text = QCoreApplication.translate("CustomerTableModel", "disabled") if value else ""
-        elif attribute in _WORDED:
-            text = _WORDED[attribute](value)
-        elif attribute == "full_name":  # a right-to-left name cannot reorder the row
-            text = isolate(str(value)) if turns_direction(str(value)) else str(value)
-        else:
-            text = "" if value is None else str(value)
-        out.append(one_line(text))  # platform text may hold line breaks, other controls
-    out.append("1" if row.is_disabled else "")
-    return tuple(out)
-
-
-# Bidi classes that can change the direction of the text around them.
-_DIRECTIONAL = frozenset({"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI",
-                          "FSI", "PDI"})
-
-
-def turns_direction(text: str) -> bool:
-    """True when ``text`` has a character that could reorder the row; only such names are
-    isolated (the isolate marks cost ~20 % of a table paint, fonts lacking them)."""
-    return not text.isascii() and any(
-        unicodedata.bidirectional(c) in _DIRECTIONAL for c in text)
 
 
 # Roles as plain ints: data() is called ~10 times per painted cell.
@@ -236,7 +165,7 @@ class CustomerTableModel(QAbstractTableModel):
         """A live language switch: the cached display texts ("active", "disabled") are made
         again when next painted; no reset, so the selection and the scroll position stay."""
         self._texts.clear()
-        if self._sort is not None and COLUMNS[self._sort[0]][0] in _WORDED:
+        if self._sort is not None and COLUMNS[self._sort[0]][0] in WORDED:
             self._keys.clear()  # sorted by words of the other language: by these now
             self._resort()
         if self._rows:
@@ -400,8 +329,8 @@ class CustomerTableModel(QAbstractTableModel):
                 return known[1]
             if attribute == "full_name":
                 made: tuple[int, int | str] = (1, name_key(row))
-            elif attribute in _WORDED:  # by the words shown ("VIP" before "роздрібний")
-                made = (1, text_key(_WORDED[attribute](cell_value(row, attribute))))
+            elif attribute in WORDED:  # by the words shown ("VIP" before "роздрібний")
+                made = (1, text_key(WORDED[attribute](cell_value(row, attribute))))
             else:
                 value = cell_value(row, attribute)
                 made = (0, int(value)) if isinstance(value, bool | int) else (
