@@ -1,6 +1,9 @@
-"""Save a PDF (a receipt, an end-of-day report) where the teller chose: made and written
-privately (0600, atomic) off the UI thread, because that folder may be a slow network share
-or a USB stick, and a long report takes a second to lay out. ``ask_pdf_path`` asks where."""
+"""Save a PDF (a receipt, an end-of-day report) where the teller chose (``ask_pdf_path`` asks
+where), written privately (0600, atomic) off the UI thread, because that folder may be a slow
+network share or a USB stick. A receipt (one page) is rendered on the UI thread and only its
+bytes are written in the worker (``save_pdf``); the end-of-day report, which takes a second to
+lay out, is made, rendered and written in the worker (``make_pdf``: its own document there,
+as ``print_off_thread`` prints it)."""
 
 from __future__ import annotations
 
