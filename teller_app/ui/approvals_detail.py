@@ -1,8 +1,9 @@
 """What a supervisor reads about one request before deciding it, in the inbox (under the
 list) and in the approve-in-place dialog, in the same order: the customer (name, and the
 login or phone the request itself carries), who asked and when, the change ("value at filing
-→ wanted" from the request's ``before``, read with the request: no extra call), the reason.
-Strings keep the ``ApprovalsInbox`` context (as ``approvals_drift``)."""
+→ wanted" from the request's ``before``, read with the request: no extra call), the reason;
+in the inbox, the request's short id too (as a refusal names one). Strings keep the
+``ApprovalsInbox`` context (as ``approvals_drift``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from teller_app.core.approvals import CUSTOMER_UPDATE
 from teller_app.platform.hub_models import ChangeRequest
 from teller_app.ui.audit_details import field_name
+from teller_app.ui.audit_entity import short_id
 from teller_app.ui.cash_text import request_reason_text
 from teller_app.ui.change_request_dialog import describe_change
 from teller_app.ui.field_values import field_value_text
@@ -43,6 +45,12 @@ def requested_line(request: ChangeRequest, maker_name: str) -> str:
     if not when:
         return fill(translate("ApprovalsInbox", "Requested by %1"), maker_name)
     return fill(translate("ApprovalsInbox", "Requested by %1 on %2"), maker_name, when)
+
+
+def request_id_line(request: ChangeRequest) -> str:
+    """"Request: 9b41c0d2…": the request by the short id a refusal names it by (a request
+    that holds the customer is found in the list by it)."""
+    return fill(translate("ApprovalsInbox", "Request: %1"), short_id(request.id))
 
 
 def change_from_to(request: ChangeRequest) -> str:

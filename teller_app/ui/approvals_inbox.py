@@ -42,6 +42,7 @@ from teller_app.ui.approvals_alerts import AlertsList, open_alerts
 from teller_app.ui.approvals_alerts_ack import AlertAck
 from teller_app.ui.approvals_drift import ApproveGate
 from teller_app.ui.approvals_inbox_decide import RequestsTable
+from teller_app.ui.approvals_inbox_jump import BlockerJump
 from teller_app.ui.approvals_inbox_lookups import InboxLookups
 from teller_app.ui.approvals_inbox_room import AlertsRoom
 from teller_app.ui.approvals_inbox_state import InboxMemory
@@ -112,6 +113,9 @@ class ApprovalsInbox(InboxLookups):
         self.details = plain_label(QLabel())  # names and values: never markup
         self.details.setObjectName("requestDetails")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.request_ref = plain_label(QLabel())  # "Request: 9b41c0d2…", as a refusal says
+        self.request_ref.setObjectName("requestId")
+        self.request_ref.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason = plain_label(QLabel())  # the maker's words: never markup
         self.reason.setObjectName("requestReason")
         self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -143,6 +147,7 @@ class ApprovalsInbox(InboxLookups):
         self.live = QLabel()
         self.live.setObjectName("inboxLive")
         self.status = plain_label(QLabel())  # may quote the platform's or the hub's words
+        self.jump = BlockerJump(self.model, self.table, self)  # to a refusal's blocker
         self.alert_list = AlertsList()
         self.alerts, self.alerts_title = self.alert_list.list, self.alert_list.title
         self.alert_ack = AlertAck(self.alert_list, ops, approvals,
@@ -171,6 +176,7 @@ class ApprovalsInbox(InboxLookups):
         box.addLayout(corner)
         box.addWidget(self.table, 2)
         box.addWidget(self.details)
+        box.addWidget(self.request_ref)
         box.addWidget(self.reason)
         box.addWidget(self.moved)
         comment_row = QHBoxLayout()
@@ -179,6 +185,7 @@ class ApprovalsInbox(InboxLookups):
         box.addLayout(comment_row)
         box.addLayout(decide)
         box.addWidget(self.status)  # under the buttons and the comment it is about
+        box.addWidget(self.jump.button, 0, Qt.AlignmentFlag.AlignLeft)  # "Show request …"
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
         box.addWidget(self.alert_list.ack_bar)  # the selected alert's comment, Acknowledge
@@ -221,6 +228,7 @@ class ApprovalsInbox(InboxLookups):
             self.show_live(self._connected)
         self.alert_list.retranslate()
         self._show_reason()
+        self.jump.retranslate()
         if self._status_text is not None:
             self.status.setText(shown_lines(self._status_text()))
 
@@ -354,6 +362,11 @@ class ApprovalsInbox(InboxLookups):
         self.drafts.set_requested(requested_drafts([*self.model.rows, *self._own.values()]))
 
     # -- deciding -----------------------------------------------------------------------
+    def _show_status(self, make: Callable[[], str], *, announce: bool = True,
+                     sticky: bool = False) -> None:
+        self.jump.clear()  # a new message: the way to an earlier one's blocker goes
+        super()._show_status(make, announce=announce, sticky=sticky)
+
     def selected_request(self) -> ChangeRequest | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.request_at(rows[0].row()) if rows else None

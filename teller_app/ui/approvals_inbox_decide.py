@@ -36,9 +36,11 @@ from teller_app.ui.approvals_detail import (
     change_line,
     customer_line,
     decided_text,
+    request_id_line,
     requested_line,
 )
 from teller_app.ui.approvals_drift import CURRENT_READ_KEY, moved_warning
+from teller_app.ui.approvals_inbox_jump import BlockerJump
 from teller_app.ui.approvals_model import PendingRequestsModel
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_text import request_reason_text
@@ -86,12 +88,14 @@ class InboxDecisions(QWidget):
     table: RequestsTable
     comment: QLineEdit
     details: QLabel
+    request_ref: QLabel  # the request's short id, as a refusal names one
     reason: QLabel
     moved: QLabel
     approve_button: QPushButton
     reject_button: QPushButton
     resume_button: QPushButton
     status: QLabel
+    jump: BlockerJump  # a refusal's blocker, when listed: "Show request …"
     _status_text: Callable[[], str] | None
     _status_sticky: bool
 
@@ -116,13 +120,16 @@ class InboxDecisions(QWidget):
         if not selected.isEmpty() and not self._status_sticky:
             self._status_text = None  # not made again on a language switch either
             self.status.clear()
+            self.jump.clear()  # its blocker was the message's
 
     def _show_reason(self, *_args: object) -> None:
         """The selected request: its customer, who asked and when, the change (at filing →
-        wanted), its reason, and what moved on its customer since filing."""
+        wanted), its short id, its reason, and what moved on its customer since filing."""
         request = self.selected_request()
         self.details.setText(shown_lines(self._details_text(request)))
         self.details.setVisible(bool(self.details.text()))
+        self.request_ref.setText(shown_lines(request_id_line(request)) if request else "")
+        self.request_ref.setVisible(request is not None)
         self.reason.setText(
             translate("ApprovalsInbox", "Reason: %1").replace(
                 "%1", shown_lines(request_reason_text(request.reason), 300))
@@ -203,6 +210,7 @@ class InboxDecisions(QWidget):
                 self.model.remove(request.id)
                 self._pending_maybe_changed()
             self._failed(exc)
+            self.jump.offer(exc)  # a blocker the list holds: a way to it
             if isinstance(exc, PhoneNumberTaken):  # still pending: its rejection is typed here
                 self.comment.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -248,6 +256,7 @@ class InboxDecisions(QWidget):
                 self.model.remove(request.id)
                 self._pending_maybe_changed()
             self._failed(exc)
+            self.jump.offer(exc)
 
         self.ops.run(lambda: resume_request(service, request), on_success=done,
                      on_error=failed, parent=self, label=translate("ApprovalsInbox", "Resuming"),
