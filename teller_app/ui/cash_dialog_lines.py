@@ -8,7 +8,7 @@ from decimal import Decimal
 from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
-from teller_app.ui.customer_table_model import turns_direction
+from teller_app.ui.customer_columns import turns_direction
 from teller_app.ui.validators import isolate, one_line
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from teller_app.cache.filters import CustomerFilter, SortSpec, distinct_values
 from teller_app.core.receipt import kyiv_tz
 from teller_app.ui.a11y_form import tab_chain
-from teller_app.ui.customer_table_model import COLUMNS
+from teller_app.ui.customer_columns import COLUMNS
 from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_text
 from teller_app.ui.date_boxes import show_dates
 from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState

@@ -90,11 +90,11 @@ def shown(text: str | None, limit: int = SHOWN_MAX, *, breaks: bool = True) -> s
     """``text`` for a plain label on one line: line breaks and tabs a space, other control
     characters U+FFFD (``validators.one_line``), clipped to ``limit`` characters with "…",
     direction-isolated when it holds a character that could reorder the words around it
-    (``customer_table_model.turns_direction``), long runs breakable unless ``breaks`` is
+    (``customer_columns.turns_direction``), long runs breakable unless ``breaks`` is
     False (a part of a message that is itself shown through ``shown_lines``)."""
     if not text:
         return ""
-    from teller_app.ui.customer_table_model import turns_direction
+    from teller_app.ui.customer_columns import turns_direction
     from teller_app.ui.validators import isolate, one_line
 
     text = clip(text, limit)
