@@ -1,5 +1,7 @@
 """One launcher for the embedded children (sandbox, hub): spawn, wait for the printed base
-URL, check it against the child's manifest, keep draining its output.
+URL, check it against the child's manifest, keep draining its output: the newest
+``OUTPUT_LINES`` lines in memory and, given a ``ChildLog`` (core/child_log.py), every line
+masked in the desk's log folder.
 
 Readiness is the line the child prints once it accepts connections (``http://…`` alone on a
 line), read as it arrives: no polling, no sleeps. Used by core/embedded_sandbox.py and
@@ -10,22 +12,35 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import stat
 import subprocess
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from teller_app.core.child_guard import guarded_popen
+from teller_app.core.child_log import ChildLog, secret_values
+from teller_app.core.child_log import private_dir as private_dir  # re-exported
+
+OUTPUT_LINES = 10_000  # kept in memory: the newest (the end of the day is what matters)
+DRAINED_S = 5.0  # ``stop`` waits this long for the last lines to be read (and written)
 
 
 class ChildStartError(RuntimeError):
     """A child did not print its URL (exited, or timed out); the message ends with its last
     output lines."""
+
+
+class ChildOutput(deque[str]):
+    """The newest ``OUTPUT_LINES`` lines a child printed; ``ended`` is set once its output
+    ended (every line read and, with a log, written)."""
+
+    def __init__(self) -> None:
+        super().__init__(maxlen=OUTPUT_LINES)
+        self.ended = threading.Event()
 
 
 @dataclass
@@ -35,7 +50,7 @@ class ChildProcess:
     data_dir: Path
     process: subprocess.Popen[str]
     manifest: dict[str, Any]
-    output: list[str] = field(default_factory=list)
+    output: ChildOutput = field(default_factory=ChildOutput)
 
     @property
     def base_url(self) -> str:
@@ -52,11 +67,13 @@ class ChildProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout)
+        self.output.ended.wait(DRAINED_S)  # its last lines (a traceback) reach the log
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(10)
+        self.output.ended.wait(DRAINED_S)
 
 
 def spawn(cmd: Sequence[str], env: dict[str, str], *, guard: bool,
@@ -65,6 +82,7 @@ def spawn(cmd: Sequence[str], env: dict[str, str], *, guard: bool,
     (core/child_guard.py); ``stdin``: a pipe the caller writes to (else inherited)."""
     kwargs: dict[str, Any] = dict(
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
+        errors="replace",  # a stray byte must not end the drain (the child would block)
         stdin=subprocess.PIPE if stdin else None,
         env={**env, "PYTHONUNBUFFERED": "1"})
     if guard:
@@ -73,26 +91,35 @@ def spawn(cmd: Sequence[str], env: dict[str, str], *, guard: bool,
 
 
 def wait_ready(proc: subprocess.Popen[str], data: Path, manifest_name: str, *,
-               timeout: float, what: str,
-               error: type[RuntimeError] = ChildStartError) -> tuple[dict[str, Any], list[str]]:
-    """Block until ``proc`` prints its base URL, then return its manifest and the output list
-    (kept filled by a daemon thread so the child never blocks on a full pipe). The child is
-    killed and ``error`` raised when it exits, times out or its manifest disagrees."""
+               timeout: float, what: str, error: type[RuntimeError] = ChildStartError,
+               log: ChildLog | None = None) -> tuple[dict[str, Any], ChildOutput]:
+    """Block until ``proc`` prints its base URL, then return its manifest and the output
+    (its newest ``OUTPUT_LINES`` lines, kept by a daemon thread so the child never blocks on
+    a full pipe; with ``log``, every line also goes to that file, masked, the manifest's
+    secrets among what is masked). The child is killed and ``error`` raised when it exits,
+    times out or its manifest disagrees."""
     assert proc.stdout is not None
-    output: list[str] = []
+    output = ChildOutput()
     url = _read_url(proc, output, timeout)
     if url is None:
         _kill(proc)
-        raise error(f"{what} did not start:\n" + "\n".join(output[-30:]))
-    threading.Thread(target=_drain, args=(proc, output), daemon=True).start()
-    manifest: dict[str, Any] = json.loads((data / manifest_name).read_text(encoding="utf-8"))
+        _write_all(log, output, end=True)
+        raise error(f"{what} did not start:\n" + "\n".join(list(output)[-30:]))
+    try:
+        manifest: dict[str, Any] = json.loads(
+            (data / manifest_name).read_text(encoding="utf-8"))
+        if log is not None:
+            log.add_secrets(secret_values(manifest))  # before a line is written
+    finally:  # drained even when the manifest is unreadable (the child is not waited on)
+        threading.Thread(target=_drain, args=(proc, output, log, list(output)),
+                         name=f"{what}-output", daemon=True).start()
     if manifest.get("base_url") != url:
         _kill(proc)
         raise error(f"{manifest_name} base_url {manifest.get('base_url')!r} != printed {url!r}")
     return manifest, output
 
 
-def _read_url(proc: subprocess.Popen[str], output: list[str], timeout: float) -> str | None:
+def _read_url(proc: subprocess.Popen[str], output: deque[str], timeout: float) -> str | None:
     """The first ``http://`` line. ``readline`` blocks, so a watchdog kills a child that is
     still silent at the deadline (which ends the read with EOF)."""
     assert proc.stdout is not None
@@ -124,18 +151,31 @@ def _kill(proc: subprocess.Popen[str]) -> None:
         proc.wait(10)
 
 
-def _drain(proc: subprocess.Popen[str], sink: list[str]) -> None:
+def _drain(proc: subprocess.Popen[str], sink: ChildOutput, log: ChildLog | None,
+           earlier: list[str]) -> None:
+    """Until the child's output ends: every line into ``sink`` (the oldest falls out) and,
+    after the lines read before its URL (``earlier``), into ``log``."""
     assert proc.stdout is not None
-    for line in proc.stdout:
-        if len(sink) < 10_000:
-            sink.append(line.rstrip("\n"))
+    _write_all(log, earlier)
+    try:
+        for line in proc.stdout:
+            text = line.rstrip("\n")
+            sink.append(text)
+            if log is not None:
+                log.write(text)
+    except (OSError, ValueError):  # the pipe closed under us (the desk is ending)
+        pass
+    finally:
+        if log is not None:
+            log.close()
+        sink.ended.set()
 
 
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (0700) and tighten it if it already existed, unless it is a shared
-    directory (sticky bit, e.g. /tmp): as root a chmod there locks every other user out."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):
-        if not path.stat().st_mode & stat.S_ISVTX:
-            os.chmod(path, 0o700)
-    return path
+def _write_all(log: ChildLog | None, lines: Sequence[str] | deque[str], *,
+               end: bool = False) -> None:
+    if log is None:
+        return
+    for line in lines:
+        log.write(line)
+    if end:
+        log.close()

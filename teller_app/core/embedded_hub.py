@@ -7,7 +7,8 @@ Settings reach it in one JSON line on its stdin (``spawn_hub``; the embedded def
 secrets too, core/embedded_keys.py) or through ``TELLER_HUB_*`` environment variables
 (``start_hub``, for tests), never the command line, which other local users can read;
 inherited ``TELLER_HUB_*`` variables are dropped so a developer's own hub settings never
-redirect the embedded hub.
+redirect the embedded hub. Given a log folder, what it prints goes to ``hub.log`` there
+(core/child_log.py), its secret settings masked.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from teller_app.core.child_guard import guarded_command
+from teller_app.core.child_log import ChildLog, secret_values
 from teller_app.core.embedded_child import ChildProcess, private_dir, spawn, wait_ready
 
 __all__ = ["HubProcess", "HubStartError", "PendingHub", "free_port", "hub_command",
            "private_dir", "spawn_hub", "start_hub"]
 
 MANIFEST_NAME = "hub.json"
+LOG_NAME = "hub"  # hub.log in the desk's log folder
 ENV_PREFIX = "TELLER_HUB_"
 
 
@@ -72,6 +75,7 @@ class PendingHub:
 
     data_dir: Path
     process: subprocess.Popen[str]
+    log: ChildLog | None = None
 
     def finish(self, settings: dict[str, str] | None = None,
                timeout: float = 60.0) -> HubProcess:
@@ -80,13 +84,16 @@ class PendingHub:
         assert self.process.stdin is not None
         values = {k.lower(): v for k, v in (settings or {}).items()}
         line = json.dumps(values)
+        if self.log is not None:
+            self.log.add_secrets(secret_values(values))  # should the hub ever quote them
         try:
             self.process.stdin.write(line + "\n")
             self.process.stdin.close()
         except OSError:  # it already exited: wait_ready reports its output
             pass
         manifest, output = wait_ready(self.process, self.data_dir, MANIFEST_NAME,
-                                      timeout=timeout, what="hub", error=HubStartError)
+                                      timeout=timeout, what="hub", error=HubStartError,
+                                      log=self.log)
         return HubProcess(self.data_dir, self.process, manifest, output,
                           values.get("admin_token"))
 
@@ -106,12 +113,18 @@ def _serve_command(data: Path, port: int, args: tuple[str, ...]) -> list[str]:
             "--port", str(port), *args]
 
 
-def spawn_hub(data_dir: Path | str, *args: str, port: int = 0) -> PendingHub:
-    """Start ``teller-hub serve --settings-stdin``; call ``finish(settings)`` on the result."""
+def _log(log_dir: Path | None) -> ChildLog | None:
+    return None if log_dir is None else ChildLog(log_dir, LOG_NAME)
+
+
+def spawn_hub(data_dir: Path | str, *args: str, port: int = 0,
+              log_dir: Path | None = None) -> PendingHub:
+    """Start ``teller-hub serve --settings-stdin``; call ``finish(settings)`` on the result.
+    ``log_dir``: the desk's log folder, for ``hub.log``."""
     data = private_dir(Path(data_dir))
     proc = spawn(_serve_command(data, port, (*args, "--settings-stdin")), _hub_env(),
                  guard=True, stdin=True)
-    return PendingHub(data, proc)
+    return PendingHub(data, proc, _log(log_dir))
 
 
 def start_hub(
@@ -120,15 +133,20 @@ def start_hub(
     port: int = 0,
     settings: dict[str, str] | None = None,
     timeout: float = 60.0,
+    log_dir: Path | None = None,
 ) -> HubProcess:
     """Start ``teller-hub serve`` on 127.0.0.1 and block until it prints its base URL (call
     it off the UI thread). ``settings``: hub settings by name (``dcm_url`` …), passed as
-    ``TELLER_HUB_*`` environment variables."""
+    ``TELLER_HUB_*`` environment variables; ``log_dir``: the desk's log folder, for
+    ``hub.log``."""
     data = private_dir(Path(data_dir))
     env = _hub_env()
     env.update({ENV_PREFIX + k.upper(): v for k, v in (settings or {}).items()})
+    log = _log(log_dir)
+    if log is not None:
+        log.add_secrets(secret_values({k.lower(): v for k, v in (settings or {}).items()}))
     proc = spawn(_serve_command(data, port, args), env, guard=True)
     manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="hub",
-                                  error=HubStartError)
+                                  error=HubStartError, log=log)
     given = {k.lower(): v for k, v in (settings or {}).items()}.get("admin_token")
     return HubProcess(data, proc, manifest, output, given)

@@ -2,7 +2,9 @@
 
 The sandbox is an external system: we never import it, we run it (``python -m
 teller_app.sandbox``, or the frozen app with ``--run-sandbox``) and talk to it over HTTP.
-Used by the app (embedded default), the tests and the benchmarks.
+Used by the app (embedded default), the tests and the benchmarks. Given a log folder, what
+it prints goes to ``sandbox.log`` there (core/child_log.py), its manifest's passwords and
+tokens masked.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from teller_app.core.child_guard import guarded_command, stop_leftover
+from teller_app.core.child_log import ChildLog
 from teller_app.core.embedded_child import ChildProcess, spawn, wait_ready
 
 MANIFEST_NAME = "sandbox.json"
+LOG_NAME = "sandbox"  # sandbox.log in the desk's log folder
 
 
 class SandboxStartError(RuntimeError):
@@ -59,10 +63,12 @@ def start_sandbox(
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
     dialects: list[str] | tuple[str, ...] | None = None,
+    log_dir: Path | None = None,
 ) -> SandboxProcess:
     """Start a sandbox on 127.0.0.1 and block until it prints its base URL (blocking: call it
     off the UI thread). Extra ``args`` are passed through (e.g. ``--latency-ms``);
-    ``dialects`` are sandbox dialect names (tests: ``["all"]``)."""
+    ``dialects`` are sandbox dialect names (tests: ``["all"]``); ``log_dir``: the desk's log
+    folder, for ``sandbox.log``."""
     data = Path(data_dir)
     data.mkdir(parents=True, exist_ok=True)
     stop_leftover_sandbox(data)
@@ -73,8 +79,9 @@ def start_sandbox(
         cmd += ["--dialect", ",".join(dialects)]
     cmd += list(args)
     proc = spawn(cmd, {**os.environ, **(env or {})}, guard=True)
+    log = None if log_dir is None else ChildLog(log_dir, LOG_NAME)
     manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="sandbox",
-                                  error=SandboxStartError)
+                                  error=SandboxStartError, log=log)
     return SandboxProcess(data, proc, manifest, output)
 
 

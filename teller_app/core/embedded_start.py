@@ -6,7 +6,8 @@ Order: a free loopback port is picked for the hub, and the hub process starts at
 (over stdin): the sandbox as its DCM (``dcm_url``, counterparty), the sandbox's administrator
 as its technical account, the sandbox's bank key (Mode B) as its key, and its master key and
 admin token from the OS keyring (core/embedded_keys.py). Both keep their data under the user
-data dir (0700) and are reused on the next start; both are stopped at exit.
+data dir (0700) and are reused on the next start; both are stopped at exit. What they print
+goes to ``hub.log`` / ``sandbox.log`` in the desk's log folder (core/child_log.py).
 
 Standard library and the child-process modules only: ``EarlyStart`` runs this on a thread
 while the app's main thread imports Qt, and imports racing on two threads can deadlock. The
@@ -77,22 +78,26 @@ def hub_settings(sandbox: SandboxProcess) -> dict[str, str]:
 
 def start_embedded(data: Path, *, customers: int | None = None,
                    sandbox_args: tuple[str, ...] = (),
-                   keyring_loaded: threading.Event | None = None) -> EmbeddedStack:
+                   keyring_loaded: threading.Event | None = None,
+                   log_dir: Path | None = None) -> EmbeddedStack:
     """Start both (blocking: call off the UI thread). A hub that does not start leaves the
     sandbox running: sign-in works, creating customers is declined with a clear message.
     ``keyring_loaded``: set once another thread has loaded keyring's modules (else they are
     loaded here, after the sandbox's start: by then the app's start-up imports are normally
-    done)."""
+    done). ``log_dir``: where the children's output is kept, by default the desk's log
+    folder for ``data`` (``app_paths.log_dir``, as ui/start_run.py gives the desk's log)."""
+    logs = app_paths.log_dir(data) if log_dir is None else log_dir
     port = free_port()
     pending: PendingHub | None = None
     try:
-        pending = spawn_hub(hub_dir(data), port=port)
+        pending = spawn_hub(hub_dir(data), port=port, log_dir=logs)
     except Exception as exc:
         log.exception("embedded hub did not start")
         problem = f"the hub did not start ({type(exc).__name__})"
     try:
         sandbox = start_sandbox(app_paths.sandbox_dir(data), "--bank-auth-url",
-                                f"http://127.0.0.1:{port}", *sandbox_args, customers=customers)
+                                f"http://127.0.0.1:{port}", *sandbox_args, customers=customers,
+                                log_dir=logs)
     except BaseException:
         if pending is not None:
             pending.cancel()
