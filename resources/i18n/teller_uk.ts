@@ -2164,62 +2164,62 @@
 <context>
     <name>CashDialog</name>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="120" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="121" />
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="121" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="122" />
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="145" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="146" />
         <source>Create</source>
         <translation>Створити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="146" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="147" />
         <source>Confirm</source>
         <translation>Підтвердити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="147" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="148" />
         <source>Supervisor confirms here…</source>
         <translation>Контролер підтверджує тут…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="148" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="149" />
         <source>&amp;Receipt…</source>
         <translation>&amp;Квитанція…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="149" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="150" />
         <source>&amp;Void the draft…</source>
         <translation>&amp;Анулювати чернетку…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="151" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="152" />
         <source>Ask a supervisor again</source>
         <translation>Запросити контролера ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="183" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="184" />
         <source>Customer's limits</source>
         <translation>Ліміти клієнта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="184" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="185" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="188" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="189" />
         <source>Purpose</source>
         <translation>Призначення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="279" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="280" />
         <source>Enter a positive amount with at most %1 decimal places.</source>
         <translation>Введіть додатну суму, у якій не більше %1 знаків після коми.</translation>
     </message>
@@ -2239,27 +2239,27 @@
         <translation>Статус платежу: %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="63" />
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="64" />
         <source>Above the teller's limit: a supervisor confirms it here or from their inbox.</source>
         <translation>Сума перевищує ліміт операціоніста: контролер підтверджує операцію тут або у своїх вхідних запитах.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="81" />
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="83" />
         <source>The draft was created (payment %1…), but it could not be checked. Press Create again: it checks this same draft and never makes a second one.</source>
         <translation>Чернетку створено (платіж %1…), але перевірити її не вдалося. Натисніть «Створити» ще раз: буде перевірено цю саму чернетку, другої не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="91" />
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="93" />
         <source>It is not known whether the draft was created. Press Create again: it finds the draft if it exists and never makes a second one.</source>
         <translation>Невідомо, чи чернетку створено. Натисніть «Створити» ще раз: якщо чернетка існує, її буде знайдено, а другу не буде створено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_create.py" line="105" />
+        <location filename="../../teller_app/ui/cash_dialog_create.py" line="107" />
         <source>Creating the cash operation</source>
         <translation>Створення касової операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="201" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="203" />
         <source>Confirming</source>
         <translation>Підтвердження</translation>
     </message>
@@ -2279,42 +2279,42 @@
         <translation>Підтвердження контролером</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="153" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="154" />
         <source>Check again</source>
         <translation>Перевірити ще раз</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="179" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="180" />
         <source>Customer</source>
         <translation>Клієнт</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="180" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="181" />
         <source>Account</source>
         <translation>Рахунок</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="181" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="182" />
         <source>Balance</source>
         <translation>Баланс</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="186" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="187" />
         <source>Balance after</source>
         <translation>Баланс після операції</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="187" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="188" />
         <source>Supervisor needed</source>
         <translation>Потрібен контролер</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="214" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="215" />
         <source>Loading…</source>
         <translation>Завантаження…</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="223" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="224" />
         <source>Reading the account and limits</source>
         <translation>Читання рахунку й лімітів</translation>
     </message>
@@ -2334,7 +2334,7 @@
         <translation>Платіж: %1</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="346" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="355" />
         <source>Checking the policy</source>
         <translation>Перевірка правил</translation>
     </message>
@@ -2344,97 +2344,97 @@
         <translation>Відповідь платформи втрачено; за статусом платіж проведено, тому його не надіслано вдруге.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog.py" line="252" />
+        <location filename="../../teller_app/ui/cash_dialog.py" line="253" />
         <source>The account may hold at most %1.</source>
         <translation>На рахунку може бути щонайбільше %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="47" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="48" />
         <source>This draft is not confirmed: no money has moved. It stays a draft (grey in the customer's account history) until it is confirmed or voided; if nobody confirms it, the till close voids it. Close the window?</source>
         <translation>Цю чернетку не підтверджено: гроші не рухалися. Вона лишається чернеткою (сірою в історії рахунку клієнта), доки її не підтвердять або не анулюють; якщо ніхто її не підтвердить, закриття каси її анулює. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="52" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="53" />
         <source>This draft is not confirmed: no money has moved. It stays a draft (grey in the customer's account history) until it is confirmed or voided. Close the window?</source>
         <translation>Цю чернетку не підтверджено: гроші не рухалися. Вона лишається чернеткою (сірою в історії рахунку клієнта), доки її не підтвердять або не анулюють. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="57" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="58" />
         <source>It is not known yet whether this payment went through: the platform may still confirm it. The customer's account history shows its status (a grey draft, or confirmed): check it there before you make a new one or hand cash back or over. Close the window?</source>
         <translation>Ще невідомо, чи пройшов цей платіж: платформа ще може його підтвердити. Його стан видно в історії рахунку клієнта (сіра чернетка або підтверджений): перевірте там, перш ніж створювати новий чи повертати або видавати готівку. Закрити вікно?</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="64" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="65" />
         <source>Keep working</source>
         <translation>Продовжити роботу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="66" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="67" />
         <source>Close</source>
         <translation>Закрити</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="101" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="103" />
         <source>Refused: the platform marked the payment as failed. This is final: no money moved and this draft is never confirmed. If the customer still wants the operation, make a new one.</source>
         <translation>Відмовлено: платформа позначила платіж як невдалий. Це остаточно: гроші не рухалися, і цю чернетку вже не буде підтверджено. Якщо клієнт усе ще хоче операцію, створіть нову.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="130" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="132" />
         <source>The request for a supervisor was not sent (or its answer was lost). Press “Ask a supervisor again”: the same request is sent, never a second one.</source>
         <translation>Запит до контролера не надіслано (або відповідь на нього втрачено). Натисніть «Запросити контролера ще раз»: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="159" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="161" />
         <source>Void the draft</source>
         <translation>Анулювання чернетки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="160" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="162" />
         <source>Why is the draft voided? (required)</source>
         <translation>Чому чернетку анулюють? (обов’язково)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="170" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="172" />
         <source>A reason is required to void a draft.</source>
         <translation>Щоб анулювати чернетку, вкажіть причину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="179" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="181" />
         <source>Voided: this draft is never confirmed.</source>
         <translation>Анульовано: цю чернетку ніколи не буде підтверджено.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="190" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="192" />
         <source>Voiding</source>
         <translation>Анулювання</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="226" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="228" />
         <source>No answer came in time: it is not known yet whether the payment went through. Its status is being checked. Do not void it or make a new one meanwhile.</source>
         <translation>Відповідь не надійшла вчасно: ще невідомо, чи пройшов платіж. Його статус перевіряється. Тим часом не анулюйте його і не створюйте новий.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="253" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="255" />
         <source>The platform still shows the payment as a draft well after the lost answer: it was most likely not confirmed. Confirm it again (a payment is never confirmed twice) or void it.</source>
         <translation>Платформа й досі показує платіж як чернетку, хоча відповідь втрачено давно: найімовірніше, його не підтверджено. Підтвердьте його ще раз (платіж ніколи не підтверджується двічі) або анулюйте.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="258" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="260" />
         <source>It is still not known whether the payment went through: the platform shows it as a draft so far. Press “Check again” in a moment, or Confirm: a payment is never confirmed twice. Do not void it or make a new one until this is settled.</source>
         <translation>Досі невідомо, чи пройшов платіж: платформа поки показує його як чернетку. Натисніть «Перевірити ще раз» трохи згодом або «Підтвердити»: платіж ніколи не підтверджується двічі. Не анулюйте його і не створюйте новий, доки це не з’ясується.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="267" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="269" />
         <source>Checking the payment</source>
         <translation>Перевірка платежу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="284" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="286" />
         <source>The platform shows the payment in a status this desk does not know (%1), so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
         <translation>Платформа показує платіж у стані, невідомому цьому робочому місцю (%1), тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="291" />
+        <location filename="../../teller_app/ui/cash_dialog_parts.py" line="293" />
         <source>The platform cannot be read right now, so it is not known yet whether the payment went through: the account may already be credited or debited. Until this is known, do not hand cash back or pay any out, and do not void the payment or make a new one. Press “Check again” in a moment.</source>
         <translation>Платформа зараз не відповідає, тож ще невідомо, чи пройшов платіж: рахунок уже може бути поповнено або списано. Доки це не стане відомо, не повертайте й не видавайте готівку, не анулюйте платіж і не створюйте новий. Натисніть «Перевірити ще раз» за хвилину.</translation>
     </message>
@@ -2472,6 +2472,21 @@
         <location filename="../../teller_app/ui/cash_dialog_till.py" line="49" />
         <source>Your till is not open (%1).</source>
         <translation>Ваша каса не відкрита (%1).</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_step_text.py" line="25" />
+        <source>Cash is paid in steps of %1: enter %2.</source>
+        <translation>Готівкою сума має бути кратна %1: введіть %2.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_step_text.py" line="28" />
+        <source>Cash is paid in steps of %1: enter %2 or %3.</source>
+        <translation>Готівкою сума має бути кратна %1: введіть %2 або %3.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/cash_step_text.py" line="43" />
+        <source>Cash is paid in steps of %1: the Teller Hub refuses an amount no till can count.</source>
+        <translation>Готівкою сума має бути кратна %1: Teller Hub не приймає суму, яку жодна каса не може полічити.</translation>
     </message>
 </context>
 <context>
@@ -6833,286 +6848,291 @@ If it happens again, tell support what you were doing.</source>
     </message>
     <message>
         <location filename="../../teller_app/ui/till_text.py" line="41" />
+        <source>Cash moves in steps of 0.10 UAH, the till's smallest coin.</source>
+        <translation>Готівка переміщується сумами, кратними 0,10 грн — найменшій монеті каси.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="43" />
         <source>A teller may not approve their own transfer.</source>
         <translation>Операціоніст не може погоджувати власну передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="42" />
+        <location filename="../../teller_app/ui/till_text.py" line="44" />
         <source>This transfer has already been decided.</source>
         <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="43" />
+        <location filename="../../teller_app/ui/till_text.py" line="45" />
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="44" />
+        <location filename="../../teller_app/ui/till_text.py" line="46" />
         <source>The vault does not hold that much.</source>
         <translation>У сховищі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="45" />
+        <location filename="../../teller_app/ui/till_text.py" line="47" />
         <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
         <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47" />
+        <location filename="../../teller_app/ui/till_text.py" line="49" />
         <source>The count differs from what is expected: give a reason for the over or short.</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="49" />
+        <location filename="../../teller_app/ui/till_text.py" line="51" />
         <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor's approval being carried out): close the till again in a minute.</source>
         <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="53" />
+        <location filename="../../teller_app/ui/till_text.py" line="55" />
         <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
         <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="62" />
+        <location filename="../../teller_app/ui/till_text.py" line="64" />
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="64" />
+        <location filename="../../teller_app/ui/till_text.py" line="66" />
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="67" />
+        <location filename="../../teller_app/ui/till_text.py" line="69" />
         <source>the customer's cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="70" />
+        <location filename="../../teller_app/ui/till_text.py" line="72" />
         <source>the cash draft was never authorized at the hub</source>
         <translation>чернетку касової операції не було дозволено в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="72" />
+        <location filename="../../teller_app/ui/till_text.py" line="74" />
         <source>the cash draft was voided at the hub</source>
         <translation>чернетку касової операції анульовано в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="73" />
+        <location filename="../../teller_app/ui/till_text.py" line="75" />
         <source>the amount differs from the one authorized</source>
         <translation>сума відрізняється від дозволеної</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75" />
+        <location filename="../../teller_app/ui/till_text.py" line="77" />
         <source>the amount has more decimal places than the currency allows</source>
         <translation>сума має більше знаків після коми, ніж дозволяє валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="77" />
+        <location filename="../../teller_app/ui/till_text.py" line="79" />
         <source>the money did not move through the branch's till account</source>
         <translation>гроші не пройшли через касовий рахунок відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="79" />
+        <location filename="../../teller_app/ui/till_text.py" line="81" />
         <source>the currency is not the till's</source>
         <translation>валюта не є валютою каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81" />
+        <location filename="../../teller_app/ui/till_text.py" line="83" />
         <source>the customer's status stops cash (blocked, closed)</source>
         <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="83" />
+        <location filename="../../teller_app/ui/till_text.py" line="85" />
         <source>the customer's status could not be read on the platform</source>
         <translation>статус клієнта не вдалося прочитати на платформі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="85" />
+        <location filename="../../teller_app/ui/till_text.py" line="87" />
         <source>the payment's category or accounts could not be read on the platform, so whether it is cash is not known</source>
         <translation>категорію або рахунки платежу не вдалося прочитати на платформі, тож невідомо, чи це готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="93" />
+        <location filename="../../teller_app/ui/till_text.py" line="95" />
         <source>the bank's rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94" />
+        <location filename="../../teller_app/ui/till_text.py" line="96" />
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="102" />
+        <location filename="../../teller_app/ui/till_text.py" line="104" />
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103" />
+        <location filename="../../teller_app/ui/till_text.py" line="105" />
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="104" />
+        <location filename="../../teller_app/ui/till_text.py" line="106" />
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="105" />
+        <location filename="../../teller_app/ui/till_text.py" line="107" />
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106" />
+        <location filename="../../teller_app/ui/till_text.py" line="108" />
         <source>Open your till first: Till menu, Open the till.</source>
         <translation>Спершу відкрийте касу: меню «Каса», «Відкрити касу».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="108" />
+        <location filename="../../teller_app/ui/till_text.py" line="110" />
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому операціоністу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="109" />
+        <location filename="../../teller_app/ui/till_text.py" line="111" />
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="110" />
+        <location filename="../../teller_app/ui/till_text.py" line="112" />
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111" />
+        <location filename="../../teller_app/ui/till_text.py" line="113" />
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114" />
+        <location filename="../../teller_app/ui/till_text.py" line="116" />
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="116" />
+        <location filename="../../teller_app/ui/till_text.py" line="118" />
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118" />
+        <location filename="../../teller_app/ui/till_text.py" line="120" />
         <source>The draft is not this customer's.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="119" />
+        <location filename="../../teller_app/ui/till_text.py" line="121" />
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120" />
+        <location filename="../../teller_app/ui/till_text.py" line="122" />
         <source>The amount differs from the draft's on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="122" />
+        <location filename="../../teller_app/ui/till_text.py" line="124" />
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="123" />
+        <location filename="../../teller_app/ui/till_text.py" line="125" />
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="125" />
+        <location filename="../../teller_app/ui/till_text.py" line="127" />
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="131" />
+        <location filename="../../teller_app/ui/till_text.py" line="133" />
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="138" />
+        <location filename="../../teller_app/ui/till_text.py" line="140" />
         <source>{n} kop. coin</source>
         <translation>Монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="142" />
+        <location filename="../../teller_app/ui/till_text.py" line="144" />
         <source>{n} UAH note</source>
         <translation>Банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="143" />
+        <location filename="../../teller_app/ui/till_text.py" line="145" />
         <source>{n} UAH coin</source>
         <translation>Монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="148" />
+        <location filename="../../teller_app/ui/till_text.py" line="150" />
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="149" />
+        <location filename="../../teller_app/ui/till_text.py" line="151" />
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="150" />
+        <location filename="../../teller_app/ui/till_text.py" line="152" />
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="151" />
+        <location filename="../../teller_app/ui/till_text.py" line="153" />
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="159" />
+        <location filename="../../teller_app/ui/till_text.py" line="161" />
         <source>{amount} from the vault</source>
         <translation>{amount} зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="160" />
+        <location filename="../../teller_app/ui/till_text.py" line="162" />
         <source>{amount} to the vault</source>
         <translation>{amount} до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="166" />
+        <location filename="../../teller_app/ui/till_text.py" line="168" />
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="181" />
+        <location filename="../../teller_app/ui/till_text.py" line="183" />
         <source>Waiting for a supervisor's co-sign</source>
         <translation>Очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="182" />
+        <location filename="../../teller_app/ui/till_text.py" line="184" />
         <source>Open</source>
         <translation>Відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="183" />
+        <location filename="../../teller_app/ui/till_text.py" line="185" />
         <source>Closing: waiting for a supervisor's co-sign of the over/short</source>
         <translation>Закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="185" />
+        <location filename="../../teller_app/ui/till_text.py" line="187" />
         <source>Closed</source>
         <translation>Закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="186" />
+        <location filename="../../teller_app/ui/till_text.py" line="188" />
         <source>Not closed — ask a supervisor</source>
         <translation>Не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="191" />
+        <location filename="../../teller_app/ui/till_text.py" line="193" />
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="198" />
+        <location filename="../../teller_app/ui/till_text.py" line="200" />
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>
@@ -7120,72 +7140,72 @@ If it happens again, tell support what you were doing.</source>
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="46" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="47" />
         <source>Vault transfer</source>
         <translation>Передача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="51" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="52" />
         <source>From the vault to my till</source>
         <translation>Зі сховища до моєї каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="52" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="53" />
         <source>From my till to the vault</source>
         <translation>З моєї каси до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="72" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="73" />
         <source>Ask a supervisor</source>
         <translation>Запросити контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="80" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="81" />
         <source>Direction</source>
         <translation>Напрям</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="82" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="83" />
         <source>Amount</source>
         <translation>Сума</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="93" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="94" />
         <source>Type a positive amount with at most 2 decimals.</source>
         <translation>Введіть додатну суму з не більш ніж 2 знаками після коми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="118" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="122" />
         <source>The Teller Hub did not answer, so it is not known whether your request reached it. Press “Ask a supervisor” again without changing it: the same request is sent, never a second one.</source>
         <translation>Teller Hub не відповів, тому невідомо, чи надійшов ваш запит. Натисніть «Запросити контролера» ще раз без змін: буде надіслано той самий запит, другого не буде.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="156" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="160" />
         <source>A supervisor approved this transfer of %1.</source>
         <translation>Контролер погодив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="159" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="163" />
         <source>A supervisor rejected this transfer of %1.</source>
         <translation>Контролер відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="166" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="170" />
         <source>A supervisor has already approved this transfer of %1.</source>
         <translation>Контролер уже погодив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="168" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="172" />
         <source>A supervisor has already rejected this transfer of %1.</source>
         <translation>Контролер уже відхилив цю передачу на суму %1.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="169" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="173" />
         <source>Request for %1 sent: a supervisor approves it from the branch cash position.</source>
         <translation>Запит на суму %1 надіслано: контролер погоджує його в касовій позиції відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_transfer.py" line="126" />
+        <location filename="../../teller_app/ui/till_transfer.py" line="130" />
         <source>Asking for a transfer</source>
         <translation>Запит на передачу</translation>
     </message>

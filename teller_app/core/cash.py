@@ -192,7 +192,7 @@ class CashService:
         if not self.processing_account_guid:
             raise CashError("the branch has no processing account", "no_processing_account")
         account_guid, _account, asset = await self.customer_account(customer_guid, accounts)
-        value = parse_cash_amount(amount, int(asset.minor_unit))
+        value = parse_cash_amount(amount, int(asset.minor_unit), till=self.gate is not None)
         if kind is CashKind.DEPOSIT:
             sender, receiver = self.processing_account_guid, account_guid
         else:

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from teller_app.core.cash_checks import CashFacts, SupervisorNeed
+from teller_app.core.cash_step import CASH_AMOUNT_STEP, CASH_STEP, on_step
 from teller_app.core.views import AccountView, AssetBalance, CustomerView
 from teller_app.platform.models import Payment, exact_amount
 
@@ -109,9 +110,12 @@ class ConfirmInDoubt(ConfirmNotDone):
         return self.draft_read_at is not None
 
 
-def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
+def parse_cash_amount(value: str | Decimal, minor_unit: int = 2, *,
+                      till: bool = False) -> Decimal:
     """A positive Decimal with at most ``minor_unit`` places; more precision is refused,
-    never rounded."""
+    never rounded. ``till``: the cash goes through the hub's till, so it is also a whole
+    number of the till's smallest coin (``cash_step``; reason ``cash_amount_step``): the hub
+    refuses any other amount, and a draft of it would only wait to be voided."""
     if isinstance(value, Decimal):
         amount = value
     else:
@@ -123,11 +127,15 @@ def parse_cash_amount(value: str | Decimal, minor_unit: int = 2) -> Decimal:
     if not amount.is_finite() or amount <= 0:
         raise AmountError("amount must be a positive number")
     try:
-        return exact_amount(amount, minor_unit)
+        exact = exact_amount(amount, minor_unit)
     except InvalidOperation as exc:  # more digits than Decimal's precision holds
         raise AmountError("the amount has too many digits") from exc
     except ValueError as exc:
         raise AmountError(f"at most {minor_unit} decimal places") from exc
+    if till and not on_step(exact):
+        raise AmountError(f"cash goes in steps of {CASH_STEP} through the till",
+                          CASH_AMOUNT_STEP)
+    return exact
 
 
 def needs_supervisor(amount: Decimal, threshold: Decimal, can_confirm_any_amount: bool) -> bool:

@@ -3,6 +3,8 @@
 ``authorize(payment_guid)``: the hub reads the draft on DCM with its own account — never the
 desk's amount — and answers allow / needs_approval / refuse:
 
+* 422 ``cash_amount_step``: an amount no till can count (not a whole multiple of its
+  smallest coin, 0.10: ``till_money.check_cash_step``), nothing recorded;
 * refuse: voided, not a CREATED cash draft, the customer is outside the teller's branch, the
   customer's status is one the policy treats as blocked (``cash_customer``: in or out), the
   teller has no open till, a withdrawal larger than the till can pay (what it holds less the
@@ -42,7 +44,7 @@ from .events import named_lock_key, pg_lock
 from .models import HubEmployee
 from .till_bodies import StrictMoney
 from .till_holding import available_minor, neither_voided_nor_failed
-from .till_money import cash_day, money, to_minor
+from .till_money import cash_day, check_cash_step, money, to_minor
 from .till_tables import cash_authorizations, cash_limits, cash_voids, tills
 
 CASH_KINDS = {"04": "deposit", "02": "withdrawal"}
@@ -246,6 +248,7 @@ async def decide(conn: AsyncConnection, emp: HubEmployee, draft: Draft, limits: 
     # as DCM's own block (``is_disabled``) does; an approved request does not lift it.
     if stops_cash(status, blocked_statuses):
         return refuse(CUSTOMER_BLOCKED, REFUSAL, customer_status=status, **base)
+    check_cash_step(draft.amount_minor)  # 422 ``cash_amount_step``: no till count equals it
     if till is None or till.state != "open":
         return refuse("no_open_till", "open your till first (and have it co-signed)", **base)
     day = cash_day(zone)

@@ -1,7 +1,8 @@
 """Cash in Mode B: the proxy forwards a confirmation of a cash draft only when the hub
 controlled it, as ``cash_commands.unsupervised`` defines that for Mode A's watcher:
 authorized at ``/cash/authorize`` (so the till, the daily limits and the threshold were
-checked), not voided, the amount DCM holds is the one authorized, and an over-threshold
+checked), not voided, the amount DCM holds is the one authorized and one a till can count
+(a whole multiple of its smallest coin: 422 ``cash_amount_step``), and an over-threshold
 draft has an approved command. Without this a supervisor's own HTTP client could confirm
 any draft through ``/dcm`` with the bank's key: Mode A detects that after the fact, Mode B
 refuses it before.
@@ -43,7 +44,7 @@ from teller_app.hub.dcm_reader import app_reader
 from teller_app.hub.dcm_unreadable import DCM_UNREADABLE
 from teller_app.hub.errors import HubError
 from teller_app.hub.proxy_rules import Refusal
-from teller_app.hub.till_money import app_cash_zone, money, to_minor
+from teller_app.hub.till_money import app_cash_zone, check_cash_step, money, to_minor
 from teller_app.hub.till_tables import cash_authorizations
 from teller_app.platform import NotFound, PlatformClient, PlatformError, ValidationError
 from teller_app.platform.models import Payment
@@ -123,6 +124,10 @@ async def refuse_unauthorized_cash(app_state: State, payment: Payment,
                             authorized_by=owner or "")
         raise Refusal(403, "the Teller Hub refuses cash for this customer: their status "
                       f"stops cash at the bank ({CUSTOMER_BLOCKED})")
+    try:  # no till count equals it: never confirmed (``/cash/authorize`` refuses it too)
+        check_cash_step(amount_minor)
+    except HubError as exc:
+        raise Refusal(exc.status, exc.message, exc.code, exc.extra) from None
     limits = await load_limits(engine)
     zone = app_cash_zone(app_state)
     async with engine.begin() as conn:

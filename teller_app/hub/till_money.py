@@ -19,6 +19,11 @@ DENOMINATIONS: dict[str, int] = {
     "coin_0.50": 50, "coin_0.10": 10,
 }
 MAX_PIECES = 1_000_000
+# Cash through a till goes in whole steps of its smallest coin (10 kopiyky: the NBU rounds
+# cash payments to it since 2020, the 1-5 kopiyka coins are withdrawn): any other amount is
+# one no count of the drawer can equal. One source: the denominations.
+CASH_STEP_MINOR = min(DENOMINATIONS.values())
+CASH_AMOUNT_STEP = "cash_amount_step"  # the refusal's code (a desk words it)
 
 
 def count_total(counts: dict[str, int]) -> int:
@@ -46,6 +51,21 @@ def to_minor(amount: Decimal) -> int:
     if minor != minor.to_integral_value():
         raise HubError(422, "the amount has more than 2 decimal places")
     return int(minor)
+
+
+def check_cash_step(amount_minor: int) -> None:
+    """Cash the till pays or takes (a deposit, a withdrawal, a transfer with the vault) is a
+    whole multiple of ``CASH_STEP_MINOR``; else 422 ``cash_amount_step``, naming the two
+    amounts around it (``step``, ``below``, ``above`` in the body)."""
+    if amount_minor % CASH_STEP_MINOR == 0:
+        return
+    below = amount_minor - amount_minor % CASH_STEP_MINOR
+    above = below + CASH_STEP_MINOR
+    near = f"{money(below)} or {money(above)}" if below > 0 else money(above)
+    raise HubError(422, f"cash amounts go in steps of {money(CASH_STEP_MINOR)} UAH (the "
+                   f"till's smallest coin): {near}", CASH_AMOUNT_STEP,
+                   {"step": money(CASH_STEP_MINOR), "below": money(below),
+                    "above": money(above)})
 
 
 def money(minor: int) -> str:

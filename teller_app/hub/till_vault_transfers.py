@@ -15,7 +15,7 @@ from .db import dialect_insert, now
 from .errors import HubError
 from .models import HubEmployee
 from .till_holding import available_minor
-from .till_money import money
+from .till_money import check_cash_step, money
 from .till_tables import till_ops, till_transfers, tills, vaults
 from .tills import COUNTING, audit_till, branch_key, live_till
 
@@ -33,6 +33,7 @@ async def request_transfer(engine: AsyncEngine, emp: HubEmployee, desk_id: str, 
                                             amount_minor)
             if stored is not None:
                 return stored
+        check_cash_step(amount_minor)  # cash between drawer and vault: counted in coins too
         if till.state == "close_cosign":
             raise HubError(409, "the till's close is waiting for a supervisor's co-sign",
                            "awaiting_close_cosign")

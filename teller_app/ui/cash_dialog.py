@@ -63,6 +63,7 @@ from teller_app.ui.cash_dialog_lines import (
 )
 from teller_app.ui.cash_dialog_supervisor import SupervisorConfirm
 from teller_app.ui.cash_dialog_till import is_no_open_till, till_line, till_reader
+from teller_app.ui.cash_step_text import cash_dialog_error, step_problem
 from teller_app.ui.cash_text import (
     cash_error_text,
     limits_lines,
@@ -278,17 +279,25 @@ class CashDialog(CashDialogCreate):
         if text and value is None:
             problems.append(self.tr("Enter a positive amount with at most %1 decimal places.")
                             .replace("%1", str(self.minor_unit)))
+        # through the hub's till: whole steps of its smallest coin (the hub refuses others)
+        off_step = (step_problem(value, self.minor_unit, self.asset_code)
+                    if value is not None and self.service.gate is not None else "")
+        if off_step:
+            problems.append(off_step)
         context = self.context
         if value is not None and context is not None:
             self._show_after(balance_after(context.facts, value))
             for refusal in precheck(context.facts, value):  # a warning does not block
                 (problems if blocking(refusal) else warnings).append(
                     refusal_text(refusal, self.minor_unit, self.asset_code))
-            self._assess(value)
+            if off_step:  # nothing to ask the hub: it refuses the amount
+                self.supervisor_label.setText("—")
+            else:
+                self._assess(value)
         else:
             self._show_after(None)
             self.supervisor_label.setText("—" if value is None else self.supervisor_label.text())
-        if value is None:
+        if value is None or off_step:
             self._hub_refusal = None  # nothing to check: no answer will replace it
         held = self._hub_refusal
         lines = [*problems, *(x for x in [held[0] if held else None] if x and x not in problems)]
@@ -330,7 +339,7 @@ class CashDialog(CashDialogCreate):
         def refused(exc: BaseException) -> None:
             # Not a supervisor matter (no open till, the till short, a daily limit, the
             # customer blocked, the hub not reached): an error line under the amount, once.
-            text = cash_error_text(exc, self.minor_unit, self.asset_code)
+            text = cash_dialog_error(exc, value, self.minor_unit, self.asset_code)
             if is_no_open_till(exc):  # what to do, as said when the dialog opened
                 text = self.till_problem = self.till_problem or till_line(None)
             self._drop_hub_refusal()

@@ -13,7 +13,8 @@ from teller_app.core.cash import CashDraft, DraftNotChecked, new_cash_nonce
 from teller_app.ui.cash_amount_field import set_sent, show_fixed_amount, show_fixed_purpose
 from teller_app.ui.cash_dialog_lines import show_created
 from teller_app.ui.cash_dialog_supervisor import CashDialogSupervisor
-from teller_app.ui.cash_text import auto_cash_reason, cash_error_text
+from teller_app.ui.cash_step_text import cash_dialog_error
+from teller_app.ui.cash_text import auto_cash_reason
 from teller_app.ui.money import format_money, parse_amount
 
 translate = QCoreApplication.translate
@@ -74,7 +75,8 @@ class CashDialogCreate(CashDialogSupervisor):
         def failed(exc: BaseException) -> None:
             from teller_app.ui.error_text import is_connectivity_error
 
-            self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
+            self.error.setText(cash_dialog_error(exc, value, self.minor_unit, self.asset_code,
+                                                 drafted=isinstance(exc, DraftNotChecked)))
             if isinstance(exc, DraftNotChecked):
                 # The draft exists: Create finds this same draft and checks it again.
                 self._uncertain = True

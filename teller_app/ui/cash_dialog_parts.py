@@ -19,6 +19,7 @@ from teller_app.ui.cash_dialog_keys import make_next_step
 from teller_app.ui.cash_dialog_lines import in_sentence, show_payment
 from teller_app.ui.cash_dialog_result import CashDialogResult
 from teller_app.ui.cash_dialog_till import till_reader
+from teller_app.ui.cash_step_text import cash_dialog_error
 from teller_app.ui.cash_text import cash_error_text
 
 
@@ -81,7 +82,8 @@ class CashDialogParts(CashDialogResult):
         if isinstance(exc, ConfirmFailed):  # whichever step read it (an approval's too)
             self.refused_for_good(exc)
             return
-        self.error.setText(cash_error_text(exc, self.minor_unit, self.asset_code))
+        self.error.setText(cash_dialog_error(exc, None, self.minor_unit, self.asset_code,
+                                             drafted=True))
         self._fit()
 
     def refused_for_good(self, exc: ConfirmFailed) -> None:

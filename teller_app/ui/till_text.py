@@ -38,6 +38,8 @@ def hub_code_text(code: str) -> str | None:
         "vault_count_own": translate("TillText", "You counted the vault yourself: a second "
                                      "supervisor co-signs the count."),
         "till_short": translate("TillText", "The till does not hold that much."),
+        "cash_amount_step": translate("TillText", "Cash moves in steps of 0.10 UAH, the "
+                                      "till's smallest coin."),
         "transfer_own": translate("TillText", "A teller may not approve their own transfer."),
         "transfer_decided": translate("TillText", "This transfer has already been decided."),
         "till_closed": translate("TillText", "The till is closed."),

@@ -27,6 +27,7 @@ from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.a11y_form import add_row
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cash_amount_field import set_amount_check
+from teller_app.ui.cash_step_text import step_problem
 from teller_app.ui.money import CURRENCY_SIGNS, format_uah, is_ukrainian, parse_amount
 from teller_app.ui.read_only_look import set_read_only
 from teller_app.ui.untrusted import fill, plain_label, shown_lines
@@ -91,6 +92,9 @@ class TransferDialog(QDialog):
         value = parse_amount(self.amount.text(), 2)
         if value is None or value <= 0:
             self.status.setText(self.tr("Type a positive amount with at most 2 decimals."))
+            return
+        if problem := step_problem(value, 2, CURRENCY):  # the hub refuses it: said first
+            self.status.setText(problem)
             return
         direction = str(self.direction.currentData())
         transfer_id = self.ids.id_for(intent_key(direction, f"{value:.2f}"))

@@ -1,6 +1,6 @@
 """The hub's cash and till amounts are decimal strings: a JSON number with a fraction is
 refused (422; a whole one is exact), never taken as the float the body's parser made of it
-(``1234567890123456.78`` used to be filed as ``1234567890123456.80``: more precision is
+(``1234567890123456.70`` used to be filed as ``1234567890123456.80``: more precision is
 refused, never rounded). The desk always sends strings; the OpenAPI document says so. Real
 hub, SQLite and PostgreSQL."""
 
@@ -16,7 +16,7 @@ from teller_app.core.embedded_sandbox import SandboxProcess
 from teller_app.hub.cash_limits import CashLimits
 from teller_app.hub.till_bodies import CloseCosignIn, PreviewIn, TransferIn
 
-BIG = "1234567890123456.78"  # 18 digits: a float keeps 17
+BIG = "1234567890123456.70"  # 18 digits: a float keeps 17 (…456.75, read "…456.8")
 
 
 @pytest.fixture(scope="module")

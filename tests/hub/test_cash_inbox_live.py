@@ -109,7 +109,7 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
 
         qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)
         before = _balance(arun, dcm, cust)
-        dialog.amount.setText("15000,01")
+        dialog.amount.setText("15000,10")
         qtbot.waitUntil(lambda: dialog.create_button.isEnabled(), timeout=10000)
         with qtbot.waitSignal(dialog.approval.filed, timeout=15000) as filed:  # type: ignore[union-attr]
             dialog.create_draft()
@@ -128,7 +128,7 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
                         and cell(model.MAKER_COLUMN) == TELLER_NAME, timeout=15000)
         # what the draft is, not only its amount: a deposit, in the locale's money format
         assert cell(model.CHANGE_COLUMN) in (
-            f"{kind}: {format_money(Decimal('15000.01'), 2, 'UAH')}"
+            f"{kind}: {format_money(Decimal('15000.10'), 2, 'UAH')}"
             for kind in ("Касове поповнення", "Cash deposit")), cell(model.CHANGE_COLUMN)
         assert all(d.payment_guid != guid for d in drafts.rows)
 
@@ -147,12 +147,12 @@ def test_inbox_names_live_and_in_place_approval(world: World, sandbox: SandboxPr
         with qtbot.waitSignal(dialog.confirmed, timeout=20000) as confirmed:
             place.approve_button.click()
         assert confirmed.args[0].status.upper() == "CONFIRMED"
-        assert _balance(arun, dcm, cust) == before + Decimal("15000.01")
+        assert _balance(arun, dcm, cust) == before + Decimal("15000.10")
         # … and the inbox lets it go by itself
         qtbot.waitUntil(lambda: all(d.payment_guid != guid for d in drafts.rows)
                         and request.id not in inbox.pending_ids(), timeout=15000)
         now = arun(till.current())
-        assert now is not None and now.expected == Decimal("15100.01")
+        assert now is not None and now.expected == Decimal("15100.10")
 
         # a supervisor rejects a waiting draft from the panel: the hub voids it
         other = arun(service.create(CashKind.DEPOSIT, cust, "12000.00"))

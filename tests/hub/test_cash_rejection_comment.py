@@ -78,7 +78,7 @@ def test_the_supervisors_comment_is_shown_with_the_rejection(
             tasks.append(asyncio.get_event_loop().create_task(feed.run(dialog.on_hub_event)))
             qtbot.waitUntil(lambda: feed.connected, timeout=15000)  # noqa: B023
             qtbot.waitUntil(lambda: dialog.context is not None, timeout=10000)  # noqa: B023
-            dialog.amount.setText("15000,01")
+            dialog.amount.setText("15000,10")
             qtbot.waitUntil(lambda: dialog.create_button.isEnabled(),  # noqa: B023
                             timeout=10000)
             with qtbot.waitSignal(dialog.approval.filed,  # type: ignore[union-attr]

@@ -78,7 +78,7 @@ async def _scenario(w: World, sandbox: SandboxProcess, cust: str) -> dict[str, o
         await asyncio.wait_for(ready.wait(), 20)
 
         before = await _balance(dcm, cust)
-        big = await service.create(CashKind.DEPOSIT, cust, "15000.01")
+        big = await service.create(CashKind.DEPOSIT, cust, "15000.10")
         assert big.needs_supervisor
         refused = await gate.authorize(big.payment_guid)
         assert refused["decision"] == "needs_approval" and "over_threshold" in refused["reasons"]
@@ -94,7 +94,7 @@ async def _scenario(w: World, sandbox: SandboxProcess, cust: str) -> dict[str, o
         who = await sup_hub.call("GET", "/api/v1/cash/authorizations",
                                  params={"payment_guid": [big.payment_guid]})
         assert [(a["teller"], a["customer_guid"], a["amount"], a["kind"])
-                for a in who["authorizations"]] == [(w.teller, cust, "15000.01", "deposit")]
+                for a in who["authorizations"]] == [(w.teller, cust, "15000.10", "deposit")]
         pending = await sup.pending()
         shown = next(r for r in pending if r.id == request.id)
         approved = await sup.approve(shown, "ok, passport seen")
@@ -102,9 +102,9 @@ async def _scenario(w: World, sandbox: SandboxProcess, cust: str) -> dict[str, o
         await _next(events, request.id, "request.applied")  # live, on the teller's stream
         receipt = await settle_approved(service, big.payment_guid)
         assert receipt.status.upper() == "CONFIRMED" and receipt.kind is CashKind.DEPOSIT
-        assert await _balance(dcm, cust) == before + Decimal("15000.01")
+        assert await _balance(dcm, cust) == before + Decimal("15000.10")
         now = await till.current()
-        assert now is not None and now.expected == Decimal("16000.01")
+        assert now is not None and now.expected == Decimal("16000.10")
         # a retry of the filing after a lost answer: the same request, not a DCM check again
         again = await request_approval(teller, big, w.b0, "cash in over the limit",
                                        request_id=request.id)

@@ -40,7 +40,7 @@ def world(hub_db: str | None, sandbox: SandboxProcess,
 
 OPEN = {"note_500": 2, "coin_0.50": 3}  # 1 001.50
 CLOSE = {"note_500": 2, "note_100": 1, "note_20": 1, "note_10": 1,
-         "coin_0.50": 3}  # 1 131.50: expected 1 131.75 → short 0.25
+         "coin_0.50": 3}  # 1 131.50: expected 1 131.80 → short 0.30
 
 
 async def _teller_day(w: World, sandbox: SandboxProcess, cust: str) -> tuple[EndOfDay, Any]:
@@ -66,13 +66,13 @@ async def _teller_day(w: World, sandbox: SandboxProcess, cust: str) -> tuple[End
         dep = await service.create(CashKind.DEPOSIT, cust, "150.50")
         assert dep.needs_supervisor is False
         assert (await service.confirm(dep.payment_guid)).status.upper() == "CONFIRMED"
-        wd = await service.create(CashKind.WITHDRAWAL, cust, "20.25")
+        wd = await service.create(CashKind.WITHDRAWAL, cust, "20.20")
         await service.confirm(wd.payment_guid)
         now: Till | None = await till.current()
-        assert now is not None and now.expected == Decimal("1131.75")
+        assert now is not None and now.expected == Decimal("1131.80")
 
         # void: the hub refuses the confirm; the queue no longer shows it
-        mistake = await service.create(CashKind.DEPOSIT, cust, "99.99")
+        mistake = await service.create(CashKind.DEPOSIT, cust, "99.90")
         await service.void(mistake.payment_guid, "wrong amount typed")
         with pytest.raises(CashRefused) as refused:
             await service.confirm(mistake.payment_guid)
@@ -91,7 +91,7 @@ async def _teller_day(w: World, sandbox: SandboxProcess, cust: str) -> tuple[End
 
         with pytest.raises(ValidationError):  # short without a reason
             await till.close(CLOSE)
-        waiting = await till.close(CLOSE, "Нестача 25 коп.: монети перераховано двічі")
+        waiting = await till.close(CLOSE, "Нестача 30 коп.: монети перераховано двічі")
         # past the bank's close tolerance (0.00 by default): a supervisor co-signs it
         assert waiting.needs_close_cosign and waiting.counted == Decimal("1131.50")
         # not closed meanwhile (the current till also says no transfer waits; the close's
@@ -101,7 +101,7 @@ async def _teller_day(w: World, sandbox: SandboxProcess, cust: str) -> tuple[End
                                                                     Decimal("1131.50"))
         assert (closed.state, closed.close_cosigned_by) == ("closed", w.sup)
         assert (closed.counted, closed.expected, closed.over_short) == (
-            Decimal("1131.50"), Decimal("1131.75"), Decimal("-0.25"))
+            Decimal("1131.50"), Decimal("1131.80"), Decimal("-0.30"))
         report = await till.end_of_day(opened.id)
         return report, (mistake.payment_guid, big.payment_guid, dep.payment_guid,
                         wd.payment_guid)
@@ -126,7 +126,7 @@ def test_teller_day_at_the_desk(world: World, sandbox: SandboxProcess, qapp: Any
     report, (mistake, big, dep, wd) = asyncio.run(_teller_day(world, sandbox, cust))
     assert status(sandbox, mistake) == "CREATED" and status(sandbox, big) == "CREATED"
     assert report.totals == {"deposit": (1, Decimal("150.50")),
-                             "withdrawal": (1, Decimal("20.25"))}
+                             "withdrawal": (1, Decimal("20.20"))}
     assert [o.payment_guid for o in report.operations] == [dep, wd]
     ctx = ReportContext("Demo Bank", "Київ, Хрещатик", "Касир Олена")
     english = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
@@ -138,7 +138,7 @@ def test_teller_day_at_the_desk(world: World, sandbox: SandboxProcess, qapp: Any
         QLocale.setDefault(before)
     assert path.stat().st_mode & 0o777 == 0o600
     text = " ".join(_pdf_text(path).split())
-    reason = "Нестача 25 коп.: монети перераховано двічі"
+    reason = "Нестача 30 коп.: монети перераховано двічі"
     for expected in ("Касир Олена", "Київ, Хрещатик", "T1", reason, "____________",
                      f"Over/short co-signed by Test Employee ({world.sup})",
                      "Previous close —", "Opening difference —"):  # a first opening
@@ -146,8 +146,8 @@ def test_teller_day_at_the_desk(world: World, sandbox: SandboxProcess, qapp: Any
     compact = "".join(text.split())  # a narrow column may wrap a payment id inside the cell
     for short_id in (dep[:8], wd[:8]):
         assert short_id in compact, (short_id, text)
-    for amount in ("1,001.50 UAH", "150.50 UAH", "20.25 UAH", "1,131.75 UAH", "1,131.50 UAH",
-                   "-0.25 UAH (short)", "500 UAH note 2 1,000.00 UAH"):
+    for amount in ("1,001.50 UAH", "150.50 UAH", "20.20 UAH", "1,131.80 UAH", "1,131.50 UAH",
+                   "-0.30 UAH (short)", "500 UAH note 2 1,000.00 UAH"):
         assert amount in text.replace("\u00a0", " "), (amount, text)
     out = os.environ.get("TELLER_EOD_PDF_OUT")
     if out:  # the closing note's Ukrainian report (then: pdftoppm -png -singlefile …)

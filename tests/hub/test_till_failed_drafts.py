@@ -83,7 +83,7 @@ async def _fail(dcm: PlatformClient, branch: str, guid: str, account: str, to: s
 
 def test_a_failed_withdrawal_no_longer_holds_back_what_the_till_can_pay(
         world: TillWorld, sandbox: SandboxProcess) -> None:
-    """An over-threshold withdrawal holds 15 000.01 of a 20 000.00 till; the customer spends
+    """An over-threshold withdrawal holds 15 000.10 of a 20 000.00 till; the customer spends
     the money before the supervisor approves, so the hub's confirm is refused and DCM fails
     the draft. From then on the till can pay the whole 20 000.00 again."""
     w = world
@@ -97,7 +97,7 @@ def test_a_failed_withdrawal_no_longer_holds_back_what_the_till_can_pay(
             dcm, gate = d.dcm, d.gate
             service = CashService(dcm, w.b0, await find_processing_account(dcm, w.b0),
                                   Decimal(10000), policy=gate, gate=gate)
-            big = await service.create(CashKind.WITHDRAWAL, cust, "15000.01")
+            big = await service.create(CashKind.WITHDRAWAL, cust, "15000.10")
             assert big.needs_supervisor
             held = await gate.authorize(later)
             teller = ApprovalService(HubLink(d.teller_hub, dcm), Actor(w.teller, w.b0), dcm,
@@ -120,7 +120,7 @@ def test_a_failed_withdrawal_no_longer_holds_back_what_the_till_can_pay(
     held, released = out["held"], out["released"]
     assert isinstance(held, dict) and isinstance(released, dict)
     assert (held["decision"], held["reasons"]) == ("refuse", ["till_short"]), held
-    assert held["message"] == "the till can pay out 4999.99"
+    assert held["message"] == "the till can pay out 4999.90"
     decided = out["decided"]
     assert decided.state == "failed" and "insufficient balance" in (decided.result or "")  # type: ignore[attr-defined]
     assert status(sandbox, str(out["big"])) == "FAILED"

@@ -262,7 +262,7 @@ def test_a_transfer_to_the_vault_and_a_withdrawal_take_the_same_cash_once(
     transfer = r.json()["id"]
     wd = draft(sandbox, w.b0, account, "500.00", kind="withdrawal")
     assert w.authorize(teller, wd)["reasons"] == ["till_short"]
-    r = w.post("/api/v1/tills/current/transfers", teller, direction="to_vault", amount="0.01")
+    r = w.post("/api/v1/tills/current/transfers", teller, direction="to_vault", amount="0.10")
     assert r.status_code == 409 and r.json()["code"] == "till_short", r.text
     r = w.post(f"/api/v1/transfers/{transfer}/reject", w.sup, None, comment="cash needed")
     assert r.status_code == 200 and r.json()["state"] == "rejected", r.text

@@ -137,7 +137,7 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         qtbot.waitUntil(lambda: cash.context is not None, timeout=10000)
         cash.amount.setText("15000")  # the hub previews its decision before the draft
         qtbot.waitUntil(lambda: "threshold" in cash.supervisor_label.text(), timeout=10000)
-        cash.amount.setText("99.99")
+        cash.amount.setText("99.90")
         qtbot.waitUntil(lambda: "threshold" not in cash.supervisor_label.text()
                         and cash.supervisor_label.text() != "", timeout=10000)
         with qtbot.waitSignal(cash.draft_created, timeout=10000) as created:
@@ -163,7 +163,7 @@ def test_till_dialogs_void_and_close(world: World, sandbox: SandboxProcess, qtbo
         left = CashDialog(ops, service, arun(dcm.get_customer(cust_guid)), CashKind.DEPOSIT)
         qtbot.addWidget(left)
         qtbot.waitUntil(lambda: left.context is not None, timeout=10000)
-        left.amount.setText("12.34")
+        left.amount.setText("12.30")
         qtbot.waitUntil(lambda: left.supervisor_label.text() != "", timeout=10000)
         with qtbot.waitSignal(left.draft_created, timeout=10000):
             left.create_draft()

@@ -111,7 +111,7 @@ def test_till_day_to_the_kopiyka(world: World, sandbox: SandboxProcess) -> None:
     assert r.json()["till"]["expected"] == "651.30"
     again = w.post("/api/v1/tills/current/operations", teller, "desk-A", payment_guid=dep)
     assert again.json()["counted"] is False and again.json()["till"]["expected"] == "651.30"
-    wd = draft(sandbox, w.b0, account, "20.25", kind="withdrawal")
+    wd = draft(sandbox, w.b0, account, "20.20", kind="withdrawal")
     assert authorize(w, teller, wd)["decision"] == "allow"
     _, rich = customer(sandbox, w.b0)
     confirm(sandbox, w.b0, draft(sandbox, w.b0, rich, "5000.00"))  # another desk's deposit
@@ -119,12 +119,12 @@ def test_till_day_to_the_kopiyka(world: World, sandbox: SandboxProcess) -> None:
     assert authorize(w, teller, big)["reasons"] == ["till_short"]
     confirm(sandbox, w.b0, wd)
     r = w.post("/api/v1/tills/current/operations", teller, "desk-A", payment_guid=wd)
-    assert r.json()["till"]["expected"] == "631.05"
+    assert r.json()["till"]["expected"] == "631.10"
     short = {"note_100": 6, "note_20": 1, "note_10": 1, "coin_0.50": 1, "coin_0.10": 4}  # 630.90
     r = w.post("/api/v1/tills/current/close", teller, "desk-A", counts=short)
     assert r.status_code == 422 and "reason" in r.json()["error"]
     r = w.post("/api/v1/tills/current/close", teller, "desk-A", counts=short,
-               reason="15 kopiyky short, recounted twice")
+               reason="20 kopiyky short, recounted twice")
     assert r.status_code == 200, r.text
     # past the bank's close tolerance (0.00 by default): a supervisor co-signs the close
     assert r.json()["state"] == "close_cosign" and r.json()["closed_at"] is None
@@ -133,14 +133,14 @@ def test_till_day_to_the_kopiyka(world: World, sandbox: SandboxProcess) -> None:
     closed = r.json()
     assert closed["state"] == "closed" and closed["close_cosigned_by"]
     assert (closed["counted"], closed["expected"], closed["over_short"]) == (
-        "630.90", "631.05", "-0.15")
+        "630.90", "631.10", "-0.20")
     rep = w.http.get(f"/api/v1/tills/{till['id']}/report", headers=teller).json()
     # the co-signer is in the hub's own store only: the hub names them
     assert rep["cosigned_by"] and rep["cosigned_by_name"] == "Test Employee"
     assert rep["close_cosigned_by"] == rep["cosigned_by"]  # the same supervisor, named too
     assert rep["close_cosigned_by_name"] == "Test Employee"
     assert rep["totals"] == {"deposit": {"count": 1, "amount": "150.50"},
-                             "withdrawal": {"count": 1, "amount": "20.25"}}
+                             "withdrawal": {"count": 1, "amount": "20.20"}}
     assert [o["payment_guid"] for o in rep["operations"]] == [dep, wd]
     # the same count as the last close opens without a co-sign; a different one needs it
     same = open_till(w, teller, code, short)
@@ -207,17 +207,17 @@ def test_vault_transfers_and_branch_position(world: World) -> None:
 
 def test_cumulative_limit_across_customers_and_branches(world: World,
                                                         sandbox: SandboxProcess) -> None:
-    """Three 9 999.99 deposits into customers of two branches: the third needs a supervisor."""
+    """Three 9 999.90 deposits into customers of two branches: the third needs a supervisor."""
     w = world
     _, teller = w.teller(head_office=True)
     open_till(w, teller, "T-ho", OPEN, cosigner=w.admin)
     accounts = [customer(sandbox, b)[1] for b in (w.b0, w.b1, w.b1)]
-    drafts = [(b, draft(sandbox, b, a, "9999.99")) for b, a in zip((w.b0, w.b1, w.b1), accounts,
+    drafts = [(b, draft(sandbox, b, a, "9999.90")) for b, a in zip((w.b0, w.b1, w.b1), accounts,
                                                                    strict=True)]
     first, second, third = (authorize(w, teller, g) for _, g in drafts)
     assert first["decision"] == "allow" and second["decision"] == "allow"
     assert third["decision"] == "needs_approval" and third["reasons"] == ["teller_cumulative"]
-    assert third["amount"] == "9999.99" and third["day_total"] == "29999.97"
+    assert third["amount"] == "9999.90" and third["day_total"] == "29999.70"
     # the hard daily limit refuses outright
     r = w.http.put("/api/v1/cash/limits", headers=w.admin, json={"teller_daily_limit": "25000"})
     assert r.status_code == 200
@@ -240,7 +240,7 @@ def test_cumulative_limit_across_customers_and_branches(world: World,
     b = authorize(w, b0_teller, draft(sandbox, w.b0, cust, "6000.00"))
     assert a["decision"] == "allow"
     assert b["decision"] == "needs_approval" and b["reasons"] == ["customer_cumulative"]
-    over = authorize(w, b0_teller, draft(sandbox, w.b0, cust, "10000.01"))
+    over = authorize(w, b0_teller, draft(sandbox, w.b0, cust, "10000.10"))
     assert "over_threshold" in over["reasons"]
     r = w.post("/api/v1/cash/preview", b0_teller, kind="deposit", amount="50.00",
                customer_guid=customer(sandbox, w.b0)[0])
@@ -255,7 +255,7 @@ def test_void_and_reject(world: World, sandbox: SandboxProcess) -> None:
     _, other = w.teller()
     open_till(w, teller, "T-void", OPEN, cosigner=w.sup)
     cust, account = customer(sandbox, w.b0)
-    mistake = draft(sandbox, w.b0, account, "123.45")
+    mistake = draft(sandbox, w.b0, account, "123.40")
     assert authorize(w, teller, mistake)["decision"] == "allow"
     r = w.post("/api/v1/cash/void", other, payment_guid=mistake, reason="not mine")
     assert r.status_code == 403
@@ -268,7 +268,7 @@ def test_void_and_reject(world: World, sandbox: SandboxProcess) -> None:
     listed = w.http.get("/api/v1/cash/voids", headers=w.sup,
                         params={"payment_guid": mistake}).json()["voids"]
     assert [(v["payment_guid"], v["reason"], v["amount"]) for v in listed] == [
-        (mistake, "wrong amount", "123.45")]
+        (mistake, "wrong amount", "123.40")]
     assert status(sandbox, mistake) == "CREATED"  # DCM has no cancel: the hub remembers
     # a supervisor rejects a draft waiting for them: its request leaves the queue
     big = draft(sandbox, w.b0, account, "15000.00")
@@ -354,13 +354,13 @@ def test_unreported_and_supervised_operations_are_counted(world: World,
 def test_parallel_authorizations_cannot_split_the_threshold(world: World,
                                                             sandbox: SandboxProcess) -> None:
     """Three desks of one teller racing: the day total is checked and recorded in one
-    transaction per teller, so exactly two 9 999.99 deposits pass unsupervised."""
+    transaction per teller, so exactly two 9 999.90 deposits pass unsupervised."""
     from concurrent.futures import ThreadPoolExecutor
 
     w = world
     _, teller = w.teller()
     open_till(w, teller, "T-race", OPEN, cosigner=w.sup)
-    guids = [draft(sandbox, w.b0, customer(sandbox, w.b0)[1], "9999.99") for _ in range(3)]
+    guids = [draft(sandbox, w.b0, customer(sandbox, w.b0)[1], "9999.90") for _ in range(3)]
     with ThreadPoolExecutor(3) as pool:
         answers = list(pool.map(lambda g: authorize(w, teller, g), guids))
     decisions = sorted(a["decision"] for a in answers)

@@ -82,7 +82,7 @@ def test_requested_draft_is_listed_once(world: TillWorld, sandbox: SandboxProces
                                                            "a large deposit"))
             return request
 
-        filed_first = arun(service.create(CashKind.DEPOSIT, cust, "15000.01"))
+        filed_first = arun(service.create(CashKind.DEPOSIT, cust, "15000.10"))
         waiting = arun(service.create(CashKind.DEPOSIT, cust, "12000.00"))
         assert filed_first.needs_supervisor and waiting.needs_supervisor
         first = file(filed_first)

@@ -75,7 +75,7 @@ def test_a_reprint_is_a_copy_naming_the_original_teller_and_branch(
         arun(sup_hub.open_password_session(world.sup, PASSWORD))
         service = arun(open_cash_desk(dcm, world.b0, teller_hub, sup_hub, "T-reprint",
                                       "reprint-desk")).service
-        draft = arun(service.create(CashKind.DEPOSIT, cust, "21.01"))
+        draft = arun(service.create(CashKind.DEPOSIT, cust, "21.10"))
         payment = arun(service.confirm(draft.payment_guid)).payment
         branch = arun(dcm.get_branch(world.b0)).name
         assert branch and branch != LATER.branch
