@@ -6852,287 +6852,297 @@ If it happens again, tell support what you were doing.</source>
         <translation>Готівка переміщується сумами, кратними 0,10 грн — найменшій монеті каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="43" />
+        <location filename="../../teller_app/ui/till_text.py" line="45" />
+        <source>This payment's draft was voided, so no till counts it: a supervisor looks at its confirm.</source>
+        <translation>Чернетку цього платежу анульовано, тож жодна каса його не враховує: його підтвердження розгляне контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="47" />
+        <source>This payment was authorized on another till session, so this till does not count it: a supervisor looks at it.</source>
+        <translation>Цей платіж дозволено в іншій касовій зміні, тож ця каса його не враховує: його розгляне контролер.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="50" />
         <source>A teller may not approve their own transfer.</source>
         <translation>Операціоніст не може погоджувати власну передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="44" />
+        <location filename="../../teller_app/ui/till_text.py" line="51" />
         <source>This transfer has already been decided.</source>
         <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="45" />
+        <location filename="../../teller_app/ui/till_text.py" line="52" />
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="46" />
+        <location filename="../../teller_app/ui/till_text.py" line="53" />
         <source>The vault does not hold that much.</source>
         <translation>У сховищі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47" />
+        <location filename="../../teller_app/ui/till_text.py" line="54" />
         <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
         <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="49" />
+        <location filename="../../teller_app/ui/till_text.py" line="56" />
         <source>The count differs from what is expected: give a reason for the over or short.</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="51" />
+        <location filename="../../teller_app/ui/till_text.py" line="58" />
         <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor's approval being carried out): close the till again in a minute.</source>
         <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="55" />
+        <location filename="../../teller_app/ui/till_text.py" line="62" />
         <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
         <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="64" />
+        <location filename="../../teller_app/ui/till_text.py" line="71" />
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="66" />
+        <location filename="../../teller_app/ui/till_text.py" line="73" />
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="69" />
+        <location filename="../../teller_app/ui/till_text.py" line="76" />
         <source>the customer's cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="72" />
+        <location filename="../../teller_app/ui/till_text.py" line="79" />
         <source>the cash draft was never authorized at the hub</source>
         <translation>чернетку касової операції не було дозволено в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="74" />
+        <location filename="../../teller_app/ui/till_text.py" line="81" />
         <source>the cash draft was voided at the hub</source>
         <translation>чернетку касової операції анульовано в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="75" />
+        <location filename="../../teller_app/ui/till_text.py" line="82" />
         <source>the amount differs from the one authorized</source>
         <translation>сума відрізняється від дозволеної</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="77" />
+        <location filename="../../teller_app/ui/till_text.py" line="84" />
         <source>the amount has more decimal places than the currency allows</source>
         <translation>сума має більше знаків після коми, ніж дозволяє валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="79" />
+        <location filename="../../teller_app/ui/till_text.py" line="86" />
         <source>the money did not move through the branch's till account</source>
         <translation>гроші не пройшли через касовий рахунок відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81" />
+        <location filename="../../teller_app/ui/till_text.py" line="88" />
         <source>the currency is not the till's</source>
         <translation>валюта не є валютою каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="83" />
+        <location filename="../../teller_app/ui/till_text.py" line="90" />
         <source>the customer's status stops cash (blocked, closed)</source>
         <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="85" />
+        <location filename="../../teller_app/ui/till_text.py" line="92" />
         <source>the customer's status could not be read on the platform</source>
         <translation>статус клієнта не вдалося прочитати на платформі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="87" />
+        <location filename="../../teller_app/ui/till_text.py" line="94" />
         <source>the payment's category or accounts could not be read on the platform, so whether it is cash is not known</source>
         <translation>категорію або рахунки платежу не вдалося прочитати на платформі, тож невідомо, чи це готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="95" />
+        <location filename="../../teller_app/ui/till_text.py" line="102" />
         <source>the bank's rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="96" />
+        <location filename="../../teller_app/ui/till_text.py" line="103" />
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="104" />
+        <location filename="../../teller_app/ui/till_text.py" line="111" />
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="105" />
+        <location filename="../../teller_app/ui/till_text.py" line="112" />
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="106" />
+        <location filename="../../teller_app/ui/till_text.py" line="113" />
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="107" />
+        <location filename="../../teller_app/ui/till_text.py" line="114" />
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="108" />
+        <location filename="../../teller_app/ui/till_text.py" line="115" />
         <source>Open your till first: Till menu, Open the till.</source>
         <translation>Спершу відкрийте касу: меню «Каса», «Відкрити касу».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="110" />
+        <location filename="../../teller_app/ui/till_text.py" line="117" />
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому операціоністу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111" />
+        <location filename="../../teller_app/ui/till_text.py" line="118" />
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="112" />
+        <location filename="../../teller_app/ui/till_text.py" line="119" />
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="113" />
+        <location filename="../../teller_app/ui/till_text.py" line="120" />
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="116" />
+        <location filename="../../teller_app/ui/till_text.py" line="123" />
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118" />
+        <location filename="../../teller_app/ui/till_text.py" line="125" />
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120" />
+        <location filename="../../teller_app/ui/till_text.py" line="127" />
         <source>The draft is not this customer's.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="121" />
+        <location filename="../../teller_app/ui/till_text.py" line="128" />
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="122" />
+        <location filename="../../teller_app/ui/till_text.py" line="129" />
         <source>The amount differs from the draft's on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="124" />
+        <location filename="../../teller_app/ui/till_text.py" line="131" />
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="125" />
+        <location filename="../../teller_app/ui/till_text.py" line="132" />
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="127" />
+        <location filename="../../teller_app/ui/till_text.py" line="134" />
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="133" />
+        <location filename="../../teller_app/ui/till_text.py" line="140" />
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="140" />
+        <location filename="../../teller_app/ui/till_text.py" line="147" />
         <source>{n} kop. coin</source>
         <translation>Монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="144" />
+        <location filename="../../teller_app/ui/till_text.py" line="151" />
         <source>{n} UAH note</source>
         <translation>Банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="145" />
+        <location filename="../../teller_app/ui/till_text.py" line="152" />
         <source>{n} UAH coin</source>
         <translation>Монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="150" />
+        <location filename="../../teller_app/ui/till_text.py" line="157" />
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="151" />
+        <location filename="../../teller_app/ui/till_text.py" line="158" />
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="152" />
+        <location filename="../../teller_app/ui/till_text.py" line="159" />
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="153" />
+        <location filename="../../teller_app/ui/till_text.py" line="160" />
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="161" />
+        <location filename="../../teller_app/ui/till_text.py" line="168" />
         <source>{amount} from the vault</source>
         <translation>{amount} зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="162" />
+        <location filename="../../teller_app/ui/till_text.py" line="169" />
         <source>{amount} to the vault</source>
         <translation>{amount} до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="168" />
+        <location filename="../../teller_app/ui/till_text.py" line="175" />
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="183" />
+        <location filename="../../teller_app/ui/till_text.py" line="190" />
         <source>Waiting for a supervisor's co-sign</source>
         <translation>Очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="184" />
+        <location filename="../../teller_app/ui/till_text.py" line="191" />
         <source>Open</source>
         <translation>Відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="185" />
+        <location filename="../../teller_app/ui/till_text.py" line="192" />
         <source>Closing: waiting for a supervisor's co-sign of the over/short</source>
         <translation>Закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="187" />
+        <location filename="../../teller_app/ui/till_text.py" line="194" />
         <source>Closed</source>
         <translation>Закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="188" />
+        <location filename="../../teller_app/ui/till_text.py" line="195" />
         <source>Not closed — ask a supervisor</source>
         <translation>Не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="193" />
+        <location filename="../../teller_app/ui/till_text.py" line="200" />
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="200" />
+        <location filename="../../teller_app/ui/till_text.py" line="207" />
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>

@@ -17,6 +17,7 @@ from teller_app.platform.models import PaymentStatus
 from . import (
     bank_settings,
     cash_limits,
+    till_authorized,
     till_close,
     till_position,
     till_vault_counts,
@@ -25,7 +26,7 @@ from . import (
     voids,
 )
 from .authn import CurrentEmployee, Operator, hub_state, require_head_office_admin
-from .cash_limits import CashLimits, Draft, read_draft
+from .cash_limits import CashLimits, Draft, read_draft, read_payment
 from .contract import errors
 from .db import now
 from .dcm_unreadable import dcm_unreadable
@@ -235,25 +236,38 @@ async def heartbeat(request: Request, emp: CurrentEmployee, desk_id: DeskId) -> 
         return await tills.till_out(conn, row)
 
 
-@router.post("/tills/current/operations", summary="Count a confirmed cash payment (the hub "
-             "verifies it on DCM)")
+@router.post("/tills/current/operations", summary="Count a confirmed cash payment the hub "
+             "authorized on this till session (the hub verifies it on DCM)")
 async def operation(body: PaymentIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
-    draft = await _draft(request, body.payment_guid, as_cash=True)
-    if draft.status is not PaymentStatus.CONFIRMED:
-        raise HubError(409, f"the payment is {draft.status.value} on DCM, not CONFIRMED")
-    if not draft.kind:
-        raise HubError(409, "not a cash deposit or withdrawal")
+    """Counted by the hub's authorization, checked against DCM's payment (``till_authorized``),
+    never by what DCM shows of its customer now. Refused: a payment this teller did not
+    authorize here, one voided (``voided``), one authorized on another till session
+    (``other_till_session``: the cash watcher and a supervisor see to it), one DCM confirmed
+    for another amount or in another asset than the tills' (``confirmed_mismatch``)."""
+    client = await runtime(request).reader.client()
+    payment = await read_payment(client, body.payment_guid)
+    if payment.status is not PaymentStatus.CONFIRMED:
+        raise HubError(409, f"the payment is {payment.status.value} on DCM, not CONFIRMED")
+    category = await till_authorized.category_of(client, payment)
+    currency = await till_currency(request)
     engine = hub_state(request).engine
     async with engine.begin() as conn:
         till = await tills.live_till(conn, emp, desk_id)
-        owner = await cash_limits.owner_of(conn, draft.payment_guid)
-        if owner != emp.email:
+        auth = await till_authorized.authorization(conn, body.payment_guid)
+        if auth is None or auth.teller != emp.email:
             raise HubError(409, "this payment was not authorized by you at this hub")
-        added = await tills.record_operation(
-            conn, till, payment_guid=draft.payment_guid, kind=draft.kind,
-            category=draft.category, amount_minor=draft.amount_minor,
-            customer_guid=draft.customer_guid)
+        if await till_authorized.is_voided(conn, body.payment_guid):
+            raise HubError(409, "the draft was voided: no till counts it (a supervisor looks "
+                           "at its confirm)", "voided")
+        if auth.till_id != till.id:
+            raise HubError(409, "the payment was authorized on another till session: this "
+                           "till does not count it (a supervisor looks at it)",
+                           "other_till_session")
+        wrong = till_authorized.mismatch(auth, payment, currency)
+        if wrong is not None:
+            till_authorized.refuse_mismatched([wrong])
+        added = await till_authorized.count_authorized(conn, till, auth, category)
         out = await tills.till_out(conn, till)
     return {"counted": added, "till": out}
 
@@ -276,7 +290,9 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     refused (``drafts_outstanding``) while a draft authorized on the till may still be
     confirmed: confirmed after the close, no till would count it. A refusal the voids
     cannot change (``awaiting_cosign``, ``transfer_pending``, ``reason_required``) comes
-    before any void: the till stays open with its drafts still confirmable."""
+    before any void: the till stays open with its drafts still confirmable. So does a
+    payment confirmed on DCM for another amount than the hub authorized on the till
+    (``confirmed_mismatch``, named): never counted, never skipped."""
     engine = hub_state(request).engine
     total = count_total(body.counts)
     tolerance = to_minor((await cash_limits.load_limits(engine)).close_tolerance)
@@ -285,12 +301,14 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     async def attempt() -> dict[str, Any]:
         read_at = now()
         done = await reconcile(request, emp)
+        # a confirmed payment the till cannot count as authorized is never skipped
+        till_authorized.refuse_mismatched(done.mismatched)
         # refused before anything is voided when the voids could not change the answer
         voided.extend(await till_close.void_left_behind_on_till(
             engine, emp, desk_id, done.created, read_at, total=total, reason=body.reason))
         return await till_close.close_till(engine, emp, desk_id, body.counts, total,
                                            body.reason, tolerance=tolerance,
-                                           never_confirmed=done.failed | done.uncountable)
+                                           never_confirmed=done.failed)
 
     # (a draft's requests leave the supervisors' queue in its void's transaction)
     try:

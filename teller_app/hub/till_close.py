@@ -96,7 +96,9 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
     ``void_left_behind_on_till``). The till's row is taken first, so an
     authorize or a count waits for the close (and then finds the till closed) or was
     committed before it and is seen here. ``never_confirmed``: drafts no till will count
-    (the route read them): FAILED on DCM, or confirmed as no till cash."""
+    (the route read them FAILED on DCM). A draft confirmed on DCM is never among them: it is
+    counted by its authorization, or the route refuses the close naming it
+    (``till_authorized``)."""
     reason = reason.strip()
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)

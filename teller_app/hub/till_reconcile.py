@@ -1,5 +1,6 @@
 """A till counts what DCM shows CONFIRMED, whether or not the desk reported it (before the
-till is shown or closed: ``routes_tills``)."""
+till is shown or closed: ``routes_tills``), by the hub's own authorization of it
+(``till_authorized``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from teller_app.platform.models import PaymentStatus
 from . import policy, tills
 from .authn import hub_state
 from .cash_failed import record_failed
-from .cash_limits import read_draft
+from .cash_limits import read_payment
 from .fe_runtime import runtime
 from .models import HubEmployee
+from .till_authorized import Mismatch, authorization, category_of, count_authorized, mismatch
 from .till_holding import outstanding
 
 log = logging.getLogger("teller_hub.tills")
@@ -31,16 +33,17 @@ class Reconciled:
     counted: int  # payments counted now
     failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
     created: frozenset[str] = frozenset()  # drafts DCM shows CREATED still
-    # CONFIRMED, but no cash a till may take as DCM reads it now (its accounts changed, an
-    # account unreadable): never counted, so it must not keep the till open; the cash
-    # watcher alerts it
-    uncountable: frozenset[str] = frozenset()
+    # CONFIRMED, but not as the hub authorized them (another amount or asset): never counted,
+    # never skipped: the close is refused naming them (``till_authorized.refuse_mismatched``)
+    mismatched: tuple[Mismatch, ...] = ()
 
 
 async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
-    """Count what this teller authorized, DCM now shows CONFIRMED and the till has not
-    counted yet (a desk that crashed before reporting, a supervisor's approval executed by
-    the hub). The expected cash never depends on the desk having reported."""
+    """Count what this teller authorized on the till, DCM now shows CONFIRMED and the till has
+    not counted yet (a desk that crashed before reporting, a supervisor's approval executed by
+    the hub), by the hub's authorization (``till_authorized``): what DCM shows of its customer
+    now (another branch, an account changed) never takes it out of the till. The expected
+    cash never depends on the desk having reported."""
     engine = hub_state(request).engine
     async with engine.connect() as conn:
         row = await tills.live_till(conn, emp, None, renew=False)
@@ -49,23 +52,27 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
         return Reconciled(0, frozenset())
     client = await runtime(request).reader.client()
     currency = await till_currency(request)
-    counted, failed, created, uncountable = 0, set(), set(), set()
+    counted, failed, created, mismatched = 0, set(), set(), []
     for guid in pending:
-        draft = await read_draft(client, guid, currency=currency)
-        if draft.status is PaymentStatus.FAILED:
+        payment = await read_payment(client, guid)
+        if payment.status is PaymentStatus.FAILED:
             failed.add(guid)
-        if draft.status is PaymentStatus.CREATED:
+        if payment.status is PaymentStatus.CREATED:
             created.add(guid)
-        if draft.status is PaymentStatus.CONFIRMED and not draft.kind:
-            uncountable.add(guid)
-            log.warning("a confirmed draft authorized on a till is no till cash now: %s", guid)
-        if draft.status is not PaymentStatus.CONFIRMED or not draft.kind:
+        if payment.status is not PaymentStatus.CONFIRMED:
             continue
+        category = await category_of(client, payment)
         async with engine.begin() as conn:
-            counted += await tills.record_operation(
-                conn, row, payment_guid=guid, kind=draft.kind, category=draft.category,
-                amount_minor=draft.amount_minor, customer_guid=draft.customer_guid)
+            auth = await authorization(conn, guid)
+            if auth is None or auth.till_id != row.id:  # re-authorized elsewhere meanwhile
+                continue
+            wrong = mismatch(auth, payment, currency)
+            if wrong is not None:
+                mismatched.append(wrong)
+                log.warning("a confirmed draft differs from its authorization: %s", wrong.text())
+                continue
+            counted += await count_authorized(conn, row, auth, category)
     if failed:  # a desk's own confirm DCM failed: no longer held back from what it can pay
         async with engine.begin() as conn:
             await record_failed(conn, failed)
-    return Reconciled(counted, frozenset(failed), frozenset(created), frozenset(uncountable))
+    return Reconciled(counted, frozenset(failed), frozenset(created), tuple(mismatched))

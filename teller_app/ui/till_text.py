@@ -40,6 +40,13 @@ def hub_code_text(code: str) -> str | None:
         "till_short": translate("TillText", "The till does not hold that much."),
         "cash_amount_step": translate("TillText", "Cash moves in steps of 0.10 UAH, the "
                                       "till's smallest coin."),
+        # a confirmed payment the till does not count (confirmed_mismatch keeps the hub's
+        # own words: they name the payments)
+        "voided": translate("TillText", "This payment's draft was voided, so no till counts "
+                            "it: a supervisor looks at its confirm."),
+        "other_till_session": translate("TillText", "This payment was authorized on another "
+                                        "till session, so this till does not count it: a "
+                                        "supervisor looks at it."),
         "transfer_own": translate("TillText", "A teller may not approve their own transfer."),
         "transfer_decided": translate("TillText", "This transfer has already been decided."),
         "till_closed": translate("TillText", "The till is closed."),
