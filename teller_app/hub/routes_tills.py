@@ -91,6 +91,8 @@ async def put_limits(body: CashLimits, request: Request,
              "needs_approval / refuse); the hub reads the draft on DCM")
 async def authorize(body: AuthorizeIn, request: Request, emp: Operator,
                     desk_id: DeskId) -> dict[str, Any]:
+    """422 ``cash_amount_step``: the amount is not a whole multiple of the till's smallest
+    coin (0.10); the body names ``step``, ``below`` and ``above``. Nothing is recorded."""
     draft = await _draft(request, body.payment_guid, as_cash=True)  # the till's desk asks
     return await cash_limits.authorize(hub_state(request).engine, emp, draft,
                                        zone=app_cash_zone(request.app.state), desk_id=desk_id,
@@ -103,6 +105,7 @@ UNKNOWN_BRANCH = "(unknown customer)"  # no employee's branch: refused as anothe
 @router.post("/cash/preview", summary="The decision for an amount before the draft exists "
              "(nothing recorded)")
 async def preview(body: PreviewIn, request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    """422 ``cash_amount_step`` as ``/cash/authorize``: cash goes in steps of 0.10."""
     branch: str | None = emp.branch_guid
     status = ""  # the customer's: a blocked one gets no cash (``cash_customer``)
     if body.customer_guid:
