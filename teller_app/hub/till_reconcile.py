@@ -69,7 +69,7 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
             wrong = mismatch(auth, payment, currency)
             if wrong is not None:
                 mismatched.append(wrong)
-                log.warning("a confirmed draft differs from its authorization: %s", wrong.text())
+                log.warning("a confirmed draft is not as the hub authorized it - %s", wrong.text())
                 continue
             counted += await count_authorized(conn, row, auth, category)
     if failed:  # a desk's own confirm DCM failed: no longer held back from what it can pay
