@@ -6606,54 +6606,54 @@ If it happens again, tell support what you were doing.</source>
         </translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="177" />
+        <location filename="../../teller_app/ui/till_close.py" line="179" />
         <source>Reading the till</source>
         <translation>Читання стану каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="195" />
-        <location filename="../../teller_app/ui/till_close.py" line="243" />
-        <location filename="../../teller_app/ui/till_close.py" line="265" />
+        <location filename="../../teller_app/ui/till_close.py" line="197" />
+        <location filename="../../teller_app/ui/till_close.py" line="245" />
+        <location filename="../../teller_app/ui/till_close.py" line="267" />
         <source>Done</source>
         <translation>Готово</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="196" />
+        <location filename="../../teller_app/ui/till_close.py" line="198" />
         <source>Over/short {amount}: the close needs a supervisor's co-sign. A supervisor co-signs from the branch cash position or here; then press Check the co-sign. Until then the till stays open (a new count needs the co-sign too).</source>
         <translation>Надлишок/нестача {amount}: закриття потребує підпису контролера. Контролер підписує його в касовій позиції відділення або тут; потім натисніть «Перевірити підпис контролера». Доти каса залишається відкритою (новий перерахунок теж потребує підпису).</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="213" />
+        <location filename="../../teller_app/ui/till_close.py" line="215" />
         <source>The close still waits for a supervisor's co-sign.</source>
         <translation>Закриття досі очікує підпису контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="218" />
+        <location filename="../../teller_app/ui/till_close.py" line="220" />
         <source>Checking the till</source>
         <translation>Перевірка каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="227" />
+        <location filename="../../teller_app/ui/till_close.py" line="229" />
         <source>Co-sign the close of till {code}: counted {counted}, expected {expected}, over/short {diff}. Reason: {reason}</source>
         <translation>Підписати закриття каси {code}: перераховано {counted}, очікувалося {expected}, надлишок/нестача {diff}. Причина: {reason}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="238" />
+        <location filename="../../teller_app/ui/till_close.py" line="240" />
         <source>Supervisor co-signing</source>
         <translation>Підпис контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="270" />
+        <location filename="../../teller_app/ui/till_close.py" line="272" />
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_close.py" line="271" />
+        <location filename="../../teller_app/ui/till_close.py" line="273" />
         <source>The till is closed ({state}).</source>
         <translation>Касу закрито ({state}).</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="273" />
+        <location filename="../../teller_app/ui/till_close.py" line="275" />
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n непідтверджену чернетку касової операції анульовано.</numerusform>
@@ -6852,297 +6852,302 @@ If it happens again, tell support what you were doing.</source>
         <translation>Готівка переміщується сумами, кратними 0,10 грн — найменшій монеті каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="45" />
+        <location filename="../../teller_app/ui/till_text.py" line="44" />
+        <source>A payment authorized on this till was confirmed on the platform unlike its authorization, so the till cannot count it: give the reason, and a supervisor co-signs the close without it.</source>
+        <translation>Платіж, дозволений у цій касі, підтверджено на платформі не так, як його дозволено, тож каса не може його врахувати: вкажіть причину, і контролер підпише закриття без нього.</translation>
+    </message>
+    <message>
+        <location filename="../../teller_app/ui/till_text.py" line="48" />
         <source>This payment's draft was voided, so no till counts it: a supervisor looks at its confirm.</source>
         <translation>Чернетку цього платежу анульовано, тож жодна каса його не враховує: його підтвердження розгляне контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="47" />
+        <location filename="../../teller_app/ui/till_text.py" line="50" />
         <source>This payment was authorized on another till session, so this till does not count it: a supervisor looks at it.</source>
         <translation>Цей платіж дозволено в іншій касовій зміні, тож ця каса його не враховує: його розгляне контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="50" />
+        <location filename="../../teller_app/ui/till_text.py" line="53" />
         <source>A teller may not approve their own transfer.</source>
         <translation>Операціоніст не може погоджувати власну передачу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="51" />
+        <location filename="../../teller_app/ui/till_text.py" line="54" />
         <source>This transfer has already been decided.</source>
         <translation>Щодо цієї передачі вже ухвалено рішення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="52" />
+        <location filename="../../teller_app/ui/till_text.py" line="55" />
         <source>The till is closed.</source>
         <translation>Касу закрито.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="53" />
+        <location filename="../../teller_app/ui/till_text.py" line="56" />
         <source>The vault does not hold that much.</source>
         <translation>У сховищі немає такої суми.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="54" />
+        <location filename="../../teller_app/ui/till_text.py" line="57" />
         <source>A vault transfer still waits for a supervisor: it must be decided before the till closes.</source>
         <translation>Передача зі сховища чи до сховища ще чекає на контролера: рішення має бути ухвалено до закриття каси.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="56" />
+        <location filename="../../teller_app/ui/till_text.py" line="59" />
         <source>The count differs from what is expected: give a reason for the over or short.</source>
         <translation>Перелічена сума відрізняється від очікуваної: вкажіть причину надлишку чи нестачі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="58" />
+        <location filename="../../teller_app/ui/till_text.py" line="61" />
         <source>A cash draft on this till may still be confirmed (a confirm sent moments ago, or a supervisor's approval being carried out): close the till again in a minute.</source>
         <translation>Чернетку готівкового платежу цієї каси ще можуть підтвердити (підтвердження, надіслане щойно, або погодження контролера, яке виконується): закрийте касу ще раз за хвилину.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="62" />
+        <location filename="../../teller_app/ui/till_text.py" line="65" />
         <source>A confirm of this draft was sent moments ago and may still reach the platform, so it is not voided yet. Try again in a minute: a draft still not confirmed then can be voided.</source>
         <translation>Підтвердження цієї чернетки надіслано щойно, і воно ще може дійти до платформи, тому її поки не анульовано. Спробуйте ще раз за хвилину: чернетку, досі не підтверджену, тоді можна буде анулювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="71" />
+        <location filename="../../teller_app/ui/till_text.py" line="74" />
         <source>the amount is above the supervisor threshold</source>
         <translation>сума перевищує поріг контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="73" />
+        <location filename="../../teller_app/ui/till_text.py" line="76" />
         <source>your cash total today passes the supervisor threshold (amounts are added up across customers and branches)</source>
         <translation>ваша сума готівкових операцій за сьогодні перевищує поріг контролера (суми додаються за всіма клієнтами й відділеннями)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="76" />
+        <location filename="../../teller_app/ui/till_text.py" line="79" />
         <source>the customer's cash total today passes the threshold</source>
         <translation>сума готівкових операцій клієнта за сьогодні перевищує поріг</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="79" />
+        <location filename="../../teller_app/ui/till_text.py" line="82" />
         <source>the cash draft was never authorized at the hub</source>
         <translation>чернетку касової операції не було дозволено в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="81" />
+        <location filename="../../teller_app/ui/till_text.py" line="84" />
         <source>the cash draft was voided at the hub</source>
         <translation>чернетку касової операції анульовано в Teller Hub</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="82" />
+        <location filename="../../teller_app/ui/till_text.py" line="85" />
         <source>the amount differs from the one authorized</source>
         <translation>сума відрізняється від дозволеної</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="84" />
+        <location filename="../../teller_app/ui/till_text.py" line="87" />
         <source>the amount has more decimal places than the currency allows</source>
         <translation>сума має більше знаків після коми, ніж дозволяє валюта</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="86" />
+        <location filename="../../teller_app/ui/till_text.py" line="89" />
         <source>the money did not move through the branch's till account</source>
         <translation>гроші не пройшли через касовий рахунок відділення</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="88" />
+        <location filename="../../teller_app/ui/till_text.py" line="91" />
         <source>the currency is not the till's</source>
         <translation>валюта не є валютою каси</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="90" />
+        <location filename="../../teller_app/ui/till_text.py" line="93" />
         <source>the customer's status stops cash (blocked, closed)</source>
         <translation>статус клієнта не дозволяє касових операцій (заблокований, закритий)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="92" />
+        <location filename="../../teller_app/ui/till_text.py" line="95" />
         <source>the customer's status could not be read on the platform</source>
         <translation>статус клієнта не вдалося прочитати на платформі</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="94" />
+        <location filename="../../teller_app/ui/till_text.py" line="97" />
         <source>the payment's category or accounts could not be read on the platform, so whether it is cash is not known</source>
         <translation>категорію або рахунки платежу не вдалося прочитати на платформі, тож невідомо, чи це готівка</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="102" />
+        <location filename="../../teller_app/ui/till_text.py" line="105" />
         <source>the bank's rules</source>
         <translation>правила банку</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="103" />
+        <location filename="../../teller_app/ui/till_text.py" line="106" />
         <source>Yes: {reasons}.</source>
         <translation>Так: {reasons}.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="111" />
+        <location filename="../../teller_app/ui/till_text.py" line="114" />
         <source>The draft was voided: it can never be confirmed.</source>
         <translation>Чернетку анульовано: її ніколи не можна підтвердити.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="112" />
+        <location filename="../../teller_app/ui/till_text.py" line="115" />
         <source>The payment is no longer a draft.</source>
         <translation>Платіж уже не є чернеткою.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="113" />
+        <location filename="../../teller_app/ui/till_text.py" line="116" />
         <source>This is not a cash deposit or withdrawal.</source>
         <translation>Це не внесення і не видача готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="114" />
+        <location filename="../../teller_app/ui/till_text.py" line="117" />
         <source>The customer is not in your branch.</source>
         <translation>Клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="115" />
+        <location filename="../../teller_app/ui/till_text.py" line="118" />
         <source>Open your till first: Till menu, Open the till.</source>
         <translation>Спершу відкрийте касу: меню «Каса», «Відкрити касу».</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="117" />
+        <location filename="../../teller_app/ui/till_text.py" line="120" />
         <source>This draft belongs to another teller.</source>
         <translation>Ця чернетка належить іншому операціоністу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="118" />
+        <location filename="../../teller_app/ui/till_text.py" line="121" />
         <source>Your till does not hold that much cash.</source>
         <translation>У вашій касі немає стільки готівки.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="119" />
+        <location filename="../../teller_app/ui/till_text.py" line="122" />
         <source>Your daily cash limit would be passed.</source>
         <translation>Буде перевищено ваш денний ліміт готівкових операцій.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="120" />
+        <location filename="../../teller_app/ui/till_text.py" line="123" />
         <source>The customer is blocked or closed at the bank: no cash deposit or withdrawal until their status is changed back.</source>
         <translation>Клієнта в банку заблоковано або закрито: внесення й видача готівки неможливі, доки статус не змінять назад.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="123" />
+        <location filename="../../teller_app/ui/till_text.py" line="126" />
         <source>The Teller Hub has not checked this draft: check it again before asking a supervisor.</source>
         <translation>Teller Hub не перевіряв цю чернетку: перевірте її ще раз, перш ніж звертатися до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="125" />
+        <location filename="../../teller_app/ui/till_text.py" line="128" />
         <source>You handle this cash yourself: another supervisor must approve it.</source>
         <translation>Ви самі працюєте з цією готівкою: погодити операцію має інший контролер.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="127" />
+        <location filename="../../teller_app/ui/till_text.py" line="130" />
         <source>The draft is not this customer's.</source>
         <translation>Чернетка не належить цьому клієнтові.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="128" />
+        <location filename="../../teller_app/ui/till_text.py" line="131" />
         <source>The draft is in another branch.</source>
         <translation>Чернетка належить іншому відділенню.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="129" />
+        <location filename="../../teller_app/ui/till_text.py" line="132" />
         <source>The amount differs from the draft's on the platform.</source>
         <translation>Сума відрізняється від суми чернетки на платформі.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="131" />
+        <location filename="../../teller_app/ui/till_text.py" line="134" />
         <source>This customer is not in your branch.</source>
         <translation>Цей клієнт не належить до вашого відділення.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="132" />
+        <location filename="../../teller_app/ui/till_text.py" line="135" />
         <source>Only a head-office administrator may change this.</source>
         <translation>Змінювати це може лише адміністратор головного офісу.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="134" />
+        <location filename="../../teller_app/ui/till_text.py" line="137" />
         <source>Your role may read here but not change anything.</source>
         <translation>Ваша роль дозволяє тут лише переглядати, але нічого не змінювати.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="140" />
+        <location filename="../../teller_app/ui/till_text.py" line="143" />
         <source>The Teller Hub refused: {message}</source>
         <translation>Teller Hub відмовив: {message}</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="147" />
+        <location filename="../../teller_app/ui/till_text.py" line="150" />
         <source>{n} kop. coin</source>
         <translation>Монета {n} коп.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="151" />
+        <location filename="../../teller_app/ui/till_text.py" line="154" />
         <source>{n} UAH note</source>
         <translation>Банкнота {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="152" />
+        <location filename="../../teller_app/ui/till_text.py" line="155" />
         <source>{n} UAH coin</source>
         <translation>Монета {n} грн</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="157" />
+        <location filename="../../teller_app/ui/till_text.py" line="160" />
         <source>Cash deposit</source>
         <translation>Внесення готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="158" />
+        <location filename="../../teller_app/ui/till_text.py" line="161" />
         <source>Cash withdrawal</source>
         <translation>Видача готівки</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="159" />
+        <location filename="../../teller_app/ui/till_text.py" line="162" />
         <source>From the vault</source>
         <translation>Зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="160" />
+        <location filename="../../teller_app/ui/till_text.py" line="163" />
         <source>To the vault</source>
         <translation>До сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="168" />
+        <location filename="../../teller_app/ui/till_text.py" line="171" />
         <source>{amount} from the vault</source>
         <translation>{amount} зі сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="169" />
+        <location filename="../../teller_app/ui/till_text.py" line="172" />
         <source>{amount} to the vault</source>
         <translation>{amount} до сховища</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="175" />
+        <location filename="../../teller_app/ui/till_text.py" line="178" />
         <source>Voided (never confirmed)</source>
         <translation>Анульовано (не буде підтверджено)</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="190" />
+        <location filename="../../teller_app/ui/till_text.py" line="193" />
         <source>Waiting for a supervisor's co-sign</source>
         <translation>Очікує підпису контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="191" />
+        <location filename="../../teller_app/ui/till_text.py" line="194" />
         <source>Open</source>
         <translation>Відкрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="192" />
+        <location filename="../../teller_app/ui/till_text.py" line="195" />
         <source>Closing: waiting for a supervisor's co-sign of the over/short</source>
         <translation>Закриття: очікує підпису контролера на надлишок/нестачу</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="194" />
+        <location filename="../../teller_app/ui/till_text.py" line="197" />
         <source>Closed</source>
         <translation>Закрита</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="195" />
+        <location filename="../../teller_app/ui/till_text.py" line="198" />
         <source>Not closed — ask a supervisor</source>
         <translation>Не закрита — зверніться до контролера</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="200" />
+        <location filename="../../teller_app/ui/till_text.py" line="203" />
         <source>The till is not closed: the Teller Hub answered with a state this desk does not know. Ask a supervisor before you leave.</source>
         <translation>Касу не закрито: Teller Hub повідомив стан, якого це робоче місце не знає. Перш ніж піти, зверніться до контролера.</translation>
     </message>
     <message>
-        <location filename="../../teller_app/ui/till_text.py" line="207" />
+        <location filename="../../teller_app/ui/till_text.py" line="210" />
         <source>The till is not open: the Teller Hub answered with a state this desk does not know. Ask a supervisor.</source>
         <translation>Каса не відкрита: Teller Hub повідомив стан, якого це робоче місце не знає. Зверніться до контролера.</translation>
     </message>

@@ -224,10 +224,13 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
 
 @router.get("/tills/current", summary="Your live till (confirmed operations counted first) "
             "and its vault transfers waiting for a supervisor (``pending_transfers``: the "
-            "till does not close while one waits)")
+            "till does not close while one waits; ``set_aside``: payments DCM confirmed "
+            "unlike their authorization, which a close sets aside with a reason and a "
+            "supervisor's co-sign)")
 async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
-    await reconcile(request, emp)
-    return await tills.current_till(hub_state(request).engine, emp)  # one moment's
+    done = await reconcile(request, emp)  # ``set_aside``: what a close would set aside
+    return {**await tills.current_till(hub_state(request).engine, emp),  # one moment's
+            "set_aside": [m.out() for m in done.mismatched]}
 
 
 @router.post("/tills/current/heartbeat", summary="Keep this desk's lease on the till: "
@@ -295,7 +298,8 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     cannot change (``awaiting_cosign``, ``transfer_pending``, ``reason_required``) comes
     before any void: the till stays open with its drafts still confirmable. So does a
     payment confirmed on DCM for another amount than the hub authorized on the till
-    (``confirmed_mismatch``, named): never counted, never skipped."""
+    (``confirmed_mismatch``, named) without a reason: never counted, never skipped; with a
+    reason the close waits for a supervisor's co-sign naming it (``set_aside``)."""
     engine = hub_state(request).engine
     total = count_total(body.counts)
     tolerance = to_minor((await cash_limits.load_limits(engine)).close_tolerance)
@@ -304,14 +308,16 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     async def attempt() -> dict[str, Any]:
         read_at = now()
         done = await reconcile(request, emp)
-        # a confirmed payment the till cannot count as authorized is never skipped
-        till_authorized.refuse_mismatched(done.mismatched)
+        # a confirmed payment the till cannot count as authorized is never skipped: without
+        # a reason the close is refused naming it; with one a supervisor co-signs it aside
+        mismatched = till_authorized.set_aside_for_close(done.mismatched, body.reason)
         # refused before anything is voided when the voids could not change the answer
         voided.extend(await till_close.void_left_behind_on_till(
             engine, emp, desk_id, done.created, read_at, total=total, reason=body.reason))
         return await till_close.close_till(engine, emp, desk_id, body.counts, total,
                                            body.reason, tolerance=tolerance,
-                                           never_confirmed=done.failed)
+                                           never_confirmed=done.failed,
+                                           set_aside=mismatched)
 
     # (a draft's requests leave the supervisors' queue in its void's transaction)
     try:
@@ -331,7 +337,8 @@ async def cosign(till_id: str, request: Request, emp: Operator) -> dict[str, Any
 
 
 @router.post("/tills/{till_id}/close-cosign", summary="A supervisor co-signs a close whose "
-             "over/short passes the tolerance (``counted``: the count they saw)")
+             "over/short passes the tolerance or that sets payments aside (``counted``: the "
+             "count they saw)")
 async def cosign_close(till_id: str, body: CloseCosignIn, request: Request,
                        emp: Operator) -> dict[str, Any]:
     if not is_checker(emp):

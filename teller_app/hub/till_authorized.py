@@ -7,9 +7,12 @@ amount), never by classifying the payment again as DCM shows its customer now: a
 moved to another branch, or an account changed, after the confirm does not take the cash
 out of the drawer. A confirmed payment whose amount differs from its authorization (or in
 another asset than the tills' currency now: a break-glass policy change) is never counted
-and never skipped: the close is refused naming it (``confirmed_mismatch``)
-for a supervisor to look at. A payment the hub never authorized is no till's: the cash
-watcher alerts it. Used by ``till_reconcile`` and ``routes_tills``.
+and never skipped: a close without a reason is refused naming it (``confirmed_mismatch``);
+with one, the till waits for a supervisor's co-sign (``close_cosign``) naming it
+(``set_aside``), and the co-sign closes the till without it, an audit row per payment set
+aside (the cash watcher's alert stays the record of the cash itself). A payment the hub
+never authorized is no till's: the cash watcher alerts it. Used by ``till_reconcile``,
+``till_close`` and ``routes_tills``.
 """
 
 from __future__ import annotations
@@ -25,10 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from teller_app.platform import PlatformClient, PlatformError
 from teller_app.platform.models import Payment
 
-from . import tills
+from . import audit, tills
 from .canon import normalise
 from .dcm_unreadable import dcm_unreadable
 from .errors import HubError
+from .models import HubEmployee
+from .till_holding import outstanding
 from .till_money import money
 from .till_tables import cash_authorizations, cash_voids
 
@@ -47,6 +52,11 @@ class Mismatch:
     def text(self) -> str:
         return (f"{self.kind} {money(self.authorized_minor)} {self.payment_guid}: DCM "
                 f"confirmed {self.confirmed}")
+
+    def out(self) -> dict[str, str]:
+        """As a close's ``set_aside`` names it."""
+        return {"payment_guid": self.payment_guid, "kind": self.kind,
+                "authorized": money(self.authorized_minor), "confirmed": self.confirmed}
 
 
 async def authorization(conn: AsyncConnection, payment_guid: str) -> Any:
@@ -100,10 +110,47 @@ async def count_authorized(conn: AsyncConnection, till: Any, auth: Any,
 
 def refuse_mismatched(found: Iterable[Mismatch]) -> None:
     """409 ``confirmed_mismatch`` naming each confirmed payment no till may count as it was
-    authorized: the till never closes without the cash DCM moved through it."""
+    authorized: the till never closes without the cash DCM moved through it, but by a
+    close with a reason and a supervisor's co-sign (``set_aside_for_close``)."""
     items = sorted(found, key=lambda m: m.payment_guid)
     if items:
         listed = "; ".join(m.text() for m in items[:20])
         raise HubError(409, f"{len(items)} payment(s) authorized on this till were confirmed "
                        "on DCM as something else than the hub authorized: the till cannot "
-                       f"count them, a supervisor must look at them ({listed})", MISMATCH)
+                       "count them: give a reason and a supervisor co-signs the close "
+                       f"without them ({listed})", MISMATCH)
+
+
+def set_aside_for_close(found: Iterable[Mismatch], reason: str) -> tuple[Mismatch, ...]:
+    """The mismatched payments a close sets aside (oldest GUID first): with ``reason``, the
+    close waits for a supervisor's co-sign (``till_close.close_till``); without one, 409
+    ``confirmed_mismatch`` naming them (``refuse_mismatched``)."""
+    items = tuple(sorted(found, key=lambda m: m.payment_guid))
+    if items and not reason.strip():
+        refuse_mismatched(items)
+    return items
+
+
+async def set_aside_on_close(conn: AsyncConnection, emp: HubEmployee, row: Any
+                             ) -> list[dict[str, str]]:
+    """At a close's co-sign (``row``: the till waiting in ``close_cosign``): the drafts
+    authorized on it and still unsettled, which are the confirmed payments its close set
+    aside (nothing else lets a till wait in ``close_cosign``: ``_drafts_settled``; no draft
+    is authorized on a till not open), each with an audit row naming it, its customer and
+    the close's reason. The till closes without them."""
+    a = cash_authorizations.c
+    out: list[dict[str, str]] = []
+    for r in await outstanding(conn, row.id):
+        guid = str(r.payment_guid)
+        customer = (await conn.execute(sa.select(a.customer_guid).where(
+            a.payment_guid == guid))).scalar_one()
+        item = {"payment_guid": guid, "kind": str(r.kind),
+                "authorized": money(int(r.amount_minor))}
+        await audit.append(conn, audit.Entry(
+            actor=emp.email, action="till", entity=f"payment:{guid}",
+            branch_guid=row.branch_guid, detail={
+                "event": "till_set_aside", "till_id": row.id, "teller": row.teller,
+                "customer_guid": str(customer), **item, "reason": row.close_reason or "",
+                "code": MISMATCH}))
+        out.append(item)
+    return out

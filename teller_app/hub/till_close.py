@@ -9,16 +9,20 @@ with the role co-signs exactly the count they saw. Meanwhile the teller may coun
 the new figures replace the waiting ones and still wait for the co-sign, whatever their
 over/short (a teller flagged 5 000 short must not close alone with a count that balances);
 the supervisor co-signs the new count (``count_changed`` for the one seen before).
+A payment DCM confirmed unlike its authorization (``till_authorized``: never counted) also
+makes the close wait for the co-sign, with a reason, named (``set_aside``): the co-sign
+closes the till without it, an audit row per payment set aside.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import till_events
+from . import till_authorized, till_events
 from .db import now
 from .errors import HubError
 from .models import HubEmployee
@@ -87,7 +91,8 @@ async def _drafts_settled(conn: AsyncConnection, till: Any,
 
 async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                      counts: dict[str, int], total: int, reason: str, *, tolerance: int = 0,
-                     never_confirmed: frozenset[str] = frozenset()) -> dict[str, Any]:
+                     never_confirmed: frozenset[str] = frozenset(),
+                     set_aside: Sequence[till_authorized.Mismatch] = ()) -> dict[str, Any]:
     """Close with over/short, or keep it waiting for a supervisor's co-sign when the
     over/short passes ``tolerance`` (kopiyky) or the close already waits for one. Refused
     while a draft authorized on the till is neither counted nor voided
@@ -97,9 +102,12 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
     authorize or a count waits for the close (and then finds the till closed) or was
     committed before it and is seen here. ``never_confirmed``: drafts no till will count
     (the route read them FAILED on DCM). A draft confirmed on DCM is never among them: it is
-    counted by its authorization, or the route refuses the close naming it
-    (``till_authorized``)."""
+    counted by its authorization, or it is one of ``set_aside`` (confirmed unlike its
+    authorization: ``till_authorized``): then the close needs a reason and waits for a
+    supervisor's co-sign whatever its over/short, naming them."""
     reason = reason.strip()
+    items = till_authorized.set_aside_for_close(set_aside, reason)  # 409 without a reason
+    never_confirmed = never_confirmed | {m.payment_guid for m in items}
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
         await conn.execute(tills.update().where(tills.c.id == till.id).values(
@@ -116,7 +124,7 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                   "over_short": money(diff), "reason": reason}
         # past what a teller closes alone, or a recount of a close already flagged: a
         # supervisor co-signs (``till`` was read after ``live_till`` took its row)
-        if abs(diff) > tolerance or till.state == "close_cosign":
+        if abs(diff) > tolerance or till.state == "close_cosign" or items:
             held = await conn.execute(tills.update().where(
                 tills.c.id == till.id, tills.c.state.in_(("open", "close_cosign"))).values(
                 state="close_cosign", **figures))
@@ -125,12 +133,14 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
             waits = (await conn.execute(sa.select(tills).where(tills.c.id == till.id))).one()
             await till_events.waiting(conn, till_events.close_data(waits), till.branch_guid)
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, {
-                **detail, "awaits_cosign": True, "close_tolerance": money(tolerance)})
+                **detail, "awaits_cosign": True, "close_tolerance": money(tolerance),
+                **({"set_aside": [m.out() for m in items]} if items else {})})
         else:
             await _close(conn, till, figures, ("open",))
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, detail)
-        return await till_out(conn, (await conn.execute(
-            sa.select(tills).where(tills.c.id == till.id))).one())
+        return {**await till_out(conn, (await conn.execute(
+            sa.select(tills).where(tills.c.id == till.id))).one()),
+            "set_aside": [m.out() for m in items]}
 
 
 async def _close(conn: AsyncConnection, till: Any, figures: dict[str, Any],
@@ -152,7 +162,8 @@ async def _close(conn: AsyncConnection, till: Any, figures: dict[str, Any],
 async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str,
                        counted: int) -> dict[str, Any]:
     """A supervisor (never the till's teller) co-signs the over/short of a close waiting
-    for them; ``counted``: the count they saw (409 ``count_changed`` after a recount)."""
+    for them; ``counted``: the count they saw (409 ``count_changed`` after a recount). The
+    payments the close set aside (``set_aside``) are left out, an audit row each."""
     async with engine.begin() as conn:
         row = await till_to_cosign(conn, emp, till_id)
         await conn.execute(tills.update().where(tills.c.id == till_id).values(
@@ -164,6 +175,7 @@ async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str,
         if row.close_minor != counted:
             raise HubError(409, f"the teller counted again ({money(row.close_minor)}): "
                            "look at the till again", "count_changed")
+        set_aside = await till_authorized.set_aside_on_close(conn, emp, row)
         await _close(conn, row, {}, ("close_cosign",), close_cosigned_by=emp.email,
                      close_cosigned_at=now())
         await till_events.decided(conn, till_events.close_data(row), row.branch_guid,
@@ -171,6 +183,7 @@ async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str,
         await audit_till(conn, emp, "", till_id, row.branch_guid, {
             "close_cosigned": True, "close": money(row.close_minor),
             "expected": money(row.expected_minor), "over_short": money(row.over_short_minor),
-            "reason": row.close_reason or ""})
-        return await till_out(conn, (await conn.execute(
-            sa.select(tills).where(tills.c.id == till_id))).one())
+            "reason": row.close_reason or "",
+            **({"set_aside": [s["payment_guid"] for s in set_aside]} if set_aside else {})})
+        return {**await till_out(conn, (await conn.execute(
+            sa.select(tills).where(tills.c.id == till_id))).one()), "set_aside": set_aside}

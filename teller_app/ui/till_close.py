@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import EndOfDay, Till, TillService
@@ -166,6 +166,8 @@ class TillCloseDialog(CosignWaitDialog):
         self._failed(exc)
         if isinstance(exc, PlatformError) and exc.reason == "transfer_pending":
             self._read_pending()
+        if isinstance(exc, PlatformError) and exc.reason == "confirmed_mismatch":
+            self.reason.setFocus(Qt.FocusReason.OtherFocusReason)  # the hub wants one
 
     def _read_pending(self) -> None:
         """Which transfers wait now (one filed or decided since the dialog opened)."""

@@ -40,8 +40,11 @@ def hub_code_text(code: str) -> str | None:
         "till_short": translate("TillText", "The till does not hold that much."),
         "cash_amount_step": translate("TillText", "Cash moves in steps of 0.10 UAH, the "
                                       "till's smallest coin."),
-        # a confirmed payment the till does not count (confirmed_mismatch keeps the hub's
-        # own words: they name the payments)
+        # a confirmed payment the till does not count
+        "confirmed_mismatch": translate("TillText", "A payment authorized on this till was "
+                                        "confirmed on the platform unlike its authorization, "
+                                        "so the till cannot count it: give the reason, and "
+                                        "a supervisor co-signs the close without it."),
         "voided": translate("TillText", "This payment's draft was voided, so no till counts "
                             "it: a supervisor looks at its confirm."),
         "other_till_session": translate("TillText", "This payment was authorized on another "

@@ -2,7 +2,9 @@
 authorization, not by what DCM shows of its customer now (an audit: a customer moved to
 another branch after the confirm dropped a 500.00 deposit and a 120.00 withdrawal out of the
 till, which closed balanced without them and refused the desk's late report). A confirmed
-payment that is not what the hub authorized refuses the close, named; the desk's report of a
+payment that is not what the hub authorized is never counted: a close without a reason is
+refused naming it; with one, the till waits for a supervisor's co-sign naming it, and the
+co-sign closes it without that payment (an audit row each); the desk's report of a
 draft voided at an earlier close, or authorized on another till session, is refused (the
 cash watcher and a supervisor see to it). Real sandbox and hub, SQLite and PostgreSQL."""
 
@@ -118,9 +120,11 @@ def test_confirmed_cash_stays_in_the_till_when_its_customer_moves(
     assert {o["customer_guid"] for o in rep["operations"]} == {cust}
 
 
-def test_a_confirmed_payment_unlike_its_authorization_refuses_the_close(
+def test_a_confirmed_payment_unlike_its_authorization_is_set_aside_by_a_cosign(
         world: World, sandbox: SandboxProcess) -> None:
-    """Never skipped: the close names it, the desk's report is refused, nothing counted."""
+    """Never skipped: the close without a reason names it, the desk's report is refused,
+    nothing counted; with a reason a supervisor co-signs the close without it (the till no
+    longer stays open for ever), an audit row naming it; the teller opens the next day."""
     w = world
     who = w.new_teller("T-odd-amount")
     _, account = customer(sandbox, w.b0)
@@ -136,6 +140,42 @@ def test_a_confirmed_payment_unlike_its_authorization_refuses_the_close(
     assert "45.00" in r.json()["error"] and "40" in r.json()["error"], r.text
     till = w.current(who)
     assert till["state"] == "open" and till["expected"] == "1000.00"
+    assert [a["payment_guid"] for a in till["set_aside"]] == [dep]
+    _set_aside_and_cosigned(w, who, till["id"], dep, "deposit", "45.00", "40")
+
+
+def _set_aside_and_cosigned(w: World, who: dict[str, str], till_id: str, guid: str,
+                            kind: str, authorized: str, confirmed: str) -> None:
+    """The close with a reason waits for the co-sign naming ``guid``; the supervisor's
+    co-sign closes it without that payment, an audit row naming it; the teller opens again."""
+    r = w.close(who, THOUSAND, reason="DCM confirmed another amount")
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["state"] == "close_cosign" and out["expected"] == "1000.00", r.text
+    assert out["over_short"] == "0.00" and len(out["set_aside"]) == 1, r.text
+    item = out["set_aside"][0]
+    assert (item["payment_guid"], item["kind"], item["authorized"]) == \
+        (guid, kind, authorized), r.text
+    assert confirmed in item["confirmed"], r.text
+    r = w.http.post(f"/api/v1/tills/{till_id}/close-cosign", headers=who,
+                    json={"counted": "1000.00"})
+    assert r.status_code == 403, r.text  # never the till's own teller
+    r = w.http.post(f"/api/v1/tills/{till_id}/close-cosign", headers=w.sup,
+                    json={"counted": "1000.00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "closed" and r.json()["expected"] == "1000.00", r.text
+    assert [a["payment_guid"] for a in r.json()["set_aside"]] == [guid], r.text
+    assert w.report(who, till_id)["operations"] == []
+    r = w.http.get("/api/v1/audit", headers=w.admin,
+                   params={"actor": w.sup_email, "action": "till", "newest_first": True})
+    assert r.status_code == 200, r.text
+    rows = [e for e in r.json()["entries"] if e["entity"] == f"payment:{guid}"]
+    assert len(rows) == 1, r.text
+    detail = rows[0]["detail"]
+    assert detail["event"] == "till_set_aside" and detail["till_id"] == till_id, detail
+    assert detail["authorized"] == authorized and detail["kind"] == kind, detail
+    assert detail["reason"] == "DCM confirmed another amount", detail
+    w.open(who, "T-after-" + till_id[:8])  # the teller is free to open a till again
 
 
 def test_a_draft_voided_at_a_close_is_not_counted_in_the_next_session(
@@ -160,11 +200,11 @@ def test_a_draft_voided_at_a_close_is_not_counted_in_the_next_session(
     assert w.report(who, second["id"])["operations"] == []
 
 
-def test_confirmed_cash_in_another_asset_than_the_tills_now_refuses_the_close(
+def test_confirmed_cash_in_another_asset_than_the_tills_now_is_set_aside_by_a_cosign(
         world: World, sandbox: SandboxProcess) -> None:
     """Hryvnia authorized on the till and confirmed after the tills' currency became EUR (a
-    break-glass policy change) is never counted as euros and never skipped: the close is
-    refused naming it; with the currency back, the till counts it."""
+    break-glass policy change) is never counted as euros and never skipped: the close without
+    a reason is refused naming it; with one a supervisor co-signs the close without it."""
     w = world
     who = w.new_teller("T-asset")
     _, account = customer(sandbox, w.b0)
@@ -179,10 +219,9 @@ def test_confirmed_cash_in_another_asset_than_the_tills_now_refuses_the_close(
         r = w.close(who, THOUSAND)
         assert r.status_code == 409, r.text
         assert r.json()["code"] == "confirmed_mismatch" and guid in r.json()["error"], r.text
-        assert w.current(who)["expected"] == "1000.00"
+        till = w.current(who)
+        assert till["expected"] == "1000.00"
+        _set_aside_and_cosigned(w, who, till["id"], guid, "deposit", "15.00", "not EUR")
     finally:
         r = w.http.put("/api/v1/policy", headers=it, json=got)
         assert r.status_code == 200, r.text
-    r = w.close(who, {"note_100": 10, "note_10": 1, "note_5": 1})
-    assert r.status_code == 200, r.text
-    assert r.json()["state"] == "closed" and r.json()["expected"] == "1015.00"
