@@ -56,6 +56,18 @@ def _no_language_left_behind() -> Iterator[None]:
     QLocale.setDefault(before)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_desk_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The desk's config and data folders of this test process (a worker of a parallel run
+    has its own): a test that does not choose its own never shares a profile's instance
+    lock, cache or keyfile with another worker (they shared the run's HOME: one worker's
+    lock on profile "sandbox" refused the other's sign-in)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TELLER_CONFIG_DIR", str(tmp_path_factory.mktemp("desk-config")))
+        mp.setenv("TELLER_DATA_DIR", str(tmp_path_factory.mktemp("desk-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess]:
     """One demo-world sandbox for the whole session (shared: tests create their own data)."""
