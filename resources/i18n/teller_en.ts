@@ -215,7 +215,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="273"/>
+        <location filename="../../teller_app/ui/till_close.py" line="275"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n cash draft never confirmed was voided.</numerusform>
