@@ -138,16 +138,19 @@ async def set_aside_on_close(conn: AsyncConnection, emp: HubEmployee, row: Any
     aside (nothing else lets a till wait in ``close_cosign``: ``_drafts_settled``; no draft
     is authorized on a till not open), each with an audit row naming it, its customer and
     the close's reason. The till closes without them."""
+    a = cash_authorizations.c
     out: list[dict[str, str]] = []
     for r in await outstanding(conn, row.id):
         guid = str(r.payment_guid)
+        customer = (await conn.execute(sa.select(a.customer_guid).where(
+            a.payment_guid == guid))).scalar_one()
         item = {"payment_guid": guid, "kind": str(r.kind),
                 "authorized": money(int(r.amount_minor))}
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="till", entity=f"payment:{guid}",
             branch_guid=row.branch_guid, detail={
                 "event": "till_set_aside", "till_id": row.id, "teller": row.teller,
-                "customer_guid": str(r.customer_guid), **item, "reason": row.close_reason or "",
+                "customer_guid": str(customer), **item, "reason": row.close_reason or "",
                 "code": MISMATCH}))
         out.append(item)
     return out

@@ -106,7 +106,7 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
     authorization: ``till_authorized``): then the close needs a reason and waits for a
     supervisor's co-sign whatever its over/short, naming them."""
     reason = reason.strip()
-    items = tuple(set_aside)  # the route refused them without a reason, before any void
+    items = till_authorized.set_aside_for_close(set_aside, reason)  # 409 without a reason
     never_confirmed = never_confirmed | {m.payment_guid for m in items}
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)

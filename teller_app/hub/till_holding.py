@@ -52,10 +52,9 @@ def _unsettled(till_id: str) -> list[sa.ColumnElement[bool]]:
 
 async def outstanding(conn: AsyncConnection, till_id: str) -> Sequence[Any]:
     """The drafts authorized on this till, not voided, not FAILED and not yet counted
-    (oldest first): rows of ``payment_guid``, ``kind``, ``amount_minor``, ``customer_guid``."""
+    (oldest first): rows of ``payment_guid``, ``kind``, ``amount_minor``."""
     a = cash_authorizations.c
-    return (await conn.execute(sa.select(
-        a.payment_guid, a.kind, a.amount_minor, a.customer_guid).where(
+    return (await conn.execute(sa.select(a.payment_guid, a.kind, a.amount_minor).where(
         *_unsettled(till_id)).order_by(a.created_at, a.payment_guid))).all()
 
 

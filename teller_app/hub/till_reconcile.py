@@ -34,8 +34,7 @@ class Reconciled:
     failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
     created: frozenset[str] = frozenset()  # drafts DCM shows CREATED still
     # CONFIRMED, but not as the hub authorized them (another amount or asset): never counted,
-    # never skipped: a close sets them aside, with a reason and a supervisor's co-sign
-    # (``till_authorized.set_aside_for_close``)
+    # never skipped: the close is refused naming them (``till_authorized.refuse_mismatched``)
     mismatched: tuple[Mismatch, ...] = ()
 
 
