@@ -38,6 +38,27 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"hub database: sqlite {sqlite3.sqlite_version}, {pg_text}"
 
 
+# The contract suite's case counts, from pytest-xdist workers (tests/contract/conftest.py):
+# the controller collects no test, so only this conftest of the root is loaded in it.
+_CONTRACT_LINES = pytest.StashKey[list[str]]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    lines = getattr(node, "workeroutput", {}).get("contract_summary")
+    if lines:
+        node.config.stash.setdefault(_CONTRACT_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    lines = config.stash.get(_CONTRACT_LINES, [])
+    if lines:
+        terminalreporter.section("contract (Schemathesis)")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(autouse=True)
 def _no_language_left_behind() -> Iterator[None]:
     """Every test starts with no translator and the locale it found: a test that switched

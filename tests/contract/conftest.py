@@ -1,6 +1,7 @@
 """Contract fixtures: a private sandbox (fuzzing writes to it), a hub that uses it as DCM and
-the hub's employees. The terminal summary names the generated case counts. Sign-ins (Kratos
-on the sandbox, hub sessions) are ``contract_helpers.py``."""
+the hub's employees. The terminal summary names the generated case counts (a pytest-xdist
+worker's go to the controller). Sign-ins (Kratos on the sandbox, hub sessions) are
+``contract_helpers.py``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "hub"))
 
-from contract_helpers import TOTALS
+from contract_helpers import TOTALS, WORKER_SUMMARY, summary_lines
 from hub_proc import HubProc, add_employee, hub_env, start_hub
 
 from teller_app.core.embedded_sandbox import SandboxProcess, start_sandbox
@@ -48,14 +49,17 @@ def hub_people(contract_hub: HubProc, contract_sandbox: SandboxProcess) -> dict[
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
                             config: pytest.Config) -> None:
-    totals = config.stash.get(TOTALS, {})
-    if not totals:
-        return
-    terminalreporter.section("contract (Schemathesis)")
-    cases = 0
-    for name, s in totals.items():
-        cases += s.cases
-        codes = ", ".join(f"{k}×{v}" for k, v in sorted(s.statuses.items()))
-        terminalreporter.write_line(f"{name}: {s.cases} cases over {s.operations} operations "
-                                    f"in {s.seconds:.1f} s ({codes})")
-    terminalreporter.write_line(f"total: {cases} generated cases")
+    lines = summary_lines(config.stash.get(TOTALS, {}))
+    if lines:
+        terminalreporter.section("contract (Schemathesis)")
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist a worker hands its counts to the controller, which prints them
+    (``tests/conftest.py``): the controller never loads this directory's conftest."""
+    out = getattr(session.config, "workeroutput", None)
+    lines = summary_lines(session.config.stash.get(TOTALS, {}))
+    if out is not None and lines:
+        out[WORKER_SUMMARY] = lines

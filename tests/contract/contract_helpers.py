@@ -12,6 +12,8 @@ from hub_proc import HubProc, sign_in
 from teller_app.core.embedded_sandbox import SandboxProcess
 
 TOTALS = pytest.StashKey[dict[str, Stats]]()
+# the key of a pytest-xdist worker's summary lines in its ``workeroutput`` (tests/conftest.py)
+WORKER_SUMMARY = "contract_summary"
 
 
 def kratos_token(sandbox: SandboxProcess, email: str) -> str:
@@ -33,3 +35,16 @@ def hub_headers(hub: HubProc, email: str) -> dict[str, str]:
 
 def record(config: pytest.Config, name: str, stats: Stats) -> None:
     config.stash.setdefault(TOTALS, {})[name] = stats
+
+
+def summary_lines(totals: dict[str, Stats]) -> list[str]:
+    """The terminal summary's lines: each run's cases, operations, time and status codes."""
+    if not totals:
+        return []
+    lines = []
+    for name, s in totals.items():
+        codes = ", ".join(f"{k}×{v}" for k, v in sorted(s.statuses.items()))
+        lines.append(f"{name}: {s.cases} cases over {s.operations} operations "
+                     f"in {s.seconds:.1f} s ({codes})")
+    lines.append(f"total: {sum(s.cases for s in totals.values())} generated cases")
+    return lines
