@@ -1,7 +1,8 @@
 """One launcher for the embedded children (sandbox, hub): spawn, wait for the printed base
 URL, check it against the child's manifest, keep draining its output: the newest
 ``OUTPUT_LINES`` lines in memory and, given a ``ChildLog`` (core/child_log.py), every line
-masked in the desk's log folder.
+in the desk's log folder; both masked alike (``LineMask``: the desk's log masking plus the
+child's own secrets), so a test's assertion or a "did not start" error quotes no secret.
 
 Readiness is the line the child prints once it accepts connections (``http://…`` alone on a
 line), read as it arrives: no polling, no sleeps. Used by core/embedded_sandbox.py and
@@ -16,13 +17,13 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from teller_app.core.child_guard import guarded_popen
-from teller_app.core.child_log import ChildLog, secret_values
+from teller_app.core.child_log import ChildLog, LineMask, secret_values
 from teller_app.core.child_log import private_dir as private_dir  # re-exported
 
 OUTPUT_LINES = 10_000  # kept in memory: the newest (the end of the day is what matters)
@@ -35,8 +36,8 @@ class ChildStartError(RuntimeError):
 
 
 class ChildOutput(deque[str]):
-    """The newest ``OUTPUT_LINES`` lines a child printed; ``ended`` is set once its output
-    ended (every line read and, with a log, written)."""
+    """The newest ``OUTPUT_LINES`` lines a child printed, masked; ``ended`` is set once its
+    output ended (every line read and, with a log, written)."""
 
     def __init__(self) -> None:
         super().__init__(maxlen=OUTPUT_LINES)
@@ -92,26 +93,34 @@ def spawn(cmd: Sequence[str], env: dict[str, str], *, guard: bool,
 
 def wait_ready(proc: subprocess.Popen[str], data: Path, manifest_name: str, *,
                timeout: float, what: str, error: type[RuntimeError] = ChildStartError,
-               log: ChildLog | None = None) -> tuple[dict[str, Any], ChildOutput]:
+               log: ChildLog | None = None,
+               secrets: Iterable[str] = ()) -> tuple[dict[str, Any], ChildOutput]:
     """Block until ``proc`` prints its base URL, then return its manifest and the output
     (its newest ``OUTPUT_LINES`` lines, kept by a daemon thread so the child never blocks on
-    a full pipe; with ``log``, every line also goes to that file, masked, the manifest's
-    secrets among what is masked). The child is killed and ``error`` raised when it exits,
-    times out or its manifest disagrees."""
+    a full pipe; with ``log``, every line also goes to that file). Lines are masked: the
+    manifest's secrets and ``secrets`` (what the child was given) among what is masked. The
+    child is killed and ``error`` raised when it exits, times out or its manifest
+    disagrees."""
     assert proc.stdout is not None
+    masker = log.masker if log is not None else LineMask()
+    masker.add(secrets)
     output = ChildOutput()
-    url = _read_url(proc, output, timeout)
+    early: list[str] = []  # read before the URL: masked once the manifest's secrets are known
+    url = _read_url(proc, early, timeout)
     if url is None:
         _kill(proc)
-        _write_all(log, output, end=True)
+        masked = [masker.mask(line) for line in early]
+        output.extend(masked)
+        _write_all(log, masked, end=True)
         raise error(f"{what} did not start:\n" + "\n".join(list(output)[-30:]))
     try:
         manifest: dict[str, Any] = json.loads(
             (data / manifest_name).read_text(encoding="utf-8"))
-        if log is not None:
-            log.add_secrets(secret_values(manifest))  # before a line is written
+        masker.add(secret_values(manifest))  # before a line is kept or written
     finally:  # drained even when the manifest is unreadable (the child is not waited on)
-        threading.Thread(target=_drain, args=(proc, output, log, list(output)),
+        masked = [masker.mask(line) for line in early]
+        output.extend(masked)  # in it when this returns
+        threading.Thread(target=_drain, args=(proc, output, masker, log, masked),
                          name=f"{what}-output", daemon=True).start()
     if manifest.get("base_url") != url:
         _kill(proc)
@@ -119,7 +128,7 @@ def wait_ready(proc: subprocess.Popen[str], data: Path, manifest_name: str, *,
     return manifest, output
 
 
-def _read_url(proc: subprocess.Popen[str], output: deque[str], timeout: float) -> str | None:
+def _read_url(proc: subprocess.Popen[str], output: list[str], timeout: float) -> str | None:
     """The first ``http://`` line. ``readline`` blocks, so a watchdog kills a child that is
     still silent at the deadline (which ends the read with EOF)."""
     assert proc.stdout is not None
@@ -151,18 +160,19 @@ def _kill(proc: subprocess.Popen[str]) -> None:
         proc.wait(10)
 
 
-def _drain(proc: subprocess.Popen[str], sink: ChildOutput, log: ChildLog | None,
-           earlier: list[str]) -> None:
-    """Until the child's output ends: every line into ``sink`` (the oldest falls out) and,
-    after the lines read before its URL (``earlier``), into ``log``."""
+def _drain(proc: subprocess.Popen[str], sink: ChildOutput, masker: LineMask,
+           log: ChildLog | None, earlier: list[str]) -> None:
+    """Until the child's output ends: every line masked (once) into ``sink`` (the oldest
+    falls out) and, after the lines read before its URL (``earlier``, masked), into
+    ``log``."""
     assert proc.stdout is not None
     _write_all(log, earlier)
     try:
         for line in proc.stdout:
-            text = line.rstrip("\n")
+            text = masker.mask(line.rstrip("\n"))
             sink.append(text)
             if log is not None:
-                log.write(text)
+                log.write_masked(text)
     except (OSError, ValueError):  # the pipe closed under us (the desk is ending)
         pass
     finally:
@@ -171,11 +181,11 @@ def _drain(proc: subprocess.Popen[str], sink: ChildOutput, log: ChildLog | None,
         sink.ended.set()
 
 
-def _write_all(log: ChildLog | None, lines: Sequence[str] | deque[str], *,
+def _write_all(log: ChildLog | None, masked: Sequence[str], *,
                end: bool = False) -> None:
     if log is None:
         return
-    for line in lines:
-        log.write(line)
+    for text in masked:
+        log.write_masked(text)
     if end:
         log.close()

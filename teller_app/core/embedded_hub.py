@@ -8,7 +8,7 @@ secrets too, core/embedded_keys.py) or through ``TELLER_HUB_*`` environment vari
 (``start_hub``, for tests), never the command line, which other local users can read;
 inherited ``TELLER_HUB_*`` variables are dropped so a developer's own hub settings never
 redirect the embedded hub. Given a log folder, what it prints goes to ``hub.log`` there
-(core/child_log.py), its secret settings masked.
+(core/child_log.py); there and in the lines kept in memory its secret settings are masked.
 """
 
 from __future__ import annotations
@@ -84,8 +84,6 @@ class PendingHub:
         assert self.process.stdin is not None
         values = {k.lower(): v for k, v in (settings or {}).items()}
         line = json.dumps(values)
-        if self.log is not None:
-            self.log.add_secrets(secret_values(values))  # should the hub ever quote them
         try:
             self.process.stdin.write(line + "\n")
             self.process.stdin.close()
@@ -93,7 +91,8 @@ class PendingHub:
             pass
         manifest, output = wait_ready(self.process, self.data_dir, MANIFEST_NAME,
                                       timeout=timeout, what="hub", error=HubStartError,
-                                      log=self.log)
+                                      log=self.log,  # should the hub ever quote them:
+                                      secrets=secret_values(values))
         return HubProcess(self.data_dir, self.process, manifest, output,
                           values.get("admin_token"))
 
@@ -142,11 +141,9 @@ def start_hub(
     data = private_dir(Path(data_dir))
     env = _hub_env()
     env.update({ENV_PREFIX + k.upper(): v for k, v in (settings or {}).items()})
-    log = _log(log_dir)
-    if log is not None:
-        log.add_secrets(secret_values({k.lower(): v for k, v in (settings or {}).items()}))
+    values = {k.lower(): v for k, v in (settings or {}).items()}
     proc = spawn(_serve_command(data, port, args), env, guard=True)
     manifest, output = wait_ready(proc, data, MANIFEST_NAME, timeout=timeout, what="hub",
-                                  error=HubStartError, log=log)
-    given = {k.lower(): v for k, v in (settings or {}).items()}.get("admin_token")
-    return HubProcess(data, proc, manifest, output, given)
+                                  error=HubStartError, log=_log(log_dir),
+                                  secrets=secret_values(values))
+    return HubProcess(data, proc, manifest, output, values.get("admin_token"))
