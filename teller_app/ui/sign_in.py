@@ -108,17 +108,20 @@ async def sign_in(
             raise AuthError("the remembered sign-in has expired",
                             reason="remembered_expired") from exc
         raise
-    if store is not None:
-        for legacy in (PASSWORD, PRIVATE_KEY):  # older versions kept these (the hub has keys)
-            await store.delete(legacy)
-        token = session.client.session_token
-        if remember and token:
-            await store.set(remember_key(email), token)
-        else:
-            await store.delete(remember_key(email))
-    if profiles is not None and not target.is_sandbox:
-        remembered_profile = profile.model_copy(update={"email": email})
-        await asyncio.to_thread(_save_profile, profiles, remembered_profile)
+    try:  # a failure from here on fails the sign-in: its platform session must not stay open
+        if store is not None:
+            for legacy in (PASSWORD, PRIVATE_KEY):  # older versions kept these (the hub has keys)
+                await store.delete(legacy)
+            token = session.client.session_token
+            if remember and token:
+                await store.set(remember_key(email), token)
+            else:
+                await store.delete(remember_key(email))
+        if profiles is not None and not target.is_sandbox:
+            await _remember_email(profiles, profile.model_copy(update={"email": email}))
+    except BaseException:
+        await _revoke(session)
+        raise
     return capped_by_policy(session, policy)
 
 
@@ -166,6 +169,23 @@ async def forget_remembered(profile_name: str, emails: frozenset[str],
     except Exception as exc:
         log.warning("sign-out: the remembered sign-in was not forgotten (%s)",
                     type(exc).__name__)
+
+
+async def _remember_email(profiles: ProfileStore, profile: Profile) -> None:
+    """The profile saved with the e-mail just used, the last one chosen; a full disk leaves
+    it as it was (logged), it does not stop the sign-in."""
+    try:
+        await asyncio.to_thread(_save_profile, profiles, profile)
+    except OSError as exc:
+        log.warning("sign-in: the profile's last e-mail was not saved (%s)",
+                    type(exc).__name__)
+
+
+async def _revoke(session: Session) -> None:
+    try:
+        await session.close(sign_out=True)
+    except Exception as exc:
+        log.warning("sign-in: the platform session was not closed (%s)", type(exc).__name__)
 
 
 def _save_profile(profiles: ProfileStore, profile: Profile) -> None:
