@@ -4,9 +4,10 @@ the hub's decimal strings, never floats."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any  # Any: the hub's JSON bodies and answers only
 
 # (key, value in kopiyky, is a note) in the order of the count grid: UAH notes then coins.
@@ -37,6 +38,71 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _amount_or_none(value: Any) -> Decimal | None:
+    """A finite amount from a string or an integer; anything else (a float, a word) None."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def _str_or_empty(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+# What DCM confirmed, as the hub words it (``hub/till_authorized.mismatch``): "<amount>
+# <asset>" (another amount), with ", not <currency>" (another asset than the tills'), or
+# "another payment (<guid>)". Asset codes and GUIDs are read only as letters and digits.
+_CONFIRMED_AMOUNT = re.compile(r"(-?[0-9]{1,20}(?:\.[0-9]{1,20})?)(?: +([A-Za-z0-9]{1,16}))?"
+                               r"(?: *, *not +([A-Za-z0-9]{1,16}))?")
+_CONFIRMED_OTHER = re.compile(r"another payment \(([0-9A-Za-z-]{1,64})\)")
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A payment DCM confirmed unlike the hub's authorization on the till
+    (``confirmed_mismatch``): no till counts it, so the close sets it aside with a reason and
+    a supervisor's co-sign closes the till without it. Each field as the hub said it; one it
+    did not say, or said in a way this desk does not read, is left empty (never guessed)."""
+
+    payment_guid: str = ""
+    kind: str = ""  # deposit | withdrawal (a newer hub's word as it came)
+    authorized: Decimal | None = None  # the hub's authorization, in the tills' currency
+    confirmed: str = ""  # what DCM confirmed, in the hub's words
+    # ``confirmed`` read: DCM's amount and asset, the tills' currency its asset is not, or
+    # the other payment DCM showed; empty when it reads otherwise (then ``confirmed`` alone)
+    confirmed_amount: Decimal | None = None
+    confirmed_asset: str = ""
+    tills_currency: str = ""
+    other_payment: str = ""
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> SetAside:
+        confirmed = _str_or_empty(data.get("confirmed"))
+        amount, asset, currency, other = None, "", "", ""
+        if found := _CONFIRMED_OTHER.fullmatch(confirmed):
+            other = found.group(1)
+        elif found := _CONFIRMED_AMOUNT.fullmatch(confirmed):
+            amount = _amount_or_none(found.group(1))
+            asset, currency = found.group(2) or "", found.group(3) or ""
+        return cls(_str_or_empty(data.get("payment_guid")), _str_or_empty(data.get("kind")),
+                   _amount_or_none(data.get("authorized")), confirmed, amount, asset,
+                   currency, other)
+
+
+def set_aside_of(value: Any) -> tuple[SetAside, ...] | None:
+    """A till answer's ``set_aside``: None when it says none (an answer that does not carry
+    it: the branch position, the report, an older hub's), else its payments; an entry that
+    is no object, or names nothing this desk reads, is left out."""
+    if not isinstance(value, list | tuple):
+        return None
+    items = (SetAside.of(v) for v in value if isinstance(v, dict))
+    return tuple(i for i in items if i.payment_guid or i.authorized is not None or i.confirmed)
+
+
 @dataclass(frozen=True)
 class Till:
     id: str
@@ -62,6 +128,9 @@ class Till:
     # None when the answer does not say (every other answer, an older hub's): not "none
     # waits". The close is refused while one waits (``transfer_pending``)
     pending_transfers: tuple[Transfer, ...] | None = None
+    # payments DCM confirmed unlike their authorization, which the close sets aside
+    # (``SetAside``); None when the answer does not say (the branch position, the report)
+    set_aside: tuple[SetAside, ...] | None = None
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Till:
@@ -77,7 +146,8 @@ class Till:
             voided_at_close=tuple(str(g) for g in data.get("voided_at_close") or ()),
             close_cosigned_by=data.get("close_cosigned_by"),
             pending_transfers=None if data.get("pending_transfers") is None else tuple(
-                Transfer.of(t) for t in data["pending_transfers"]))
+                Transfer.of(t) for t in data["pending_transfers"]),
+            set_aside=set_aside_of(data.get("set_aside")))
 
     @property
     def needs_cosign(self) -> bool:

@@ -8,7 +8,10 @@ meanwhile) and is read again when the hub refuses the close for one. An over/sho
 the bank's close tolerance waits for a supervisor's co-sign (the till is not closed until
 then): from the branch cash position, or here with their own credentials. The teller may
 count again meanwhile, but once a close waits, every count waits for the co-sign too,
-whatever its over/short: the supervisor co-signs the newest count. Only a state this desk
+whatever its over/short: the supervisor co-signs the newest count. Payments confirmed
+unlike their authorization are listed (``till_set_aside``; read again when the hub refuses
+the close for them): the close sets them aside with a reason, and the supervisor co-signing
+here reads that the till closes without them. Only a state this desk
 knows as closed reads as closed: a newer hub's state it does not know is "not closed, ask a
 supervisor" (``till_text``)."""
 
@@ -31,6 +34,7 @@ from teller_app.ui.money import format_uah
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
 from teller_app.ui.till_report import ReportContext
+from teller_app.ui.till_set_aside import SetAsideList
 from teller_app.ui.till_text import (
     hub_code_text,
     is_closed_state,
@@ -75,6 +79,10 @@ class TillCloseDialog(CosignWaitDialog):
         self.grid = CountGrid(self)
         self.over_short = QLabel(self)
         self.over_short.setObjectName("tillOverShort")
+        # payments confirmed unlike their authorization: the close sets them aside (made
+        # here: its Tab stop comes after the count, before the reason)
+        self.set_aside = SetAsideList(self)
+        self._show_set_aside(till)
         self.add_reason_and_status("tillReason", "tillCloseCosignStatus")
         self.close_button = QPushButton(self.tr("Close the till"), self)
         self.close_button.setObjectName("tillCloseButton")
@@ -98,6 +106,7 @@ class TillCloseDialog(CosignWaitDialog):
         form.addRow(self.tr("Expected cash"), self.expected)
         form.addRow(self.grid)
         form.addRow(self.tr("Over/short"), self.over_short)
+        form.addRow(self.set_aside)
         self.add_wait_rows(form, self.tr("Reason"), buttons)
         if till.needs_close_cosign:  # reopened while the close waits: its count is shown
             self.grid.set_counts(till.close_counts)
@@ -162,18 +171,30 @@ class TillCloseDialog(CosignWaitDialog):
         self.transfers_pending.setText(said)
         self.transfers_pending.setVisible(bool(said))
 
+    def _show_set_aside(self, till: Till) -> None:
+        """The payments ``till``'s answer names as set aside (an answer that names none,
+        the report's: the list stays, its heading follows the till's state)."""
+        if till.set_aside is not None:
+            self.set_aside.set_items(till.set_aside, till.state)
+        else:
+            self.set_aside.set_state(till.state)
+
     def _close_failed(self, exc: BaseException) -> None:
         self._failed(exc)
         if isinstance(exc, PlatformError) and exc.reason == "transfer_pending":
             self._read_pending()
         if isinstance(exc, PlatformError) and exc.reason == "confirmed_mismatch":
+            self._read_pending()  # which payments the close would set aside
             self.reason.setFocus(Qt.FocusReason.OtherFocusReason)  # the hub wants one
 
     def _read_pending(self) -> None:
-        """Which transfers wait now (one filed or decided since the dialog opened)."""
+        """Which transfers wait now (one filed or decided since the dialog opened), and
+        which payments the close would set aside."""
         def read(till: Till | None) -> None:
             if till is not None and till.id == self.till.id:
                 self._show_pending(till.pending_transfers)
+                if till.set_aside is not None:  # the count's state is this dialog's
+                    self.set_aside.set_items(till.set_aside, self.set_aside.state)
 
         self.ops.run(self.service.current, on_success=read, on_error=lambda _exc: None,
                      parent=self, label=self.tr("Reading the till"))
@@ -191,6 +212,7 @@ class TillCloseDialog(CosignWaitDialog):
 
     def _wait_for_cosign(self, till: Till) -> None:
         self.till = till
+        self._show_set_aside(till)  # what the co-sign closes the till without
         # nothing waits: the hub took the count (a close is refused while a transfer
         # waits) and a till past its count takes no new one (filed on an open till only)
         self._show_pending(till.pending_transfers or ())
@@ -231,6 +253,8 @@ class TillCloseDialog(CosignWaitDialog):
                 code=till.till_code, counted=format_uah(counted),
                 expected=format_uah(till.expected),
                 diff=signed_uah(till.over_short or Decimal(0)), reason=till.close_reason or "—")
+        set_aside = self.set_aside.supervisor_text()  # what the co-sign closes without
+        summary += f"\n\n{set_aside}" if set_aside else ""
 
         async def run(email: str, password: str) -> EndOfDay:
             closed = await cosign(email, password, till.id, counted)
@@ -256,6 +280,7 @@ class TillCloseDialog(CosignWaitDialog):
             self._not_closed(report.till)
             return
         self.report, self.till = report, report.till
+        self._show_set_aside(report.till)  # closed without them
         # nothing waits on a closed till: its close was refused while one waited, and a
         # transfer is filed on an open till only
         self._show_pending(report.till.pending_transfers or ())

@@ -1,6 +1,7 @@
 """The supervisor's branch cash position: every live till (teller, state, expected cash),
 the vault, the cash left in closed tills and the total, with what waits for them: opening
-counts and closes to co-sign, vault transfers (their table and decisions:
+counts and closes to co-sign (with the payments a close sets aside, where the position
+names them: ``ui/till_set_aside.py``), vault transfers (their table and decisions:
 ``ui/till_position_transfers.py``), and other supervisors' vault counts (the vault count
 itself: ``ui/till_vault_count.py``)."""
 
@@ -33,6 +34,7 @@ from teller_app.ui.till_position_tables import cell as _cell
 from teller_app.ui.till_position_tables import select_again as _select_again
 from teller_app.ui.till_position_tables import selected_row as _selected_row
 from teller_app.ui.till_position_transfers import TransfersPart
+from teller_app.ui.till_set_aside import SetAsideList
 from teller_app.ui.till_text import till_state_text
 from teller_app.ui.till_vault_count import VaultCosignHere, signed_uah
 from teller_app.ui.till_vault_count import VaultCountDialog as VaultCountDialog  # importable here
@@ -95,6 +97,8 @@ class BranchCashView(QDialog):
         self.cosign_button = QPushButton(self.tr("Co-sign the &opening count"), self)
         self.close_cosign_button = QPushButton(self.tr("Co-sign the c&lose"), self)
         self.count_cosign_button = QPushButton(self.tr("Co-sign the &vault count"), self)
+        # the selected till's payments its close sets aside: the co-sign closes without them
+        self.set_aside = SetAsideList(self, supervisor=True)
         self.approve_button = self.transfer_part.approve_button
         self.reject_button = self.transfer_part.reject_button
         self.vault_button = QPushButton(self.tr("Cou&nt the vault…"), self)
@@ -125,7 +129,7 @@ class BranchCashView(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(summary)
         sections = ((self.tr("&Tills"), self.tills,  # Alt+letter: the table (a buddy)
-                     (self.cosign_button, self.close_cosign_button), None),
+                     (self.cosign_button, self.close_cosign_button), self.set_aside),
                     (self.tr("Tran&sfers waiting"), self.transfers,
                      (self.approve_button, self.reject_button), self.transfer_part.note),
                     (self.tr("Vault counts &waiting"), self.counts,
@@ -146,7 +150,8 @@ class BranchCashView(QDialog):
                 layout.addWidget(note)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        chain = (self.tills, self.cosign_button, self.close_cosign_button, self.transfers,
+        chain = (self.tills, self.cosign_button, self.close_cosign_button,
+                 self.set_aside.lines, self.transfers,
                  self.approve_button, self.reject_button, self.counts,
                  self.count_cosign_button, self.vault_button, refresh, self.close_button)
         for before, after in pairwise(chain):
@@ -184,6 +189,9 @@ class BranchCashView(QDialog):
         self.cosign_button.setEnabled(till is not None and till.needs_cosign)
         self.close_cosign_button.setEnabled(till is not None and till.needs_close_cosign
                                             and till.counted is not None)
+        # (a position that does not say them, an older hub's: none listed)
+        self.set_aside.set_items((till.set_aside or ()) if till is not None else (),
+                                 till.state if till is not None else "")
         self.count_cosign_button.setEnabled(count is not None)
         self.transfer_part.enable()
 
