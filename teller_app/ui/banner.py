@@ -1,12 +1,14 @@
 """A one-line message strip above the working area (offline, refusals, successes). A message
-may quote the platform's or the hub's words: it is shown as plain text (ui/untrusted)."""
+may quote the platform's or the hub's words: it is shown as plain text (ui/untrusted). Each
+new line is announced to a screen reader (``ui/announce``): the teller's focus is elsewhere."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from teller_app.ui.untrusted import plain_label, shown_lines
+from teller_app.ui.announce import announce
+from teller_app.ui.untrusted import ZWSP, plain_label, shown_lines
 
 LEVEL_STYLES = {
     "info": "background:#e8f1fb;color:#0b3d6b;border:1px solid #9cc3ea;",
@@ -37,7 +39,7 @@ class Banner(QFrame):
         self.label = plain_label(QLabel(self))
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.close_button = QToolButton(self)
-        self.close_button.setText("✕")
+        self.close_button.setText("✕")  # named in words for a screen reader (retranslate)
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.clear)
         layout.addWidget(self.label, 1)
@@ -48,6 +50,7 @@ class Banner(QFrame):
     def retranslate(self) -> None:
         """The banner's own text; a message shown stays as it was (its caller's words)."""
         self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.setAccessibleName(self.tr("Dismiss"))  # not the glyph's name
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -57,9 +60,13 @@ class Banner(QFrame):
     def show_message(self, text: str, level: str = "info") -> None:
         self.level = level if level in LEVEL_STYLES else "info"
         self.setStyleSheet(f"QFrame#banner{{{LEVEL_STYLES[self.level]}border-radius:3px;}}")
+        before = [] if self.isHidden() else self.label.text().split("\n")
         self._message = text
         self.label.setText(shown_lines(text))
         self.show()
+        # only what is new: a line added to a notice shown does not repeat the others
+        said = [line for line in self.label.text().split("\n") if line and line not in before]
+        announce(self.label, "\n".join(said).replace(ZWSP, ""), urgent=self.level == "error")
 
     def text(self) -> str:
         """The message as its caller gave it ("" while hidden)."""

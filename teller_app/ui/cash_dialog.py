@@ -137,7 +137,7 @@ class CashDialog(CashDialogCreate):
         # What stops the operation (the amount, the account, the till, the hub's refusal):
         # right under the amount, never in the supervisor's row.
         self.error_gap = QLabel(self)  # the error line's empty label column
-        self.error = _line(self, "cashError", partner=self.error_gap)
+        self.error = _line(self, "cashError", partner=self.error_gap, field=self.amount)
         self.error.setStyleSheet("color: #b00020")
         self.caution = _line(self, "cashCaution")  # the platform may refuse; not blocking
         self.caution.setStyleSheet("color: #8a5a00")

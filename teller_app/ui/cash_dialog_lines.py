@@ -8,6 +8,7 @@ from decimal import Decimal
 from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
+from teller_app.ui.announce import announce, describe
 from teller_app.ui.customer_columns import turns_direction
 from teller_app.ui.validators import isolate, one_line
 
@@ -83,8 +84,31 @@ class _Line(QLabel):
             self.partner.setVisible(visible)
 
 
-def _line(parent: QWidget, name: str, partner: QLabel | None = None) -> QLabel:
-    line = _Line(parent, partner)
+class _ErrorLine(_Line):
+    """The line of what stops the operation, under the field it is about: its text is that
+    field's accessible description too (a screen reader on the field says it), and a line
+    that appears is announced (the answer of a check the teller did not move to)."""
+
+    def __init__(self, parent: QWidget, partner: QLabel | None, field: QWidget) -> None:
+        super().__init__(parent, partner)
+        self.field = field
+
+    def setText(self, text: str) -> None:
+        before = self.text().split("\n")
+        super().setText(text)
+        describe(self.field, text)
+        # once per line: the same line set again on the next keystroke is not said again
+        announce(self, "\n".join(x for x in text.split("\n") if x and x not in before))
+
+    def clear(self) -> None:
+        super().clear()
+        describe(self.field, "")
+
+
+def _line(parent: QWidget, name: str, partner: QLabel | None = None,
+          field: QWidget | None = None) -> QLabel:
+    """A message line (``_Line``); with ``field``, the error line about that field."""
+    line = _Line(parent, partner) if field is None else _ErrorLine(parent, partner, field)
     line.setObjectName(name)
     line.setWordWrap(True)
     line.setTextFormat(Qt.TextFormat.PlainText)

@@ -4,7 +4,8 @@ of ``CustomerForm``; strings stay in the "CustomerForm" context). Those two only
 refuses a duplicate login and the hub a phone number held by another customer.
 
 An error is shown from a maker (``set_error(key, lambda: ...)``) that is remembered, so a live
-language switch re-makes the same error, for the same input, in the new language."""
+language switch re-makes the same error, for the same input, in the new language. The error
+is also its field's accessible description: a screen reader says it on the field."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from teller_app.core.customers import CreateAttempts, CustomerService
 from teller_app.core.views import CustomerView
 from teller_app.platform.phones import same_phone
 from teller_app.platform.status_words import fold, known_status
+from teller_app.ui.announce import describe
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.customer_form_choices import AssetChoice
 from teller_app.ui.money import parse_amount
@@ -65,6 +67,14 @@ class CustomerFormChecks(QWidget):
         label = self.errors[key]
         label.setText(text)
         label.setVisible(bool(text))
+        self._describe_field(key, text)
+
+    def _describe_field(self, key: str, error: str) -> None:
+        """The field's accessible description is its error ("" once fixed): the note under it
+        is a label of its own, which a screen reader on the field would not say."""
+        field = self.findChild(QWidget, f"field_{key}")
+        if field is not None:
+            describe(field, error)
 
     def _retranslate_errors(self) -> None:
         """Each error shown now, re-made in the current language (same input, same check)."""
@@ -72,6 +82,7 @@ class CustomerFormChecks(QWidget):
             label = self.errors[key]
             if label.text():
                 label.setText(make())
+                self._describe_field(key, label.text())
 
     def _status_value(self) -> str:
         """The status as the platform knows it: a known status picked or typed, as shown now
