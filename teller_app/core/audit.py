@@ -23,7 +23,6 @@ names, phones, logins or IBANs — those keys are dropped on append.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import os
@@ -35,9 +34,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from teller_app.core.app_paths import data_dir
 
@@ -51,6 +47,7 @@ from teller_app.core.audit_actions import AuditAction as AuditAction
 from teller_app.core.audit_file import OUTBOX_KEY as OUTBOX_KEY
 from teller_app.core.audit_file import append_lines, file_lock
 from teller_app.core.audit_file import outbox_key as outbox_key
+from teller_app.core.audit_lines import LineSeal
 
 # Whose entry (``owner``) and who may send it: core.audit_owners; re-exported here.
 from teller_app.core.audit_owners import owner_of as owner_of
@@ -67,6 +64,7 @@ from teller_app.core.audit_refused import (
     held_record,
 )
 from teller_app.core.audit_retry import HeldRetry
+from teller_app.core.audit_straight import send_straight
 
 # The CSV export's formula guard is core.csv_safe (the history export shares it); re-exported
 # here, where callers and tests have always imported it.
@@ -81,8 +79,6 @@ PII_KEYS = frozenset(
     {"name", "surname", "paternal_name", "phone_number", "phone", "login", "email", "iban",
      "password", "token", "session_token"}
 )
-
-
 
 
 @dataclass(frozen=True)
@@ -146,11 +142,9 @@ class AuditOutbox:
     (call off the UI thread)."""
 
     def __init__(self, path: Path, key: bytes) -> None:
-        if len(key) != 32:
-            raise ValueError("the outbox key must be 32 bytes")
+        self._lines = LineSeal(key)  # raises ValueError unless 32 bytes
         self.path = Path(path)
         self.sent_path = self.path.with_suffix(".sent")
-        self._aead = AESGCM(key)
         self._lock = threading.Lock()
         self._unreadable = 0
 
@@ -291,19 +285,15 @@ class AuditOutbox:
         return out, held, released
 
     def _seal(self, record: dict[str, Any]) -> bytes:
-        nonce = secrets.token_bytes(12)
-        plain = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
-        return base64.b64encode(nonce + self._aead.encrypt(nonce, plain, b"teller-audit"))
+        return self._lines.seal(record)
 
     def _decode(self, raw: bytes) -> OutboxEntry | Held | str:
-        try:
-            blob = base64.b64decode(raw, validate=True)
-            plain = self._aead.decrypt(blob[:12], blob[12:], b"teller-audit")
-        except InvalidTag:
+        plain = self._lines.open(raw)
+        if plain == "foreign":  # kept for the instance that has its key (audit_lines)
             log.warning("an audit outbox line sealed with another key was skipped")
             return "foreign"
-        except ValueError:
-            log.warning("a torn audit outbox line (killed writer) was skipped")
+        if plain == "torn":  # never readable: dropped when the outbox is emptied
+            log.warning("a torn audit outbox line (killed writer, full disk) was skipped")
             return "torn"
         try:
             data = json.loads(plain)
@@ -366,6 +356,16 @@ class AuditTrail:
                     return sent + await self._held().run(self.outbox, send, owner)
                 # a refused entry goes reduced or is quarantined: never holds the rest back
                 sent += await deliver(self.outbox, send, batch, self._held().hub)
+
+    async def send_unwritten(self, entries: list[OutboxEntry]) -> set[str]:
+        """Entries the outbox could not take (a full disk) straight to the hub: those
+        ``owner`` may send, with its session, never in the middle of a flush (call it after
+        one: the outbox's go first). Returns the ids the hub has (``audit_straight``)."""
+        async with self._lock():
+            if self.send is None:
+                return set()
+            return await send_straight(self.send, [e for e in entries
+                                                   if sendable_by(e, self.owner)])
 
     async def hand_over(self, owner: str | None, send: Sender | None,
                         hub_id: Identity | None = None) -> None:

@@ -10,6 +10,13 @@ is the newcomer's; then what the leaving one recorded goes with their session (a
 hold that a whole HTTP timeout: the newcomer's entries wait in the outbox meanwhile), and only
 then does the newcomer's session send. Another employee's entries left in the outbox (the hub
 was down) go when that employee signs in on this profile again.
+
+An entry the outbox cannot take (a full disk, an outbox that cannot be opened) is not dropped:
+it is kept in memory, in order (later entries queue behind it), written again at each turn of
+the worker (retried with backoff), and meanwhile sent straight to the hub when it is reachable
+(``AuditTrail.send_unwritten``; its ``client_id`` lets the hub keep it once). ``unwritten``
+counts them; ``on_failure`` tells each entry that could not be written, ``on_written`` that
+none is left (all in the outbox or on the hub). Only a close with some still kept loses them.
 """
 
 from __future__ import annotations
@@ -77,8 +84,18 @@ class DeskAudit:
         self._writing: asyncio.Future[None] | None = None  # the worker's outbox append
         self._retry: asyncio.Task[None] | None = None
         self._backoff = RETRY_MIN_S
-        self.failures = 0  # appends that could not be written locally (told once by the UI)
-        self.on_failure: Callable[[], None] | None = None
+        # recorded, but neither in the outbox nor (known to be) on the hub: in order
+        self._unwritten: list[OutboxEntry] = []
+        self._failed = False  # one of them could not be written (``on_written`` is due)
+        self.failures = 0  # entries that could not be written when recorded (each is kept)
+        self.on_failure: Callable[[], None] | None = None  # each such entry (on the loop)
+        self.on_written: Callable[[], None] | None = None  # none such left (on the loop)
+
+    @property
+    def unwritten(self) -> int:
+        """Entries recorded but neither in the outbox nor on the hub yet (kept in memory and
+        tried again): a close now would lose them."""
+        return len(self._unwritten)
 
     # -- API ----------------------------------------------------------------------------
     def record(self, action: str, *, as_employee: str | None = None,
@@ -100,21 +117,27 @@ class DeskAudit:
         return entry
 
     async def drain(self) -> None:
-        """Wait until every recorded entry is in the outbox and one flush was tried (after
-        ``aclose``: nothing is waited for, no worker runs)."""
+        """Wait until every recorded entry is in the outbox (or kept: ``unwritten``) and one
+        flush was tried (after ``aclose``: nothing is waited for, no worker runs)."""
         self._ensure_worker()
         if self._queue is not None and not self._closed:
             await self._queue.join()
 
     async def flush(self) -> int:
+        """Send the outbox's entries, then those it could not take (in the order recorded);
+        returns how many went."""
         trail = await self._get_trail()
         try:
-            sent = await trail.flush()
+            sent = await self._flush_outbox(trail)
+            sent += await self._send_unwritten(trail)
         except PlatformError as exc:
             trail.last_error = type(exc).__name__
             self._schedule_retry()
             return 0
-        self._backoff = RETRY_MIN_S
+        if self._unwritten:  # written, or sent, at a later turn
+            self._schedule_retry()
+        else:
+            self._backoff = RETRY_MIN_S
         return sent
 
     def switch(self, link: HubLink | None, employee: str | None = None) -> asyncio.Task[None]:
@@ -153,7 +176,9 @@ class DeskAudit:
     async def aclose(self) -> None:
         """Wait (bounded) until what was recorded is in the outbox, then stop the worker;
         unsent entries stay in the outbox for the next start. Nothing recorded is lost: the
-        entry the worker was writing is written, those still queued are written now."""
+        entry the worker was writing is written, those still queued are written now; those
+        the outbox still cannot take go to the hub if it can be reached (else they are lost,
+        logged)."""
         if self._queue is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._queue.join(), CLOSE_WAIT_S)
@@ -173,23 +198,24 @@ class DeskAudit:
 
     async def _write_rest(self) -> None:
         """After the worker stopped: its write under way ends, the queued entries are
-        written."""
+        written; what the outbox cannot take goes to the hub, else it is lost."""
         writing, self._writing = self._writing, None
         if writing is not None:  # shielded: it went on when the worker was cancelled
-            await asyncio.wait([writing])
-            if not writing.cancelled() and writing.exception() is not None:
-                self.failures += 1
-                log.error("audit entry not written at close: %s",
-                          type(writing.exception()).__name__)
+            await asyncio.wait([writing])  # it fails only by being cancelled (``_keep``)
         while self._queue is not None and not self._queue.empty():
             entry = self._queue.get_nowait()
             self._queue.task_done()
             if entry is not None:
-                try:
-                    await self._write(entry)
-                except Exception:
-                    self.failures += 1
-                    log.exception("audit entry not written")
+                await self._keep(entry)
+        if self._unwritten and self._trail is not None:
+            try:  # the outbox's own entries wait for the next start
+                await self._send_unwritten(self._trail)
+            except Exception as exc:
+                log.error("audit entries neither written nor sent at close: %s",
+                          type(exc).__name__)
+        if self._unwritten:
+            log.error("%d audit entries were lost at close: the outbox could not take them and "
+                      "the hub did not", len(self._unwritten))
 
     async def unsent(self) -> list[OutboxEntry]:
         """What waits in the outbox for the hub (after everything recorded got there)."""
@@ -211,23 +237,80 @@ class DeskAudit:
         while True:
             entry = await self._queue.get()
             try:
-                if entry is not None:
-                    # shielded: a close cancelling the worker never cuts a write off
-                    self._writing = asyncio.ensure_future(self._write(entry))
-                    await asyncio.shield(self._writing)
+                # shielded: a close cancelling the worker never cuts a write off. A flush
+                # turn (None) tries the entries kept in memory again.
+                self._writing = asyncio.ensure_future(self._keep(entry))
+                await asyncio.shield(self._writing)
                 if self._queue.empty():
                     await self.flush()
-            except Exception:  # the desk keeps working; the UI says the trail failed
-                self.failures += 1
-                log.exception("audit entry not written")
-                if self.on_failure is not None:
-                    self.on_failure()
+            except Exception:  # the desk keeps working; what was not sent goes later
+                log.exception("audit entries not sent")
+                self._schedule_retry()
             finally:
                 self._queue.task_done()
 
-    async def _write(self, entry: OutboxEntry) -> None:
+    async def _keep(self, entry: OutboxEntry | None) -> None:
+        """``entry`` into the outbox, after the entries kept in memory (in order). One the
+        outbox cannot take is kept in memory, told (``on_failure``) and tried again."""
+        if entry is not None:
+            self._unwritten.append(entry)
+        if not self._unwritten:
+            return
+        try:
+            await self._write_unwritten()
+        except Exception as exc:
+            if entry is None:  # a retry: told when its entries were recorded
+                log.warning("%d audit entries still not written: %s", len(self._unwritten),
+                            type(exc).__name__)
+                return
+            self.failures += 1
+            self._failed = True
+            log.exception("audit entry not written (kept in memory and tried again; %d "
+                          "waiting)", len(self._unwritten))
+            self._tell(self.on_failure)
+            self._schedule_retry()
+
+    async def _write_unwritten(self) -> None:
         trail = await self._get_trail()
-        await asyncio.to_thread(trail.outbox.append, entry)
+        while self._unwritten:
+            entry = self._unwritten[0]
+            await asyncio.to_thread(trail.outbox.append, entry)
+            self._forget({entry.client_id})
+
+    async def _flush_outbox(self, trail: AuditTrail) -> int:
+        """The outbox's entries to the hub; one that cannot be read or marked (a full disk)
+        holds back none of those kept in memory: they go after it, straight."""
+        try:
+            return await trail.flush()
+        except OSError as exc:  # what went unmarked goes again: the hub keeps each once
+            log.warning("the audit outbox could not be flushed: %s", type(exc).__name__)
+            self._schedule_retry()
+            return 0
+
+    async def _send_unwritten(self, trail: AuditTrail) -> int:
+        if not self._unwritten:
+            return 0
+        taken = await trail.send_unwritten(list(self._unwritten))
+        self._forget(taken)
+        return len(taken)
+
+    def _forget(self, client_ids: set[str]) -> None:
+        """These kept entries are in the outbox or on the hub now."""
+        if not client_ids or not self._unwritten:
+            return
+        self._unwritten = [e for e in self._unwritten if e.client_id not in client_ids]
+        if not self._unwritten and self._failed:
+            self._failed = False
+            log.info("the audit entries kept in memory are all written or sent")
+            self._tell(self.on_written)
+
+    def _tell(self, callback: Callable[[], None] | None) -> None:
+        if callback is None:
+            return
+        try:
+            callback()
+        except Exception:  # the window told may be gone (a close): the audit goes on
+            log.exception("the audit could not tell the window")
 
     async def _get_trail(self) -> AuditTrail:
         if self._trail is None:

@@ -276,7 +276,7 @@ class Supervision(SupervisionFeed):
         if locker is not None and isValid(locker):
             locker.stop()
         self.stop_feed()
-        self.audit.on_failure = None  # a flush failing after this has no window to tell
+        self.audit.on_failure = self.audit.on_written = None  # no window to tell after this
         if not self._closing:
             self._closing = True
             with contextlib.suppress(RuntimeError):  # no event loop any more

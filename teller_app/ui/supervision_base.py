@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 from teller_app.core.approvals import (
     ApprovalService,
@@ -27,8 +27,15 @@ log = logging.getLogger("teller_app.ui.supervision")
 translate = QCoreApplication.translate  # context "Supervision", as in Supervision.tr
 
 
+def audit_failure_text() -> str:
+    return translate("Supervision", "The audit trail could not be written.")
+
+
 class SupervisionBase(QObject):
     request_decided = Signal(object)  # HubEvent about one of this employee's requests
+    # the audit's entries it could not write are all written or sent (queued, as a failure)
+    _audit_written = Signal()
+    _audit_written_wired = False
     # set by Supervision.__init__
     window: MainWindow
     audit: DeskAudit
@@ -61,13 +68,34 @@ class SupervisionBase(QObject):
             self.audit.record(action, as_employee=as_employee, **details)
         except Exception:  # no event loop any more (shutting down)
             log.exception("audit record failed")
-            self._report_audit_failure()
+            self._show_audit_failure()
+            return
+        if self._audit_failure_reported:  # dismissed, or another message took its place
+            self.window.banner.add_line(audit_failure_text(), "error")
 
     def _report_audit_failure(self) -> None:
+        """The audit could not write an entry (``DeskAudit.on_failure``, queued): unless
+        every such entry is written or sent by now, the warning is shown; it comes back at
+        each action while any is left, and goes when none is (``_audit_write_cleared``)."""
+        if self.audit.unwritten:
+            self._show_audit_failure()
+
+    def _show_audit_failure(self) -> None:
+        if not self._audit_written_wired:
+            self._audit_written.connect(self._audit_write_cleared,
+                                        Qt.ConnectionType.QueuedConnection)
+            self._audit_written_wired = True
+        self.audit.on_written = self._audit_written.emit
         if self._audit_failure_reported:
             return
         self._audit_failure_reported = True
-        self._say(translate("Supervision", "The audit trail could not be written."), "error")
+        self._say(audit_failure_text(), "error")
+
+    def _audit_write_cleared(self) -> None:
+        if self.audit.unwritten or not self._audit_failure_reported:
+            return  # another failed since; or nothing was said
+        self._audit_failure_reported = False
+        self.window.banner.drop_line(audit_failure_text())
 
     def approvals(self) -> ApprovalService:
         session = self.session
