@@ -43,7 +43,8 @@ Search (for the lazy QAbstractTableModel)
         .fetched_at); [] if never fetched -> the caller fetches lazily from the platform
     cache.accounts_fetched_at(guid) -> float | None   (epoch seconds)
     cache.stats() -> CacheStats(count, last_sync_at: float | None, full_sync_done: bool)
-    cache.is_cold() -> bool   True until the first full sync has completed
+    cache.is_cold() -> bool   True until the first full sync has completed (its search index
+        built: an end of sync that failed, e.g. on a full disk, leaves it cold)
     looks_like_guid(q) -> bool   (module function) caller goes to the platform for GUIDs
 
 Writes (the use-case layer calls these after a successful platform write, so the teller
@@ -69,9 +70,14 @@ created_at, updated_at (RFC 3339 str), fetched_at (epoch float); properties ``gu
 Decimal, minor_unit, stellar_code, stellar_issuer).
 
 Errors: CacheError (base), CacheKeyError (wrong/lost key or not a database: wipe + re-sync),
+CacheCorruptError (a CacheKeyError: a damaged page, found at open or by any later statement;
+the cache is then ``damaged``: every later call fails at once, ``close()`` removes the file
+and ``rebuilt()`` opens it again empty, for a full sync),
 CacheSchemaNewer (made by a newer Teller after a rollback: wipe + re-sync, as for a lost key),
 CacheLockedError (another connection holds it: wait or tell the user; never wipe),
-CacheIOError (read-only, disk full, I/O: a clear error; never wipe).
+CacheIOError (read-only, disk full, I/O: a clear error; never wipe). ``BranchCache.open``
+raises only these; ``cache.guarded(fn, ...)`` (how ``CacheWorker`` runs every call) turns a
+later SQLite/SQLCipher failure into them too.
 """
 
 from typing import TYPE_CHECKING
@@ -79,7 +85,13 @@ from typing import TYPE_CHECKING
 from teller_app.lazy_exports import exports, lazy_dir, lazy_getattr
 
 if TYPE_CHECKING:
-    from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
+    from teller_app.cache.errors import (
+        CacheCorruptError,
+        CacheError,
+        CacheIOError,
+        CacheKeyError,
+        CacheLockedError,
+    )
     from teller_app.cache.paths import (
         HEAD_OFFICE,
         cache_path,
@@ -105,7 +117,8 @@ if TYPE_CHECKING:
 # above say the same for mypy (``implicit_reexport`` here); tests/test_lazy_exports.py keeps
 # the two equal.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "errors": ("CacheError", "CacheIOError", "CacheKeyError", "CacheLockedError"),
+    "errors": ("CacheCorruptError", "CacheError", "CacheIOError", "CacheKeyError",
+               "CacheLockedError"),
     "paths": ("HEAD_OFFICE", "cache_path", "prepare_cache_for", "wipe_cache_file", "wipe_profile"),
     "rows": ("AccountRow", "AssetRow", "CacheStats", "CustomerRow", "SearchCount", "SyncState"),
     "schema": ("CacheSchemaNewer",),

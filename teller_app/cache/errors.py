@@ -13,6 +13,14 @@ class CacheKeyError(CacheError):
     The caller wipes the file (``wipe_cache_file``) and re-syncs from the platform."""
 
 
+class CacheCorruptError(CacheKeyError):
+    """The cache file is damaged: a page fails its check (SQLCipher's HMAC: "database disk
+    image is malformed", then a MemoryError for every later statement of that connection) or
+    SQLite finds the file malformed. It is only a copy of the platform, so it is wiped and
+    synced in full, as for a lost key (a ``CacheKeyError`` for the callers that wipe those);
+    searches go to the platform meanwhile."""
+
+
 class CacheLockedError(CacheError):
     """Another connection holds the cache (another Teller on this profile is using it). Nothing
     is wiped: wait and retry, or tell the user another Teller is running."""

@@ -5,66 +5,21 @@ writes in ``store_write.py`` (base classes; import ``BranchCache`` from here).""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlcipher3
 
 from teller_app.cache import bulk_load, fts_build, paths
 from teller_app.cache.connect import KEY_BYTES, connect
-from teller_app.cache.errors import CacheError, CacheIOError, CacheKeyError, CacheLockedError
+from teller_app.cache.errors import CacheCorruptError, CacheError, CacheKeyError
+from teller_app.cache.failures import classify_error, classify_failure, os_error
 from teller_app.cache.schema import migrate
 from teller_app.cache.store_write import CacheWrites
 
-# SQLite primary result codes (https://sqlite.org/rescode.html).
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
-_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
-
-
-def classify_error(db: Path, exc: BaseException) -> CacheError:
-    """The cache error class for a SQLite/SQLCipher failure while opening ``db``."""
-    code = int(getattr(exc, "sqlite_errorcode", -1) or -1) & 0xFF
-    text = str(exc).lower()
-    name = db.name
-    if code == _SQLITE_NOTADB or "not a database" in text:
-        return CacheKeyError(f"cannot open cache {name}: wrong key or not a cache")
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text:
-        return CacheLockedError(f"cache {name} is locked by another connection")
-    if code == _SQLITE_FULL or "disk is full" in text:
-        return CacheIOError(f"cache {name}: the disk is full", "disk_full")
-    if code == _SQLITE_READONLY or "readonly" in text or "read-only" in text:
-        return CacheIOError(f"cache {name}: the file or folder is read-only", "read_only")
-    if code == _SQLITE_CORRUPT:
-        return CacheKeyError(f"cannot open cache {name}: the file is damaged")
-    if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) or isinstance(exc, OSError):
-        kind = _disk_state(db.parent)
-        return CacheIOError(f"cache {name}: cannot read or write the file ({text[:80]})", kind)
-    return CacheError(f"cache {name} cannot be opened ({text[:80]})")
-
-
-def _disk_state(folder: Path) -> str:
-    """"read_only" / "disk_full" when the folder's filesystem says so, else "io"."""
-    import os
-
-    try:
-        vfs = os.statvfs(folder)
-    except (OSError, AttributeError):  # AttributeError: Windows has no statvfs
-        return "io"
-    if vfs.f_flag & os.ST_RDONLY or not os.access(folder, os.W_OK):
-        return "read_only"
-    if vfs.f_bavail == 0:
-        return "disk_full"
-    return "io"
-
-
-def _os_error(db: Path, exc: OSError) -> CacheIOError:
-    import errno
-
-    if exc.errno == errno.ENOSPC:
-        return CacheIOError(f"cache {db.name}: the disk is full", "disk_full")
-    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return CacheIOError(f"cache {db.name}: the folder is read-only", "read_only")
-    return CacheIOError(f"cache {db.name}: cannot create the file ({exc.strerror})")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class BranchCache(CacheWrites):
@@ -79,6 +34,8 @@ class BranchCache(CacheWrites):
         self._bulk_wal = False  # wal_autocheckpoint off during a full sync (store_page)
         self._loading: bool | None = None  # a bulk load is under way (bulk_load); None: ask
         self._key: bytes | None = None  # for the bulk load's second connection (fts_build)
+        # a statement found a damaged page (``guarded``): nothing more is read from the file
+        self.damaged = False
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -86,9 +43,10 @@ class BranchCache(CacheWrites):
              ) -> BranchCache:
         """Open (creating/migrating) the cache. ``key``: 32 raw bytes (SQLCipher); None =
         unencrypted (tests/dev). Errors are classified (the caller wipes only on the first):
-        ``CacheKeyError`` wrong key or a foreign file; ``CacheLockedError`` still locked by
-        another connection after ``busy_timeout`` s; ``CacheIOError`` read-only, full disk,
-        permissions or I/O."""
+        ``CacheKeyError`` wrong key or a foreign file (``CacheCorruptError``: a damaged one);
+        ``CacheLockedError`` still locked by another connection after ``busy_timeout`` s;
+        ``CacheIOError`` read-only, full disk (also while building what a first sync's end
+        left unbuilt), permissions or I/O."""
         db = Path(path)
         if key is not None and len(key) != KEY_BYTES:
             raise ValueError(f"cache key must be {KEY_BYTES} bytes")
@@ -98,7 +56,7 @@ class BranchCache(CacheWrites):
             else:
                 paths.ensure_private_dir(db.parent)
         except OSError as exc:
-            raise _os_error(db, exc) from exc
+            raise os_error(db, exc) from exc
         try:
             conn = connect(db, key, busy_timeout=busy_timeout)
         except sqlcipher3.Error as exc:
@@ -109,7 +67,7 @@ class BranchCache(CacheWrites):
             conn.execute("PRAGMA cache_size = -131072")  # 128 MiB of decrypted pages
             conn.execute("PRAGMA temp_store = MEMORY")
             migrate(conn)
-        except sqlcipher3.Error as exc:
+        except (sqlcipher3.Error, MemoryError) as exc:
             conn.close()
             raise classify_error(db, exc) from exc
         except BaseException:
@@ -118,7 +76,11 @@ class BranchCache(CacheWrites):
         paths.secure_files(db)
         cache = cls(conn, db)
         cache._key = key
-        cache._repair_bulk_load()
+        try:  # a full disk here was a raw OperationalError, worded "could not be opened"
+            cache._repair_bulk_load()
+        except (sqlcipher3.Error, OSError, MemoryError) as exc:
+            cache._discard()
+            raise classify_error(db, exc) from exc
         return cache
 
     def _repair_bulk_load(self) -> None:
@@ -129,7 +91,52 @@ class BranchCache(CacheWrites):
             with contextlib.suppress(OSError):  # a killed build's scratch file
                 paths.wipe_cache_file(fts_build.scratch_path(self.path))
 
+    def guarded(self, fn: Callable[Concatenate[BranchCache, P], T], /,
+                *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(self, *args, **kwargs)`` with a SQLite/SQLCipher failure turned into a
+        ``CacheError`` (``failures.classify_failure``): the cache worker runs every call
+        through this. A damaged page marks the cache ``damaged``: every later call raises
+        ``CacheCorruptError`` at once (SQLCipher's error is sticky anyway), ``close()``
+        removes the file and ``rebuilt()`` opens it again empty."""
+        if self.damaged:
+            raise CacheCorruptError(f"cache {self.path.name} is damaged")
+        try:
+            return fn(self, *args, **kwargs)
+        except Exception as exc:
+            failure = classify_failure(self.path, exc)
+            if failure is None:
+                raise
+            if isinstance(failure, CacheCorruptError):
+                self.damaged = True
+            raise failure from exc
+
+    def rebuilt(self) -> BranchCache:
+        """This (damaged) cache closed without a write, its files removed, and the same path
+        opened again, empty, with the same key: the caller syncs in full, as after a lost
+        key. Raises what ``open`` raises (a full disk, a read-only folder)."""
+        path, key = self.path, self._key
+        self._discard()
+        try:
+            paths.wipe_cache_file(path)
+        except OSError as exc:
+            raise os_error(path, exc) from exc
+        return type(self).open(path, key)
+
+    def _discard(self) -> None:
+        """Close the connection and write nothing: an open batch is rolled back with it."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # a damaged connection may fail even this
+                conn.close()
+
     def close(self) -> None:
+        """Commit what is left and close. A ``damaged`` cache is removed instead (a copy
+        that cannot be read): the next open starts empty and syncs in full."""
+        if self._conn is not None and self.damaged:
+            self._discard()
+            with contextlib.suppress(OSError):  # then the next open finds the damage again
+                paths.wipe_cache_file(self.path)
+            return
         if self._conn is not None:
             self.flush()
             with contextlib.suppress(sqlcipher3.Error):

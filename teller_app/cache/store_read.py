@@ -10,7 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from teller_app.cache import prefix_terms
+from teller_app.cache import bulk_load, prefix_terms
+from teller_app.cache.errors import CacheError
 from teller_app.cache.rows import (
     AccountRow,
     AssetRow,
@@ -191,13 +192,18 @@ class CacheReads:
     def count(
         self, query: str, cap: int = 10_000, branch_guid: str | None = None
     ) -> SearchCount:
-        """Number of matches, counted up to ``cap`` (``capped`` = "cap or more")."""
+        """Number of matches, counted up to ``cap`` (``capped`` = "cap or more"). Raises
+        ``CacheError`` while a bulk load's search index is not built (a first sync's end
+        failed, e.g. on a full disk): it would count 0 where ``search`` lists rows by their
+        surnames, and the desk shows no count rather than a wrong one."""
         plan = prefix_terms.expand(self._conn, build_plan(query))
         if plan is None:
             where, params = _in_branch(branch_guid, "")
             sql = "SELECT count(*) FROM customers WHERE 1" + where
             n = int(self._conn.execute(sql, params).fetchone()[0])
             return SearchCount(n, False)
+        if bulk_load.pending(self._conn):
+            raise CacheError(f"cache {self.path.name}: the search index is not built yet")
         n = self._fts_count(plan.match, cap + 1, branch_guid)
         return SearchCount(min(n, cap), n > cap)
 
@@ -260,8 +266,9 @@ class CacheReads:
         return CacheStats(n, s.last_sync_at, s.full_sync_done)
 
     def is_cold(self) -> bool:
-        """True until a first full sync has completed (search then goes to the platform)."""
-        return not self.sync_state().full_sync_done
+        """True until a first full sync has completed, its search index built (search goes
+        to the platform till then)."""
+        return not self.sync_state().full_sync_done or bulk_load.pending(self._conn)
 
     def sync_state(self) -> SyncState:
         r = self._conn.execute(

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from teller_app.cache import HEAD_OFFICE
+from teller_app.cache import HEAD_OFFICE, CacheCorruptError, CacheStats
 from teller_app.core import app_paths
 from teller_app.core.cache_open import (
     CacheScope,
@@ -40,12 +40,14 @@ class BranchCacheBundle:
     store: SecretStore | None = None
     wipe_on_close: bool = False  # a head-office cache on a branch desk
     rebuilt_from_newer: bool = False  # a newer Teller's file was wiped (the desk says so)
+    rebuilt_damaged: bool = False  # a damaged file is being replaced (the desk says so)
 
 
 async def open_branch_cache(session: Session) -> BranchCacheBundle:
-    """The cache of this employee and scope. A wrong key or a newer Teller's file wipes and
-    re-syncs; a locked cache or an I/O failure raises (CacheLockedError / CacheIOError) and
-    nothing is deleted."""
+    """The cache of this employee and scope. A wrong key, a damaged file or a newer Teller's
+    file wipes and re-syncs (a page found damaged later: ``SyncEngine`` rebuilds it); a
+    locked cache or an I/O failure raises (CacheLockedError / CacheIOError) and nothing is
+    deleted."""
     profile = session.profile
     scope = CacheScope(profile.name, str(session.employee.guid),
                        session.branch_guid or HEAD_OFFICE)
@@ -61,13 +63,27 @@ async def open_branch_cache(session: Session) -> BranchCacheBundle:
     connectivity = Connectivity(lambda: client.list_customers(limit=1))
     branches = [session.branch_guid] if session.branch_guid else None
     sync = SyncEngine(client, worker, branches, connectivity=connectivity)
-    warm = not await worker.is_cold()
-    stats = await worker.stats()
+    try:
+        warm, stats, rebuilt = await _first_look(worker)
+    except BaseException:
+        await worker.close()
+        raise
     if stats.last_sync_at:
         connectivity.last_sync_at = stats.last_sync_at
     return BranchCacheBundle(worker, sync, connectivity, opened.path, warm, scope, store,
                              wipe_on_sign_out(scope, profile.head_office_desk),
-                             rebuilt_from_newer=opened.newer_schema)
+                             rebuilt_from_newer=opened.newer_schema, rebuilt_damaged=rebuilt)
+
+
+async def _first_look(worker: CacheWorker) -> tuple[bool, CacheStats, bool]:
+    """Whether the opened cache is warm, its stats, and whether it was rebuilt: a damaged
+    page met here (the file opened: page 1 is sound) is replaced by an empty file at once."""
+    try:
+        return not await worker.is_cold(), await worker.stats(), False
+    except CacheCorruptError:
+        log.warning("branch cache damaged: replacing it by an empty one for a full sync")
+        await worker.rebuild()
+        return False, await worker.stats(), True
 
 
 async def close_branch_cache(bundle: BranchCacheBundle | None, *,

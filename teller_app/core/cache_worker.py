@@ -8,6 +8,10 @@ thread-bound), so the UI thread never touches disk. No Qt: awaitable from any as
     await worker.call(some_function, arg)   # runs some_function(arg) on the cache thread
     await worker.with_cache(fn, arg)        # runs fn(cache, arg) on the cache thread
     await worker.close()
+
+Every ``with_cache`` call (each typed wrapper too) raises a failure of the cache as a
+``CacheError`` (``BranchCache.guarded``): a damaged page is ``CacheCorruptError`` and leaves
+the worker ``damaged`` until ``rebuild()`` (the sync engine's, before its full sync).
 """
 
 from __future__ import annotations
@@ -50,8 +54,9 @@ class CacheWorker:
 
     async def with_cache(self, fn: Callable[Concatenate[BranchCache, P], T],
                          *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run ``fn(cache, *args, **kwargs)`` on the cache thread."""
-        return await self.call(lambda: fn(self.cache, *args, **kwargs))
+        """Run ``fn(cache, *args, **kwargs)`` on the cache thread, its failure classified
+        (``BranchCache.guarded``)."""
+        return await self.call(lambda: self.cache.guarded(fn, *args, **kwargs))
 
     @property
     def cache(self) -> BranchCache:
@@ -70,6 +75,20 @@ class CacheWorker:
             await self.call(self._cache.close)
         self._cache = None
         self._cache = await self.call(BranchCache.open, path, key, busy_timeout=busy_timeout)
+
+    @property
+    def damaged(self) -> bool:
+        """A call found a damaged page: the cache answers nothing until ``rebuild()``."""
+        return self._cache is not None and self._cache.damaged
+
+    async def rebuild(self) -> None:
+        """Replace the damaged cache by an empty one (same file and key; the caller syncs in
+        full). Raises what opening raises (then no cache is open)."""
+        def swap() -> None:  # on the cache thread: a cancelled await leaks no connection
+            cache, self._cache = self.cache, None
+            self._cache = cache.rebuilt()
+
+        await self.call(swap)
 
     async def close_cache(self) -> None:
         if self._cache is not None:

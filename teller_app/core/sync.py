@@ -47,6 +47,11 @@ cursor = the newest row seen). Either way a run is verified by counts: fewer dis
 customers than the first page's ``total`` promised (rows shifted under the offset) and the
 window is read again once.
 
+A damaged cache (``CacheCorruptError``: a page that fails its check, found by a search or by
+this run) is rebuilt by the next run: ``on_rebuild`` tells the desk (it searches the platform
+until the full sync that follows is done), the worker replaces the file by an empty one, and
+the run is a full sync. A run that finds the damage itself starts again, once, on the new file.
+
 Accounts and balances are NOT synced here (100 000 account calls): ``refresh_accounts(guid)``
 fetches one customer's accounts when a card opens.
 """
@@ -61,7 +66,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from teller_app.cache import SyncState
+from teller_app.cache import CacheCorruptError, SyncState
 from teller_app.cache.convert import canonical_ts, parse_ts
 from teller_app.core.cache_worker import CacheWorker
 from teller_app.core.connectivity import Connectivity
@@ -114,6 +119,9 @@ class SyncEngine(SyncScan):
         self.on_progress = on_progress  # rows committed (kill-proof), every BATCH_PAGES
         # rows downloaded, each page (what the status bar shows: a first sync commits late)
         self.on_received = on_received
+        # the cache was found damaged and is being replaced by an empty one (a full sync
+        # follows): the desk searches the platform meanwhile
+        self.on_rebuild: Callable[[], None] | None = None
         self.page_size = page_size
         self.overlap = overlap
         self.reconcile_hours = reconcile_hours
@@ -130,7 +138,7 @@ class SyncEngine(SyncScan):
         reconcile pass is due, the run starts one in the background (not awaited here)."""
         if self._task is None or self._task.done():
             with background_calls():  # its reads keep every retry (no teller waits on them)
-                self._task = asyncio.ensure_future(self._run())
+                self._task = asyncio.ensure_future(self._run_on_sound_cache())
         return await asyncio.shield(self._task)
 
     async def reconcile_now(self) -> int:
@@ -218,6 +226,25 @@ class SyncEngine(SyncScan):
 
     def _scope(self) -> dict[str, list[str]]:
         return {"branch_guids": self.branch_guids} if self.branch_guids else {}
+
+    async def _run_on_sound_cache(self) -> int:
+        """``_run``, on a cache rebuilt first when a call found it damaged (module docstring)."""
+        if self.worker.damaged:
+            await self._rebuild()
+        try:
+            return await self._run()
+        except CacheCorruptError:
+            if not self.worker.damaged:
+                raise
+        await self._rebuild()
+        return await self._run()
+
+    async def _rebuild(self) -> None:
+        log.warning("branch cache damaged: replacing it by an empty one for a full sync")
+        await _cancelled(self._reconcile_task)  # it reads and writes the damaged file
+        if self.on_rebuild is not None:
+            self.on_rebuild()
+        await self.worker.rebuild()
 
     async def _run(self) -> int:
         if isinstance(self.client, PlatformClient):

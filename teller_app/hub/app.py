@@ -30,6 +30,7 @@ from .code_level import CodeLevel
 from .contract import install as install_contract
 from .crypto import MasterKey, load_master_key
 from .db import make_engine
+from .db_unavailable import RequestChanges, database_unavailable_answer, watch_commits
 from .directory import DcmDirectory, Directory
 from .drain import Drain
 from .employees import PasswordStore
@@ -83,6 +84,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
         app.state.cash_zone = check_cash_zone(settings)
         forget_overran()  # an earlier app's overruns are not this one's to end a process for
         engine = make_engine(settings)
+        watch_commits(engine)  # a database error's 503 says whether this request changed nothing
         # verify: the process's shared context of the public roots (what httpx would build
         # for verify=True), built once and, in the embedded hub, before its settings arrive
         # trust_env off: bank JWTs and employees' tokens never go through an environment's
@@ -183,6 +185,7 @@ def create_app(settings: HubSettings, *, admin_token: str | None = None,
                        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES,
                                               "text/event-stream"))
     app.add_middleware(BodyLimit)
+    app.add_middleware(RequestChanges)  # each request's commits (``db_unavailable``)
     # the hub's API on every answer; a write refused for a version before anything reads it
     app.add_middleware(VersionGate, level=level)
     app.add_middleware(AccessLog)  # added last = outermost: times everything
@@ -227,12 +230,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(sa.exc.SQLAlchemyError)
     async def db_error(_: Request, exc: sa.exc.SQLAlchemyError) -> JSONResponse:
         log.error("database error", extra={"error": type(exc).__name__})
-        return JSONResponse({"error": "the hub database is unavailable"}, 503)
+        return database_unavailable_answer()
 
     @app.exception_handler(OSError)
     async def os_error(_: Request, exc: OSError) -> JSONResponse:
         log.error("database or network error", extra={"error": type(exc).__name__})
-        return JSONResponse({"error": "the hub database is unavailable"}, 503)
+        return database_unavailable_answer()
 
     @app.exception_handler(Exception)
     async def unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -31,7 +31,8 @@ DESCRIPTIONS = {
     413: "Request body too large",
     422: "Invalid request: a field, parameter or header failed a check",
     502: "DCM answered with a server error",
-    503: "The hub database or DCM does not answer",
+    503: "The hub database or DCM does not answer (code database_unavailable: the hub's "
+         "database failed before this request changed anything; nothing was done)",
 }
 ALWAYS_UP = {"/healthz"}
 MAX_DB_INT = 2**63 - 1  # SQLite/PostgreSQL bigint: a larger id is a 422, not an overflow 500

@@ -24,7 +24,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .files import create_private_once
+from .files import create_private_once, empty_file_text
 from .settings import HubSettings, SettingsError, require_private
 
 KEY_BYTES = 32
@@ -142,11 +142,15 @@ def _current_key(settings: HubSettings, create: bool) -> bytes:
                                     "TELLER_HUB_MASTER_KEY)")
             create_private_once(path, os.urandom(KEY_BYTES))
     deadline = time.monotonic() + 2.0
-    while True:  # another process may be between O_EXCL create and write
+    while True:  # an older version's process may be between O_EXCL create and write
         raw = _read_key_file(path)
         if len(raw) == KEY_BYTES or time.monotonic() > deadline:
-            return raw
+            break
         time.sleep(0.02)
+    if not raw:  # left by an older version's first start on a full disk
+        raise SettingsError(empty_file_text(path, "master key") if settings.master_key_file
+                            is None else f"master key file {path} is empty (0 bytes)")
+    return raw
 
 
 def _previous_keys(settings: HubSettings) -> list[bytes]:

@@ -29,7 +29,7 @@ from . import migrate
 from .crypto import load_master_key
 from .db import make_engine
 from .drain import Drain
-from .files import create_private_once, private_dir, write_private
+from .files import create_private_once, empty_file_text, private_dir, write_private
 from .master_key_check import check_before_serving
 from .serve_checks import (
     check_admin_token,
@@ -150,7 +150,10 @@ def _admin_token(settings: HubSettings, data_dir: Path) -> str:
         return settings.admin_token.get_secret_value()
     path = data_dir / "admin.token"
     create_private_once(path, secrets.token_urlsafe(32).encode())
-    return path.read_text(encoding="ascii").strip()
+    token = path.read_text(encoding="ascii").strip()
+    if not token:  # left by an older version's first start on a full disk
+        raise SettingsError(empty_file_text(path, "admin token"))
+    return token
 
 
 def forget_manifest(path: Path, instance: str) -> None:

@@ -26,7 +26,7 @@ from ._http_retry import BACKGROUND
 from ._http_retry import RetryPolicy as RetryPolicy
 from ._http_retry import background_calls as background_calls
 from .api_version import DESK_API, DESK_API_HEADER, USER_AGENT
-from .errors import Timeout, Unavailable
+from .errors import Timeout, Unavailable, hub_did_nothing
 from .transport import TransportSettings, client_options, security_error
 
 log = logging.getLogger("teller_app.platform.http")
@@ -140,6 +140,7 @@ class HttpCore:
         ends = (None if self.deadline is None or BACKGROUND.get()
                 else time.monotonic() + self.deadline)
         attempt = 0
+        lost = False  # an earlier attempt may have reached the server and done it
         while True:
             attempt += 1
             try:
@@ -149,6 +150,9 @@ class HttpCore:
                 )
                 return (body, date) if with_date else body
             except Unavailable as exc:
+                if lost and hub_did_nothing(exc):
+                    exc.reason = None  # this attempt did nothing, the lost one may have
+                lost = lost or not (exc.not_sent or hub_did_nothing(exc))
                 if attempt >= self.retry.attempts or not (idempotent or exc.not_sent):
                     raise
                 delay = self.retry.delay(attempt)

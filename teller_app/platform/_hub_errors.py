@@ -48,7 +48,9 @@ def hub_error(exc: PlatformError, method: str, path: str) -> PlatformError:
         status_code=exc.status_code,
         method=method,
         path=path,
-        reason=exc.reason,  # "hub_too_old": a process that takes no writes (none done)
+        # "hub_too_old": a process that takes no writes; "database_unavailable": its
+        # database failed before anything of this call was changed (none done either way)
+        reason=exc.reason,
     )
     lost.not_sent = exc.not_sent
     return lost

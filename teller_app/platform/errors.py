@@ -99,7 +99,21 @@ class RateLimited(PlatformError):
 
 class HubUnavailable(PlatformError):
     """The Teller Hub cannot be reached or answered with a server error. Not an
-    ``Unavailable``: the platform itself may be fine, so the desk stays online."""
+    ``Unavailable``: the platform itself may be fine, so the desk stays online. A 503 with
+    ``reason == "database_unavailable"``: its database failed before the call changed
+    anything, so nothing was done (any other 503, a timeout: a write's outcome unknown)."""
+
+
+# a hub 503's reason: its database failed before the call changed anything (nothing done)
+DATABASE_UNAVAILABLE = "database_unavailable"
+# the hub 503s that say the call did nothing (with "hub_too_old": a hub process older than
+# its database takes no writes); true of that attempt only, not of an earlier lost one
+NOTHING_DONE_503 = frozenset({"hub_too_old", DATABASE_UNAVAILABLE})
+
+
+def hub_did_nothing(exc: PlatformError) -> bool:
+    """The hub answered this attempt 503 with a code that says it did nothing."""
+    return exc.status_code == 503 and exc.reason in NOTHING_DONE_503
 
 
 class HubCheckUnavailable(PlatformError):

@@ -6,16 +6,21 @@ Search flow with the cache: keystroke -> CacheSearchSource.first_page on the Cac
 DB thread (no debounce; the newest query cancels the older one) -> page 1 and the count are
 shown; scrolling calls fetchMore for the next page. Until the first full sync completes
 (``is_cold``) the platform is searched instead. A head-office branch filter, GUIDs and the
-"no cache" case also go to the platform.
+"no cache" case also go to the platform. So does every search while a cache found damaged
+(a search or a sync met a page that fails its check) is replaced and synced in full
+(``cache_rebuilding``): the window treats it as cold until that sync is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
+
+from teller_app.cache import CacheCorruptError
 
 # the seam lives in core; re-exported here for the callers that always imported it from here
 from teller_app.core.branch_cache import (
@@ -25,6 +30,7 @@ from teller_app.core.branch_cache import (
 )
 from teller_app.core.receipt import kyiv_time
 from teller_app.ui.async_op import open_event_loop
+from teller_app.ui.error_text import cache_damaged_text, cache_notice
 from teller_app.ui.local_time import clock_text
 from teller_app.ui.switched_away import left
 
@@ -49,6 +55,8 @@ def wire_cache(window: MainWindow) -> None:
     # rows downloaded, not committed: a first sync commits every 10 pages, which on a slow
     # link left "Syncing…" without a count for its whole length
     bundle.sync.on_received = window._sync_progress
+    bundle.sync.on_rebuild = partial(cache_rebuilding, window)
+    window.search_panel.model.search_failed.connect(partial(_search_failed, window))
 
     def online_changed(online: bool) -> None:
         window._set_online(online)
@@ -99,7 +107,7 @@ def _close_cache(window: MainWindow, bundle: BranchCacheBundle) -> asyncio.Futur
         window.background_sync_timer.stop()
         window.background_sync_timer.deleteLater()
         window.background_sync_timer = None
-    bundle.sync.on_progress = bundle.sync.on_received = None
+    bundle.sync.on_progress = bundle.sync.on_received = bundle.sync.on_rebuild = None
     loop = open_event_loop()
     if loop is None:  # the app is going down: nothing can run it any more
         return None
@@ -108,6 +116,31 @@ def _close_cache(window: MainWindow, bundle: BranchCacheBundle) -> asyncio.Futur
     closing = loop.create_task(close_branch_cache(bundle))
     window.ops.run(lambda: asyncio.shield(closing), network=False, reauth=False)
     return closing
+
+
+def cache_rebuilding(window: MainWindow) -> None:
+    """The cache was found damaged and is being replaced by an empty one: the window searches
+    the platform, as while a cache is cold, until the full sync that follows is done
+    (``MainWindow._synced`` then drops the notice: ``cache_notice``)."""
+    bundle = window.branch_cache
+    if bundle is None:
+        return
+    shown = cache_notice(bundle)  # a newer Teller's notice still up: this one replaces it
+    if shown:
+        window.banner.drop_line(shown)
+    bundle.rebuilt_damaged = True
+    window.banner.add_line(cache_damaged_text(), "warning")
+    was_warm, window._cache_warm = window._cache_warm, False
+    if was_warm:
+        window.search_panel.run_search()  # the platform answers what the cache could not
+
+
+def _search_failed(window: MainWindow, exc: BaseException) -> None:
+    """A search met a damaged page: the platform answers it, and a sync rebuilds the cache
+    (its engine replaces the file first)."""
+    if isinstance(exc, CacheCorruptError) and window.branch_cache is not None:
+        cache_rebuilding(window)
+        window.sync_now()
 
 
 def sync_line_text(kind: str, values: tuple[float, ...]) -> str:

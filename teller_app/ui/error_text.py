@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
-from teller_app.cache import CacheIOError, CacheLockedError
+from teller_app.cache import CacheCorruptError, CacheError, CacheIOError, CacheLockedError
 from teller_app.core.instance_lock import AnotherInstanceRunning
 from teller_app.core.supervisor_sign_in import SupervisorSignInRefused
 from teller_app.platform import (
@@ -26,7 +26,12 @@ from teller_app.platform import (
     Unavailable,
     ValidationError,
 )
-from teller_app.platform.errors import DeskTooOld, HubCheckUnavailable, RateLimited
+from teller_app.platform.errors import (
+    DATABASE_UNAVAILABLE,
+    DeskTooOld,
+    HubCheckUnavailable,
+    RateLimited,
+)
 from teller_app.secrets import redact_text
 
 if TYPE_CHECKING:
@@ -168,6 +173,23 @@ def version_refusal_text(exc: BaseException) -> str | None:
     return None
 
 
+def write_not_taken(exc: BaseException) -> bool:
+    """A write the hub answered 503 ``database_unavailable`` (its API or its /dcm proxy):
+    its database failed before the write changed anything. Only this code: a 503 without it
+    (a proxy's, one after a commit) or a timeout leaves a write's outcome unknown."""
+    from teller_app.platform.hub_client import SESSIONS_PATH  # after the first paint
+
+    return (isinstance(exc, Unavailable | HubUnavailable) and exc.status_code == 503
+            and exc.reason == DATABASE_UNAVAILABLE and exc.path != SESSIONS_PATH
+            and exc.method not in (None, "GET", "HEAD", "OPTIONS"))
+
+
+def hub_database_text() -> str:
+    return QCoreApplication.translate(
+        "ErrorText", "The Teller Hub cannot use its database just now, so nothing was done. "
+        "Your work is kept; try again when the hub is back.")
+
+
 def desk_version_notice(session: Session) -> str | None:
     """What the main window says after sign-in when the hub refuses this desk's writes (the
     desk still reads; every write would be refused)."""
@@ -177,11 +199,12 @@ def desk_version_notice(session: Session) -> str | None:
 def answer_may_be_lost(exc: BaseException) -> bool:
     """The hub did not answer a write that reached it: it may have been applied. Not a read,
     not a request that never left, not the hub session's opening, not a write a hub process
-    refused for its version (``hub_too_old``: it did nothing)."""
+    refused for its version (``hub_too_old``: it did nothing), nor one its database failed
+    before it changed anything (``database_unavailable``)."""
     from teller_app.platform.hub_client import SESSIONS_PATH  # after the first paint
 
     return (isinstance(exc, HubUnavailable) and not exc.not_sent
-            and exc.reason != "hub_too_old"
+            and exc.reason != "hub_too_old" and not write_not_taken(exc)
             and exc.path != SESSIONS_PATH and exc.method not in (None, "GET", "HEAD", "OPTIONS"))
 
 
@@ -216,8 +239,11 @@ def hub_refusal_text(exc: PlatformError) -> str:
 
 
 def cache_message(exc: BaseException) -> str:
-    """Why the local cache could not be opened (nothing was deleted in these cases)."""
+    """Why the local cache could not be opened or used (nothing was deleted in these cases,
+    but a damaged file: it is rebuilt)."""
     translate = QCoreApplication.translate
+    if isinstance(exc, CacheCorruptError):
+        return cache_damaged_text()
     if isinstance(exc, CacheLockedError):
         return translate("ErrorText", "The local cache is in use by another Teller on this "
                          "computer; searching the platform directly. Close the other Teller "
@@ -236,9 +262,18 @@ def cache_message(exc: BaseException) -> str:
                      "platform directly.")
 
 
+def cache_damaged_text() -> str:
+    return QCoreApplication.translate(
+        "ErrorText", "The local cache was damaged and is being rebuilt from the platform; "
+        "searching the platform directly meanwhile.")
+
+
 def cache_notice(cache: BranchCacheBundle | None) -> str | None:
     """What the main window says when the branch cache was wiped because a newer Teller made
-    it (this desk was rolled back), until the first sync has rebuilt it."""
+    it (this desk was rolled back), or is being replaced because it was found damaged, until
+    the sync has rebuilt it."""
+    if cache is not None and cache.rebuilt_damaged:
+        return cache_damaged_text()
     if cache is None or not cache.rebuilt_from_newer:
         return None
     return QCoreApplication.translate(
@@ -283,6 +318,8 @@ def hub_check_text(exc: HubCheckUnavailable) -> str:
 def friendly_message(exc: BaseException) -> str:
     if (version := version_refusal_text(exc)) is not None:
         return version
+    if write_not_taken(exc):
+        return hub_database_text()
     if isinstance(exc, RateLimited):
         return rate_limited_text(exc)
     if isinstance(exc, BankAuthDeclined):
@@ -295,7 +332,7 @@ def friendly_message(exc: BaseException) -> str:
         return transport_message(exc)
     if isinstance(exc, AnotherInstanceRunning):
         return sign_in_message(exc)
-    if isinstance(exc, CacheLockedError | CacheIOError):
+    if isinstance(exc, CacheError):  # a damaged file, a full disk: never "Unexpected error"
         return cache_message(exc)
     if isinstance(exc, Unavailable):
         return QCoreApplication.translate(
