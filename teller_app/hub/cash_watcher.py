@@ -6,9 +6,10 @@ shows CONFIRMED (technical account, incremental by ``updated_at_min``), keeps th
 ``alert.unapproved_cash`` for each that went past the hub (``cash_commands.unsupervised``):
 never authorized, over the threshold or the cumulative limits with no approved command,
 voided at the hub; and for cash no till may take (``not_through_till``: a "02" / "04" that
-did not move money through the customer's branch processing account; ``other_currency``:
-not in the till's currency), authorized or not. Payments the hub confirmed itself (approved
-commands) or authorized have rows that explain them.
+did not move money through the customer's branch processing account, for cash the hub
+authorized the branch it authorized it in: a customer moved since is no bypass;
+``other_currency``: not in the till's currency), authorized or not. Payments the hub
+confirmed itself (approved commands) or authorized have rows that explain them.
 
 And for cash, authorized or not, whose customer's status stops cash (``customer_blocked``:
 the policy's ``sensitive_statuses``, as ``/cash/authorize``, an approved request's confirm and
@@ -76,7 +77,7 @@ from .cash_commands import (
     unsupervised,
 )
 from .cash_customer import CUSTOMER_BLOCKED
-from .cash_kind import CashShape, classify, might_be_cash
+from .cash_kind import NOT_THROUGH_TILL, CashShape, classify, might_be_cash
 from .cash_limits import category_code
 from .cash_watch_status import KIND_UNKNOWN, STATUS_UNKNOWN, PassStatuses, Unread
 from .code_level import CodeLevel
@@ -288,7 +289,25 @@ async def _due(conn: AsyncConnection, guid: str, amount_minor: int, shape: CashS
     found = await unsupervised(conn, guid, amount_minor)
     if status_reasons and await hub_confirmed(conn, guid, amount_minor):
         status_reasons = []  # the hub read the status itself right before its confirm
-    if not shape.problems and not status_reasons:
+    problems = shape.problems
+    if NOT_THROUGH_TILL in problems:
+        problems = _where_authorized(shape, await authorization_of(conn, guid))
+    if not problems and not status_reasons:
         return found
     row = found[0] if found else await authorization_of(conn, guid)
-    return row, [*shape.problems, *(found[1] if found else []), *status_reasons]
+    return row, [*problems, *(found[1] if found else []), *status_reasons]
+
+
+def _where_authorized(shape: CashShape, auth: Any) -> tuple[str, ...]:
+    """The cash's problems, ``not_through_till`` judged in the branch the hub authorized it
+    in (``auth``: its ``cash_authorizations`` row) when the customer has moved since: the
+    authorization found it cash through that branch's till (``/cash/authorize`` takes no
+    other), a draft's accounts and category never change on DCM, and the till counts it by
+    that authorization (``till_authorized``). A head-office edit moving the customer after
+    the payment does not make the till's cash "unapproved". Cash the hub never authorized,
+    or authorized for another customer or kind, is judged as DCM shows it now."""
+    if auth is None or str(auth.customer_guid) != shape.customer_guid or \
+            str(auth.kind) != shape.kind or \
+            (auth.branch_guid or None) == (shape.branch_guid or None):
+        return shape.problems
+    return tuple(p for p in shape.problems if p != NOT_THROUGH_TILL)

@@ -49,7 +49,7 @@ from .till_bodies import (
     VoidIn,
 )
 from .till_money import app_cash_zone, count_total, to_minor
-from .till_reconcile import reconcile, till_currency
+from .till_reconcile import reconcile, set_aside_read, till_currency
 
 # 404 (no such draft, customer or till) and 409 (state: in use, closed) on every route.
 router = APIRouter(prefix="/api/v1", tags=["tills"], responses=errors(404, 409))
@@ -341,10 +341,13 @@ async def cosign(till_id: str, request: Request, emp: Operator) -> dict[str, Any
              "count they saw)")
 async def cosign_close(till_id: str, body: CloseCosignIn, request: Request,
                        emp: Operator) -> dict[str, Any]:
+    """The payments the close set aside are read on DCM first (503 ``dcm_unreadable`` while
+    it cannot be read): each one's audit row says what DCM confirmed."""
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator co-signs a close")
+    confirmed = await set_aside_read(request, emp, till_id)  # outside the co-sign's transaction
     return await till_close.cosign_close(hub_state(request).engine, emp, till_id,
-                                         to_minor(body.counted))
+                                         to_minor(body.counted), confirmed)
 
 
 @router.get("/tills/{till_id}/report", summary="The end-of-day report's data (with "

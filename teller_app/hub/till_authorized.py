@@ -10,14 +10,14 @@ another asset than the tills' currency now: a break-glass policy change) is neve
 and never skipped: a close without a reason is refused naming it (``confirmed_mismatch``);
 with one, the till waits for a supervisor's co-sign (``close_cosign``) naming it
 (``set_aside``), and the co-sign closes the till without it, an audit row per payment set
-aside (the cash watcher's alert stays the record of the cash itself). A payment the hub
-never authorized is no till's: the cash watcher alerts it. Used by ``till_reconcile``,
-``till_close`` and ``routes_tills``.
+aside naming what was authorized and what DCM confirmed (the cash watcher's alert stays the
+record of the cash itself). A payment the hub never authorized is no till's: the cash
+watcher alerts it. Used by ``till_reconcile``, ``till_close`` and ``routes_tills``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -48,6 +48,9 @@ class Mismatch:
     kind: str
     authorized_minor: int
     confirmed: str  # DCM's amount (or GUID) as read
+    # the same for the co-sign's audit row, field by field: DCM's amount, and its asset,
+    # kind (by its category code) and GUID where they are not the authorization's
+    confirmed_fields: tuple[tuple[str, str], ...] = ()
 
     def text(self) -> str:
         return (f"{self.kind} {money(self.authorized_minor)} {self.payment_guid}: DCM "
@@ -70,17 +73,31 @@ async def is_voided(conn: AsyncConnection, payment_guid: str) -> bool:
         cash_voids.c.payment_guid == payment_guid))).first() is not None
 
 
-def mismatch(auth: Any, payment: Payment, currency: str) -> Mismatch | None:
+def mismatch(auth: Any, payment: Payment, currency: str,
+             category: str = "") -> Mismatch | None:
     """None when DCM's payment is the one authorized: its GUID, its amount in kopiyky, in
     the tills' ``currency`` (the policy's ``cash_currency``; the authorization was made in
-    it, so a payment in another asset is never counted as its amount of this one)."""
-    def wrong(confirmed: str) -> Mismatch:
-        return Mismatch(str(auth.payment_guid), str(auth.kind), int(auth.amount_minor),
-                        confirmed)
-
-    if payment.guid.strip().lower() != str(auth.payment_guid).strip().lower():
-        return wrong(f"another payment ({payment.guid[:64]})")
+    it, so a payment in another asset is never counted as its amount of this one).
+    ``category``: the payment's category code, when read (its kind as the hub knows it)."""
     asset = payment.asset_code.strip()[:16]
+    other_guid = payment.guid.strip().lower() != str(auth.payment_guid).strip().lower()
+
+    def wrong(confirmed: str) -> Mismatch:
+        from .cash_limits import CASH_KINDS
+
+        fields = {"confirmed_amount": str(payment.amount)}
+        if normalise(asset) != normalise(currency):
+            fields["confirmed_asset"] = asset
+        kind = CASH_KINDS.get(category.strip(), "")
+        if kind and kind != str(auth.kind):
+            fields["confirmed_kind"] = kind
+        if other_guid:
+            fields["confirmed_payment_guid"] = payment.guid[:64]
+        return Mismatch(str(auth.payment_guid), str(auth.kind), int(auth.amount_minor),
+                        confirmed, tuple(fields.items()))
+
+    if other_guid:
+        return wrong(f"another payment ({payment.guid[:64]})")
     if normalise(asset) != normalise(currency):
         return wrong(f"{payment.amount} {asset}, not {currency[:16]}".strip())
     if Decimal(payment.amount) * 100 != Decimal(int(auth.amount_minor)):
@@ -131,26 +148,41 @@ def set_aside_for_close(found: Iterable[Mismatch], reason: str) -> tuple[Mismatc
     return items
 
 
-async def set_aside_on_close(conn: AsyncConnection, emp: HubEmployee, row: Any
-                             ) -> list[dict[str, str]]:
+async def authorizations(conn: AsyncConnection, guids: Iterable[str]) -> dict[str, Any]:
+    """The hub's authorizations of ``guids`` by GUID, in one read (IN list, by key)."""
+    wanted = list(dict.fromkeys(guids))
+    if not wanted:
+        return {}
+    rows = (await conn.execute(sa.select(cash_authorizations).where(
+        cash_authorizations.c.payment_guid.in_(wanted)))).all()
+    return {str(r.payment_guid): r for r in rows}
+
+
+async def set_aside_on_close(conn: AsyncConnection, emp: HubEmployee, row: Any,
+                             confirmed: Mapping[str, Mismatch]) -> list[dict[str, str]]:
     """At a close's co-sign (``row``: the till waiting in ``close_cosign``): the drafts
     authorized on it and still unsettled, which are the confirmed payments its close set
     aside (nothing else lets a till wait in ``close_cosign``: ``_drafts_settled``; no draft
-    is authorized on a till not open), each with an audit row naming it, its customer and
-    the close's reason. The till closes without them."""
-    a = cash_authorizations.c
+    is authorized on a till not open), each with an audit row naming it, its customer, what
+    DCM confirmed (``confirmed``: read before the co-sign's transaction,
+    ``till_reconcile.set_aside_read``) and the close's reason. The till closes without
+    them. The customers are read in one query (``outstanding`` reads by its index only)."""
+    drafts = await outstanding(conn, row.id)
+    found = await authorizations(conn, (str(r.payment_guid) for r in drafts))
     out: list[dict[str, str]] = []
-    for r in await outstanding(conn, row.id):
+    for r in drafts:
         guid = str(r.payment_guid)
-        customer = (await conn.execute(sa.select(a.customer_guid).where(
-            a.payment_guid == guid))).scalar_one()
         item = {"payment_guid": guid, "kind": str(r.kind),
                 "authorized": money(int(r.amount_minor))}
+        read = confirmed.get(guid)
+        if read is not None:
+            item["confirmed"] = read.confirmed
         await audit.append(conn, audit.Entry(
             actor=emp.email, action="till", entity=f"payment:{guid}",
             branch_guid=row.branch_guid, detail={
                 "event": "till_set_aside", "till_id": row.id, "teller": row.teller,
-                "customer_guid": str(customer), **item, "reason": row.close_reason or "",
-                "code": MISMATCH}))
+                "customer_guid": str(found[guid].customer_guid), **item,
+                **dict(read.confirmed_fields if read is not None else ()),
+                "reason": row.close_reason or "", "code": MISMATCH}))
         out.append(item)
     return out

@@ -16,7 +16,7 @@ closes the till without it, an audit row per payment set aside.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,7 +92,7 @@ async def _drafts_settled(conn: AsyncConnection, till: Any,
 async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                      counts: dict[str, int], total: int, reason: str, *, tolerance: int = 0,
                      never_confirmed: frozenset[str] = frozenset(),
-                     set_aside: Sequence[till_authorized.Mismatch] = ()) -> dict[str, Any]:
+                     set_aside: tuple[till_authorized.Mismatch, ...] = ()) -> dict[str, Any]:
     """Close with over/short, or keep it waiting for a supervisor's co-sign when the
     over/short passes ``tolerance`` (kopiyky) or the close already waits for one. Refused
     while a draft authorized on the till is neither counted nor voided
@@ -103,11 +103,11 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
     committed before it and is seen here. ``never_confirmed``: drafts no till will count
     (the route read them FAILED on DCM). A draft confirmed on DCM is never among them: it is
     counted by its authorization, or it is one of ``set_aside`` (confirmed unlike its
-    authorization: ``till_authorized``): then the close needs a reason and waits for a
-    supervisor's co-sign whatever its over/short, naming them."""
+    authorization: ``till_authorized``): then the close waits for a supervisor's co-sign
+    whatever its over/short, naming them. ``set_aside`` is the route's, already checked
+    (``till_authorized.set_aside_for_close``: refused without a reason, before any void)."""
     reason = reason.strip()
-    items = till_authorized.set_aside_for_close(set_aside, reason)  # 409 without a reason
-    never_confirmed = never_confirmed | {m.payment_guid for m in items}
+    never_confirmed = never_confirmed | {m.payment_guid for m in set_aside}
     async with engine.begin() as conn:
         till = await live_till(conn, emp, desk_id)
         await conn.execute(tills.update().where(tills.c.id == till.id).values(
@@ -124,7 +124,7 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
                   "over_short": money(diff), "reason": reason}
         # past what a teller closes alone, or a recount of a close already flagged: a
         # supervisor co-signs (``till`` was read after ``live_till`` took its row)
-        if abs(diff) > tolerance or till.state == "close_cosign" or items:
+        if abs(diff) > tolerance or till.state == "close_cosign" or set_aside:
             held = await conn.execute(tills.update().where(
                 tills.c.id == till.id, tills.c.state.in_(("open", "close_cosign"))).values(
                 state="close_cosign", **figures))
@@ -134,13 +134,13 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
             await till_events.waiting(conn, till_events.close_data(waits), till.branch_guid)
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, {
                 **detail, "awaits_cosign": True, "close_tolerance": money(tolerance),
-                **({"set_aside": [m.out() for m in items]} if items else {})})
+                **({"set_aside": [m.out() for m in set_aside]} if set_aside else {})})
         else:
             await _close(conn, till, figures, ("open",))
             await audit_till(conn, emp, desk_id, till.id, till.branch_guid, detail)
         return {**await till_out(conn, (await conn.execute(
             sa.select(tills).where(tills.c.id == till.id))).one()),
-            "set_aside": [m.out() for m in items]}
+            "set_aside": [m.out() for m in set_aside]}
 
 
 async def _close(conn: AsyncConnection, till: Any, figures: dict[str, Any],
@@ -159,11 +159,13 @@ async def _close(conn: AsyncConnection, till: Any, figures: dict[str, Any],
         raise HubError(409, "the till is closed", "till_closed")
 
 
-async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str,
-                       counted: int) -> dict[str, Any]:
+async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str, counted: int,
+                       confirmed: Mapping[str, till_authorized.Mismatch] | None = None
+                       ) -> dict[str, Any]:
     """A supervisor (never the till's teller) co-signs the over/short of a close waiting
     for them; ``counted``: the count they saw (409 ``count_changed`` after a recount). The
-    payments the close set aside (``set_aside``) are left out, an audit row each."""
+    payments the close set aside (``set_aside``) are left out, an audit row each naming
+    what DCM confirmed (``confirmed``, read before: ``till_reconcile.set_aside_read``)."""
     async with engine.begin() as conn:
         row = await till_to_cosign(conn, emp, till_id)
         await conn.execute(tills.update().where(tills.c.id == till_id).values(
@@ -175,7 +177,7 @@ async def cosign_close(engine: AsyncEngine, emp: HubEmployee, till_id: str,
         if row.close_minor != counted:
             raise HubError(409, f"the teller counted again ({money(row.close_minor)}): "
                            "look at the till again", "count_changed")
-        set_aside = await till_authorized.set_aside_on_close(conn, emp, row)
+        set_aside = await till_authorized.set_aside_on_close(conn, emp, row, confirmed or {})
         await _close(conn, row, {}, ("close_cosign",), close_cosigned_by=emp.email,
                      close_cosigned_at=now())
         await till_events.decided(conn, till_events.close_data(row), row.branch_guid,

@@ -1,6 +1,7 @@
 """A till counts what DCM shows CONFIRMED, whether or not the desk reported it (before the
 till is shown or closed: ``routes_tills``), by the hub's own authorization of it
-(``till_authorized``)."""
+(``till_authorized``); and what DCM confirmed of the payments a close set aside is read
+before its co-sign (``set_aside_read``), for the co-sign's audit rows."""
 
 from __future__ import annotations
 
@@ -15,9 +16,17 @@ from . import policy, tills
 from .authn import hub_state
 from .cash_failed import record_failed
 from .cash_limits import read_payment
+from .errors import HubError
 from .fe_runtime import runtime
 from .models import HubEmployee
-from .till_authorized import Mismatch, authorization, category_of, count_authorized, mismatch
+from .till_authorized import (
+    Mismatch,
+    authorization,
+    authorizations,
+    category_of,
+    count_authorized,
+    mismatch,
+)
 from .till_holding import outstanding
 
 log = logging.getLogger("teller_hub.tills")
@@ -34,7 +43,8 @@ class Reconciled:
     failed: frozenset[str]  # drafts DCM shows FAILED: nothing confirms them any more
     created: frozenset[str] = frozenset()  # drafts DCM shows CREATED still
     # CONFIRMED, but not as the hub authorized them (another amount or asset): never counted,
-    # never skipped: the close is refused naming them (``till_authorized.refuse_mismatched``)
+    # never skipped: a close without a reason is refused naming them; with one, it sets them
+    # aside and waits for a supervisor's co-sign (``till_authorized.set_aside_for_close``)
     mismatched: tuple[Mismatch, ...] = ()
 
 
@@ -66,7 +76,7 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
             auth = await authorization(conn, guid)
             if auth is None or auth.till_id != row.id:  # re-authorized elsewhere meanwhile
                 continue
-            wrong = mismatch(auth, payment, currency)
+            wrong = mismatch(auth, payment, currency, category)
             if wrong is not None:
                 mismatched.append(wrong)
                 log.warning("a confirmed draft is not as the hub authorized it - %s", wrong.text())
@@ -76,3 +86,39 @@ async def reconcile(request: Request, emp: HubEmployee) -> Reconciled:
         async with engine.begin() as conn:
             await record_failed(conn, failed)
     return Reconciled(counted, frozenset(failed), frozenset(created), tuple(mismatched))
+
+
+async def set_aside_read(request: Request, emp: HubEmployee, till_id: str) -> dict[str, Mismatch]:
+    """Before a close's co-sign, outside its transaction (a DCM read never holds the till's
+    row): what DCM confirmed of each payment the close set aside (the drafts still unsettled
+    on a till waiting in ``close_cosign``: ``till_authorized.set_aside_on_close``), by GUID,
+    so the co-sign's audit rows alone explain each. Nothing is read for a till not waiting
+    so, or with nothing set aside (its co-sign never needs DCM); 404 / 403 first as the
+    co-sign answers them (``tills.till_to_cosign``); 503 ``dcm_unreadable`` while DCM cannot
+    be read (the co-sign is tried again: its rows would not say what DCM confirmed)."""
+    engine = hub_state(request).engine
+    async with engine.connect() as conn:
+        row = await tills.till_to_cosign(conn, emp, till_id)
+        if row.state != "close_cosign":
+            return {}
+        drafts = await outstanding(conn, till_id)
+        found = await authorizations(conn, (str(r.payment_guid) for r in drafts))
+    if not found:
+        return {}
+    client = await runtime(request).reader.client()
+    currency = await till_currency(request)
+    out: dict[str, Mismatch] = {}
+    for guid, auth in found.items():
+        try:
+            payment = await read_payment(client, guid)
+        except HubError as exc:
+            if exc.status != 404:
+                raise
+            # gone from DCM since the close read it: said so, never a co-sign stuck on it
+            out[guid] = Mismatch(guid, str(auth.kind), int(auth.amount_minor),
+                                 "no such payment on DCM now")
+            continue
+        wrong = mismatch(auth, payment, currency, await category_of(client, payment))
+        if wrong is not None:
+            out[guid] = wrong
+    return out
