@@ -5,7 +5,9 @@ while opening a file (``classify_error``) and on an open cache (``classify_failu
 A damaged page (not page 1) is found only when a statement reads it: SQLCipher's HMAC check
 fails, SQLite says "database disk image is malformed" (SQLITE_CORRUPT), and from then on the
 codec's error is sticky: every statement of that connection fails with SQLITE_NOMEM, which
-the driver raises as a bare ``MemoryError`` (no text, no code). Both mean "damaged"."""
+the driver raises as a bare ``MemoryError`` (no text, no code). Both mean "damaged", the
+``MemoryError`` only after the "malformed": alone it is SQLite short of memory (SQLITE_NOMEM
+too), and wiping a sound cache for that would cost a full sync when memory is already short."""
 
 from __future__ import annotations
 
@@ -33,9 +35,9 @@ def _code(exc: BaseException) -> int:
 
 
 def _damaged(exc: BaseException) -> bool:
-    """A damaged page: SQLITE_CORRUPT, "malformed", or the codec's sticky NOMEM after it."""
-    return (isinstance(exc, MemoryError) or _code(exc) == _SQLITE_CORRUPT
-            or "malformed" in str(exc).lower())
+    """A damaged page: SQLITE_CORRUPT or "malformed" (never a bare ``MemoryError``: see
+    ``classify_failure``)."""
+    return _code(exc) == _SQLITE_CORRUPT or "malformed" in str(exc).lower()
 
 
 def classify_error(db: Path, exc: BaseException) -> CacheError:
@@ -62,16 +64,22 @@ def classify_error(db: Path, exc: BaseException) -> CacheError:
     return CacheError(f"cache {name} cannot be opened ({text[:80]})")
 
 
-def classify_failure(db: Path, exc: BaseException) -> CacheError | None:
+def classify_failure(db: Path, exc: BaseException, *,
+                     after_damage: bool = False) -> CacheError | None:
     """The cache error for a failure of a statement on the OPEN cache ``db``; None when it is
     none of the cache's (a ``CacheError`` already, a constraint, a programming error: raised
     as it is). A damaged page is ``CacheCorruptError``; a full disk (e.g. the end of a first
-    sync building its indexes) ``CacheIOError("disk_full")``."""
+    sync building its indexes) ``CacheIOError("disk_full")``. A bare ``MemoryError`` is the
+    codec's sticky error only ``after_damage`` (this connection already met the damaged
+    page); else it is memory running short, which must not cost the file (a plain
+    ``CacheError``: the next call may well work)."""
     if isinstance(exc, CacheError):
         return None
     name = db.name
-    if isinstance(exc, MemoryError):  # the codec's sticky error (module docstring)
-        return CacheCorruptError(f"cache {name} is damaged (a page failed its check)")
+    if isinstance(exc, MemoryError):
+        if after_damage:  # the codec's sticky error (module docstring)
+            return CacheCorruptError(f"cache {name} is damaged (a page failed its check)")
+        return CacheError(f"cache {name}: out of memory")
     if isinstance(exc, OSError):  # a file beside the cache (the search index's scratch file)
         return os_error(db, exc)
     if not isinstance(exc, sqlcipher3.Error):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlcipher3
 
-from teller_app.cache import BranchCache, CacheCorruptError, CacheKeyError
+from teller_app.cache import BranchCache, CacheCorruptError, CacheError, CacheKeyError
 from teller_app.cache.failures import classify_failure
 from teller_app.cache.rows import SyncState
 from teller_app.cache.store import classify_error
@@ -51,8 +51,25 @@ def test_every_failure_of_a_damaged_page_is_cache_corrupt(db_path: Path, key: by
             raw.append(exc)
     assert isinstance(raw[0], sqlcipher3.DatabaseError) and "malformed" in str(raw[0])
     assert all(isinstance(e, MemoryError) and not str(e) for e in raw[1:])  # no text at all
-    assert all(isinstance(classify_failure(db_path, e), CacheCorruptError) for e in raw)
+    assert isinstance(classify_failure(db_path, raw[0]), CacheCorruptError)
+    assert all(isinstance(classify_failure(db_path, e, after_damage=True), CacheCorruptError)
+               for e in raw[1:])
     cache._conn.close()
+
+
+def _short_of_memory(cache: BranchCache) -> None:
+    raise MemoryError  # what SQLite short of memory raises (SQLITE_NOMEM): no text
+
+
+def test_memory_running_short_does_not_cost_a_sound_cache(db_path: Path, key: bytes) -> None:
+    synced(db_path, key)
+    cache = BranchCache.open(db_path, key)
+    with pytest.raises(CacheError) as caught:
+        cache.guarded(_short_of_memory)
+    assert not isinstance(caught.value, CacheCorruptError) and not cache.damaged
+    assert cache.guarded(BranchCache.stats).count == 600  # the next call works
+    cache.close()
+    assert db_path.exists()  # kept: nothing to rebuild
 
 
 def test_a_damaged_cache_answers_nothing_more_and_is_rebuilt_empty(db_path: Path,
@@ -98,4 +115,5 @@ def test_damage_found_while_opening_is_still_a_key_error_to_wipe(tmp_path: Path)
     """The opener wipes on ``CacheKeyError``: a damaged file found there is one."""
     exc = sqlcipher3.DatabaseError("database disk image is malformed")
     assert isinstance(classify_error(tmp_path / "c.db", exc), CacheCorruptError)
-    assert isinstance(classify_error(tmp_path / "c.db", MemoryError()), CacheKeyError)
+    short = classify_error(tmp_path / "c.db", MemoryError())  # memory short: nothing wiped
+    assert isinstance(short, CacheError) and not isinstance(short, CacheKeyError)
