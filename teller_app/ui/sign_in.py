@@ -119,8 +119,8 @@ async def sign_in(
                 await store.delete(remember_key(email))
         if profiles is not None and not target.is_sandbox:
             await _remember_email(profiles, profile.model_copy(update={"email": email}))
-    except BaseException:
-        await _revoke(session)
+    except BaseException:  # shielded: a second cancel (the window closing) does not cut it
+        await asyncio.shield(_revoke(session, store, email))
         raise
     return capped_by_policy(session, policy)
 
@@ -181,7 +181,14 @@ async def _remember_email(profiles: ProfileStore, profile: Profile) -> None:
                     type(exc).__name__)
 
 
-async def _revoke(session: Session) -> None:
+async def _revoke(session: Session, store: SecretStore | None, email: str) -> None:
+    """A failed sign-in's platform session revoked, and its token not remembered."""
+    try:
+        if store is not None:
+            await store.delete(remember_key(email))
+    except Exception as exc:
+        log.warning("sign-in: the remembered sign-in was not forgotten (%s)",
+                    type(exc).__name__)
     try:
         await session.close(sign_out=True)
     except Exception as exc:

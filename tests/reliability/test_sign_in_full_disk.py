@@ -68,3 +68,40 @@ def test_failed_sign_in_revokes_its_platform_session(sandbox: Any) -> None:
     whoami = httpx.get(f"{sandbox.base_url}/kratos/sessions/whoami",
                        headers={"X-Session-Token": store.offered[0]}, timeout=10)
     assert whoami.status_code == 401, whoami.text  # revoked, not left open
+
+
+class _MemoryKeyring:
+    """The keyring calls sign-in makes, kept in memory (what was remembered is readable)."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, str] = {}
+
+    async def delete(self, key: str) -> None:
+        self.kept.pop(key, None)
+
+    async def set(self, key: str, value: str) -> None:
+        self.kept[key] = value
+
+
+def test_failed_sign_in_forgets_the_token_it_remembered(sandbox: Any, tmp_path: Path) -> None:
+    """The token was remembered, then the profiles file turned out damaged: the sign-in
+    fails, its session is revoked and the token is not left remembered."""
+    target = _branch_target(sandbox)
+    damaged = tmp_path / "profiles.json"
+    damaged.write_text("[]", encoding="utf-8")  # JSON, but no profiles file
+    store = _MemoryKeyring()
+    tokens: list[str] = []
+    real_set = store.set
+
+    async def keep(key: str, value: str) -> None:
+        tokens.append(value)
+        await real_set(key, value)
+
+    store.set = keep  # type: ignore[method-assign]
+    with pytest.raises(ValueError):
+        asyncio.run(sign_in(target, TELLER, password_of(sandbox, TELLER), remember=True,
+                            store=store, profiles=ProfileStore(damaged)))  # type: ignore[arg-type]
+    assert len(tokens) == 1 and store.kept == {}  # remembered, then forgotten
+    whoami = httpx.get(f"{sandbox.base_url}/kratos/sessions/whoami",
+                       headers={"X-Session-Token": tokens[0]}, timeout=10)
+    assert whoami.status_code == 401, whoami.text
