@@ -4,9 +4,11 @@ never empty or half-written, and a failed write (a full disk) leaves nothing beh
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -45,6 +47,7 @@ def create_private_once(path: Path, data: bytes) -> bool:
     agree on one file, and ``path`` never exists empty or half-written (a full disk used to
     leave an empty key file that every later start refused)."""
     _parent_dir(path)
+    _remove_stale_temps(path)
     tmp = _written_temp(path, data)
     try:
         os.link(tmp, path)
@@ -65,6 +68,19 @@ def empty_file_text(path: Path, what: str) -> str:
     return (f"the {what} file {path} is empty (0 bytes): a first start that could not write "
             "it (a full disk?) left it, and nothing was ever made with it; as it is empty, "
             "delete it and start the hub again (a new one is made)")
+
+
+STALE_TEMP_S = 60.0  # a temp this old is no start's under way: a killed one's
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temps a start killed between writing and removing them left beside ``path``: each a
+    copy of a key or token (0600), removed rather than kept beside it for good."""
+    now = time.time()
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > STALE_TEMP_S:
+                stale.unlink()
 
 
 def _written_temp(path: Path, data: bytes) -> str:

@@ -86,3 +86,19 @@ def test_without_hard_links_the_file_is_made_in_place(tmp_path: Path,
     with pytest.raises(OSError):
         create_private_once(tmp_path / "admin.token", KEY)
     assert _names(tmp_path) == ["master.key"]
+
+
+def test_a_killed_start_s_temp_copy_is_removed_at_the_next(tmp_path: Path) -> None:
+    """A start killed between writing its temp and removing it left a copy of the key: the
+    next start removes it (a fresh one, another start's under way, stays)."""
+    data = tmp_path / "hub"
+    data.mkdir(mode=0o700)
+    assert create_private_once(data / "master.key", KEY)
+    stale = data / ".master.key.abc123.tmp"
+    stale.write_bytes(KEY)
+    old = stale.stat().st_mtime - files.STALE_TEMP_S - 5
+    os.utime(stale, (old, old))
+    fresh = data / ".master.key.def456.tmp"
+    fresh.write_bytes(KEY)
+    assert not create_private_once(data / "master.key", b"another key")
+    assert _names(data) == [".master.key.def456.tmp", "master.key"]
