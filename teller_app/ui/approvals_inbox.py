@@ -53,6 +53,7 @@ from teller_app.ui.cash_drafts_panel import short_guid as short_guid  # imported
 from teller_app.ui.fit_columns import ColumnFitter
 from teller_app.ui.people_lookup import NameLookup
 from teller_app.ui.people_lookup import lookup_employee_names as lookup_employee_names  # here too
+from teller_app.ui.scroll_when_short import scrolling_part
 from teller_app.ui.untrusted import plain_label, shown_lines
 
 log = logging.getLogger(__name__)
@@ -175,17 +176,24 @@ class ApprovalsInbox(InboxLookups):
         corner.addWidget(self.refresh_button)
         box.addLayout(corner)
         box.addWidget(self.table, 2)
-        box.addWidget(self.details)
-        box.addWidget(self.request_ref)
-        box.addWidget(self.reason)
-        box.addWidget(self.moved)
+        # the selected request, and the status under the buttons, scroll when the inbox is
+        # short (a large font on a small screen; squeezed, the wrapped texts were drawn over
+        # each other); the comment and the buttons between them stay in view
+        self.request_area = scrolling_part(
+            lambda: 2 * self.details.fontMetrics().lineSpacing(), self.details,
+            self.request_ref, self.reason, self.moved, keys_scroll=True)
+        self.request_area.setObjectName("requestArea")
+        box.addWidget(self.request_area)
         comment_row = QHBoxLayout()
         comment_row.addWidget(self.comment_label)
         comment_row.addWidget(self.comment, 1)
         box.addLayout(comment_row)
         box.addLayout(decide)
-        box.addWidget(self.status)  # under the buttons and the comment it is about
-        box.addWidget(self.jump.button, 0, Qt.AlignmentFlag.AlignLeft)  # "Show request …"
+        self.status_area = scrolling_part(  # under the buttons and the comment it is about
+            self.status.sizeHint().height, self.status, self.jump.button,  # "Show request …"
+            at_left=(self.jump.button,))
+        self.status_area.setObjectName("inboxStatusArea")
+        box.addWidget(self.status_area)
         box.addWidget(self.alerts_title)
         box.addWidget(self.alerts, 1)
         box.addWidget(self.alert_list.ack_bar)  # the selected alert's comment, Acknowledge
@@ -213,6 +221,7 @@ class ApprovalsInbox(InboxLookups):
         rows, the selection and the typed comment stay. The cash drafts panel gets its own
         LanguageChange."""
         self.title.setText(self.tr("Change requests"))
+        self.request_area.setAccessibleName(self.tr("Selected request"))  # when it scrolls
         self.comment.setPlaceholderText(self.tr("Comment (required to reject)"))
         self.comment_label.setText(self.tr("Comme&nt:"))
         self.approve_button.setText(self.tr("&Approve"))

@@ -31,6 +31,7 @@ from teller_app.ui.data_text import SEGMENTS, STATUSES, segment_text, status_tex
 from teller_app.ui.date_boxes import show_dates
 from teller_app.ui.filter_sources import FilteredCacheSource, FilteredPlatformSource, FilterState
 from teller_app.ui.flow_layout import FlowLayout
+from teller_app.ui.scroll_when_short import ScrollWhenShort
 from teller_app.ui.search_sources import CacheSearchSource, PlatformSearchSource
 
 if TYPE_CHECKING:
@@ -83,28 +84,40 @@ class FilterBar(QWidget):
         # Two flows (choices; dates) that wrap when narrow: in one row the bar alone made the
         # window ~1430 px wide at least, in two fixed rows still ~880 px in Ukrainian, too
         # wide beside the approvals inbox on a 1280 px screen. A label stays with its box and
-        # a date range ("from" and "to") stays whole on a line.
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
+        # a date range ("from" and "to") stays whole on a line while the line has room for
+        # it (whole, with a large font it alone held the window wider than the screen).
+        filters = QWidget(self)
+        column = QVBoxLayout(filters)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
         choices, dates = FlowLayout(h_spacing=12), FlowLayout(h_spacing=12)
         units = (("status", self.status), ("segment", self.segment), ("kyc", self.kyc),
                  ("disabled", self.disabled))
         for key, widget in units:
-            choices.addWidget(self._unit((key, widget)))
-        dates.addWidget(self._unit(("created", self.created_from),
-                                   ("created_to", self.created_to)))
-        dates.addWidget(self._unit(("updated", self.updated_from),
-                                   ("updated_to", self.updated_to)))
+            choices.addWidget(self._unit(filters, (key, widget)))
+        dates.addWidget(self._range(filters, ("created", self.created_from),
+                                    ("created_to", self.created_to)))
+        dates.addWidget(self._range(filters, ("updated", self.updated_from),
+                                    ("updated_to", self.updated_to)))
         dates.addWidget(self.clear_button)  # last on screen as in the Tab order
-        layout.addLayout(choices)
-        layout.addLayout(dates)
+        column.addLayout(choices)
+        column.addLayout(dates)
         self.set_choices(sorted(STATUSES), sorted(SEGMENTS), [0, 1, 2, 3])
         self.retranslate()
+        # Wrapped onto four lines (a large font, a narrow window) the filters need more than
+        # a short window has: they scroll, one line at least in view, and leave the results
+        # their rows (squeezed, the flows drew lines over each other and the results).
+        # Made once the texts are in: the area measures its content when it takes it, and a
+        # box's layout asked before its label had a text keeps that width until shown.
+        self.filters_area = ScrollWhenShort(filters, choices.minimumSize().height, self)
+        self.filters_area.setObjectName("filtersArea")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.filters_area)
 
-    def _unit(self, *pairs: tuple[str, QWidget]) -> QWidget:
+    def _unit(self, parent: QWidget, *pairs: tuple[str, QWidget]) -> QWidget:
         """Labels with their boxes, kept together on one line of the flow."""
-        unit = QWidget(self)
+        unit = QWidget(parent)
         row = QHBoxLayout(unit)
         row.setContentsMargins(0, 0, 0, 0)
         for key, widget in pairs:
@@ -114,6 +127,18 @@ class FilterBar(QWidget):
             row.addWidget(label)
             row.addWidget(widget)
         return unit
+
+    def _range(self, parent: QWidget, start: tuple[str, QWidget],
+               end: tuple[str, QWidget]) -> QWidget:
+        """A date range: "from" and "to" on one line, "to" under "from" when the line is
+        narrower than the range; spaced as a label is from its box."""
+        whole = QWidget(parent)
+        first, second = self._unit(whole, start), self._unit(whole, end)
+        row = first.layout()
+        flow = FlowLayout(whole, h_spacing=max(0, row.spacing() if row is not None else 0))
+        flow.addWidget(first)
+        flow.addWidget(second)
+        return whole
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(self)

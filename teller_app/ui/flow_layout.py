@@ -7,11 +7,16 @@ from __future__ import annotations
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget
 
+QWIDTH_MAX = 16777215  # Qt's QWIDGETSIZE_MAX: a line as wide as any
+
 
 class FlowLayout(QLayout):
     """Items keep their size hints (no stretching), each line is as tall as its tallest item
     and items are centred in it. Its minimum width is the widest item's minimum; its height
-    follows the width (``heightForWidth``)."""
+    follows the width (``heightForWidth``, which a box layout takes as the least height at
+    that width). Given less than that (a window too short for it: put the flow in a
+    ``ScrollWhenShort``), the lines that do not fit are cut at its bottom, never drawn over
+    what lies below it."""
 
     def __init__(self, parent: QWidget | None = None, h_spacing: int = 6,
                  v_spacing: int = 2) -> None:
@@ -48,7 +53,11 @@ class FlowLayout(QLayout):
         return True
 
     def heightForWidth(self, width: int) -> int:
+        """The wrapped height: every line the items take at ``width``."""
         return self._place(QRect(0, 0, width, 0), move=False)
+
+    def minimumHeightForWidth(self, width: int) -> int:
+        return self.heightForWidth(width)  # items never shrink below their hints' lines
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
@@ -62,15 +71,31 @@ class FlowLayout(QLayout):
         return QSize(width, height).grownBy(self.contentsMargins())
 
     def minimumSize(self) -> QSize:
-        """One item a line at worst: as wide as the widest item's minimum."""
+        """As wide as the widest item's minimum (one item a line at worst), as high as one
+        line is placed: the least it ever takes. The wrapped height at a width is
+        ``heightForWidth``'s (what Qt's layouts ask of a layout that has one); a minimum
+        height of every line at the narrowest width would hold a wide window (and a scroll
+        area's content) as tall as a narrow one."""
         size = QSize()
         for item in self._shown():
             size = size.expandedTo(item.minimumSize())
+            size.setHeight(max(size.height(), self._size_in(item, QWIDTH_MAX).height()))
         return size.grownBy(self.contentsMargins())
 
     # -- placing --------------------------------------------------------------------------
     def _shown(self) -> list[QLayoutItem]:
         return [i for i in self._items if not i.isEmpty()]
+
+    @staticmethod
+    def _size_in(item: QLayoutItem, width: int) -> QSize:
+        """``item``'s size on a line ``width`` wide: its hint, an item wider than the line
+        shrunk to the line, never below its minimum; as high as it then needs when its
+        height follows its width (a flow inside, a wrapped label)."""
+        hint = item.sizeHint()
+        size = hint.boundedTo(QSize(width, hint.height())).expandedTo(item.minimumSize())
+        if item.hasHeightForWidth():
+            size.setHeight(max(size.height(), item.heightForWidth(size.width())))
+        return size
 
     def _place(self, rect: QRect, move: bool) -> int:
         """Lay the items out in ``rect`` (only measure unless ``move``); the height used."""
@@ -79,9 +104,7 @@ class FlowLayout(QLayout):
         lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
         x = 0
         for item in self._shown():
-            # An item wider than the line shrinks to the line, never below its minimum.
-            size = item.sizeHint().boundedTo(QSize(area.width(), item.sizeHint().height()))
-            size = size.expandedTo(item.minimumSize())
+            size = self._size_in(item, area.width())
             if lines[-1] and x + self.h_spacing + size.width() > area.width():
                 lines.append([])
                 x = 0
@@ -96,8 +119,15 @@ class FlowLayout(QLayout):
             for item, size in line:
                 if move:
                     top = y + (height - size.height()) // 2
-                    item.setGeometry(QRect(QPoint(x, top), size))
+                    item.setGeometry(self._within(QRect(QPoint(x, top), size), area))
                 x += size.width() + self.h_spacing
             y += height + self.v_spacing
         used = y - self.v_spacing - area.y() if any(lines) else 0
         return used + margins.top() + margins.bottom()
+
+    @staticmethod
+    def _within(placed: QRect, area: QRect) -> QRect:
+        """``placed`` cut to ``area``: a line below its bottom gets no room (drawn over the
+        widgets under the flow it overlapped them, and took their clicks)."""
+        inside = placed.intersected(area)
+        return inside if not inside.isEmpty() else QRect(placed.topLeft(), QSize(0, 0))
