@@ -53,12 +53,23 @@ def _str_or_empty(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-# What DCM confirmed, as the hub words it (``hub/till_authorized.mismatch``): "<amount>
-# <asset>" (another amount), with ", not <currency>" (another asset than the tills'), or
-# "another payment (<guid>)". Asset codes and GUIDs are read only as letters and digits.
+# What DCM confirmed, as an older hub only words it (``hub/till_authorized.mismatch``):
+# "<amount> <asset>", with ", not <currency>" (another asset than the tills'), or "another
+# payment (<guid>)". Asset codes and GUIDs are read only as letters and digits.
 _CONFIRMED_AMOUNT = re.compile(r"(-?[0-9]{1,20}(?:\.[0-9]{1,20})?)(?: +([A-Za-z0-9]{1,16}))?"
                                r"(?: *, *not +([A-Za-z0-9]{1,16}))?")
 _CONFIRMED_OTHER = re.compile(r"another payment \(([0-9A-Za-z-]{1,64})\)")
+_ASSET = re.compile(r"[A-Za-z0-9]{1,16}")
+_GUID = re.compile(r"[0-9A-Za-z-]{1,64}")
+# the fields a newer hub says it in (``hub/till_authorized.SET_ASIDE_FIELDS``)
+_CONFIRMED_FIELDS = ("confirmed_amount", "confirmed_asset", "tills_currency",
+                     "confirmed_payment_guid")
+
+
+def _matching(pattern: re.Pattern[str], value: Any) -> str:
+    """``value`` when it is a string ``pattern`` reads whole; else empty."""
+    text = _str_or_empty(value)
+    return text if pattern.fullmatch(text) else ""
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,9 @@ class SetAside:
     kind: str = ""  # deposit | withdrawal (a newer hub's word as it came)
     authorized: Decimal | None = None  # the hub's authorization, in the tills' currency
     confirmed: str = ""  # what DCM confirmed, in the hub's words
-    # ``confirmed`` read: DCM's amount and asset, the tills' currency its asset is not, or
-    # the other payment DCM showed; empty when it reads otherwise (then ``confirmed`` alone)
+    # what DCM confirmed, as the hub's fields say it (an older hub's words read instead):
+    # DCM's amount and asset, the tills' currency its asset is not, or the other payment
+    # DCM showed; empty when not said or not read (then ``confirmed`` alone)
     confirmed_amount: Decimal | None = None
     confirmed_asset: str = ""
     tills_currency: str = ""
@@ -82,15 +94,25 @@ class SetAside:
     @classmethod
     def of(cls, data: dict[str, Any]) -> SetAside:
         confirmed = _str_or_empty(data.get("confirmed"))
-        amount, asset, currency, other = None, "", "", ""
-        if found := _CONFIRMED_OTHER.fullmatch(confirmed):
-            other = found.group(1)
-        elif found := _CONFIRMED_AMOUNT.fullmatch(confirmed):
-            amount = _amount_or_none(found.group(1))
-            asset, currency = found.group(2) or "", found.group(3) or ""
+        if any(k in data for k in _CONFIRMED_FIELDS):
+            amount = _amount_or_none(data.get("confirmed_amount"))
+            asset = _matching(_ASSET, data.get("confirmed_asset"))
+            currency = _matching(_ASSET, data.get("tills_currency"))
+            other = _matching(_GUID, data.get("confirmed_payment_guid"))
+        else:
+            amount, asset, currency, other = _words(confirmed)
         return cls(_str_or_empty(data.get("payment_guid")), _str_or_empty(data.get("kind")),
                    _amount_or_none(data.get("authorized")), confirmed, amount, asset,
                    currency, other)
+
+
+def _words(confirmed: str) -> tuple[Decimal | None, str, str, str]:
+    """An older hub's ``confirmed`` words read: amount, asset, tills' currency, other GUID."""
+    if found := _CONFIRMED_OTHER.fullmatch(confirmed):
+        return None, "", "", found.group(1)
+    if found := _CONFIRMED_AMOUNT.fullmatch(confirmed):
+        return _amount_or_none(found.group(1)), found.group(2) or "", found.group(3) or "", ""
+    return None, "", "", ""
 
 
 def set_aside_of(value: Any) -> tuple[SetAside, ...] | None:

@@ -175,6 +175,9 @@ async def list_authorizations(request: Request, emp: CurrentEmployee,
             "cash left in closed tills, and what waits for a supervisor")
 async def position(request: Request, emp: CurrentEmployee,
                    branch_guid: str | None = None) -> dict[str, Any]:
+    """A till waiting in ``close_cosign`` carries ``set_aside``: the payments its co-sign
+    closes it without, entries as ``GET /tills/current`` says them, with what DCM confirmed
+    as the close recorded it (DCM is not read for the position); empty when none."""
     branch = branch_guid if branch_guid is not None else emp.branch_guid
     return await till_position.position(hub_state(request).engine, emp, branch or None)
 
@@ -228,6 +231,14 @@ async def open_till(body: OpenIn, request: Request, emp: Operator,
             "unlike their authorization, which a close sets aside with a reason and a "
             "supervisor's co-sign)")
 async def current(request: Request, emp: CurrentEmployee) -> dict[str, Any]:
+    """Each ``set_aside`` entry (here, in a close's answer, in its co-sign's and on a till
+    of the branch position waiting for the co-sign): ``payment_guid``, ``kind``,
+    ``authorized`` (the hub's authorization, a decimal string in the tills' currency) and,
+    each when known, what DCM confirmed: ``confirmed`` (in words, for desks that read
+    nothing else), ``confirmed_amount`` (DCM's amount, a decimal string),
+    ``confirmed_asset`` (DCM's asset code), ``tills_currency`` (only when that asset is not
+    the tills' currency: the currency it is not) and ``confirmed_payment_guid`` (only when
+    DCM showed another payment: its GUID)."""
     done = await reconcile(request, emp)  # ``set_aside``: what a close would set aside
     return {**await tills.current_till(hub_state(request).engine, emp),  # one moment's
             "set_aside": [m.out() for m in done.mismatched]}
@@ -299,7 +310,8 @@ async def close(body: CloseIn, request: Request, emp: Operator,
     before any void: the till stays open with its drafts still confirmable. So does a
     payment confirmed on DCM for another amount than the hub authorized on the till
     (``confirmed_mismatch``, named) without a reason: never counted, never skipped; with a
-    reason the close waits for a supervisor's co-sign naming it (``set_aside``)."""
+    reason the close waits for a supervisor's co-sign naming it (``set_aside``, entries as
+    ``GET /tills/current`` says them)."""
     engine = hub_state(request).engine
     total = count_total(body.counts)
     tolerance = to_minor((await cash_limits.load_limits(engine)).close_tolerance)
@@ -342,7 +354,8 @@ async def cosign(till_id: str, request: Request, emp: Operator) -> dict[str, Any
 async def cosign_close(till_id: str, body: CloseCosignIn, request: Request,
                        emp: Operator) -> dict[str, Any]:
     """The payments the close set aside are read on DCM first (503 ``dcm_unreadable`` while
-    it cannot be read): each one's audit row says what DCM confirmed."""
+    it cannot be read): each one's audit row says what DCM confirmed, and so does the
+    answer's ``set_aside`` (entries as ``GET /tills/current`` says them)."""
     if not is_checker(emp):
         raise HubError(403, "only a Supervisor or Administrator co-signs a close")
     confirmed = await set_aside_read(request, emp, till_id)  # outside the co-sign's transaction

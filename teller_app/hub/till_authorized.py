@@ -12,11 +12,15 @@ with one, the till waits for a supervisor's co-sign (``close_cosign``) naming it
 (``set_aside``), and the co-sign closes the till without it, an audit row per payment set
 aside naming what was authorized and what DCM confirmed (the cash watcher's alert stays the
 record of the cash itself). A payment the hub never authorized is no till's: the cash
-watcher alerts it. Used by ``till_reconcile``, ``till_close`` and ``routes_tills``.
+watcher alerts it. Each ``set_aside`` entry says what DCM confirmed in words and field by
+field (``SET_ASIDE_FIELDS``); the branch position says it as the close recorded it
+(``set_aside_recorded``). Used by ``till_reconcile``, ``till_close``, ``till_position`` and
+``routes_tills``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -47,10 +51,13 @@ class Mismatch:
     payment_guid: str
     kind: str
     authorized_minor: int
-    confirmed: str  # DCM's amount (or GUID) as read
+    confirmed: str  # DCM's amount (or GUID) as read, in words (desks before these fields)
     # the same for the co-sign's audit row, field by field: DCM's amount, and its asset,
     # kind (by its category code) and GUID where they are not the authorization's
     confirmed_fields: tuple[tuple[str, str], ...] = ()
+    # the same for a ``set_aside`` entry (``SET_ASIDE_FIELDS``), so no desk parses words:
+    # DCM's amount and asset as read, the tills' currency that asset is not, the other GUID
+    said_fields: tuple[tuple[str, str], ...] = ()
 
     def text(self) -> str:
         return (f"{self.kind} {money(self.authorized_minor)} {self.payment_guid}: DCM "
@@ -59,7 +66,18 @@ class Mismatch:
     def out(self) -> dict[str, str]:
         """As a close's ``set_aside`` names it."""
         return {"payment_guid": self.payment_guid, "kind": self.kind,
-                "authorized": money(self.authorized_minor), "confirmed": self.confirmed}
+                "authorized": money(self.authorized_minor), **self.said()}
+
+    def said(self) -> dict[str, str]:
+        """What DCM confirmed, as a ``set_aside`` entry says it: words and fields."""
+        return {"confirmed": self.confirmed, **dict(self.said_fields)}
+
+
+# What a ``set_aside`` entry says of what DCM confirmed (each when known): the words, DCM's
+# amount (a decimal string) and asset, the tills' currency that asset is not (only then),
+# and the GUID of the other payment DCM showed (only then).
+SET_ASIDE_FIELDS = ("confirmed", "confirmed_amount", "confirmed_asset", "tills_currency",
+                    "confirmed_payment_guid")
 
 
 async def authorization(conn: AsyncConnection, payment_guid: str) -> Any:
@@ -86,15 +104,20 @@ def mismatch(auth: Any, payment: Payment, currency: str,
         from .cash_limits import CASH_KINDS
 
         fields = {"confirmed_amount": str(payment.amount)}
+        said = {"confirmed_amount": f"{Decimal(payment.amount):f}"}  # never an exponent
+        if asset:
+            said["confirmed_asset"] = asset
         if normalise(asset) != normalise(currency):
             fields["confirmed_asset"] = asset
+            said["tills_currency"] = currency[:16]
         kind = CASH_KINDS.get(category.strip(), "")
         if kind and kind != str(auth.kind):
             fields["confirmed_kind"] = kind
         if other_guid:
-            fields["confirmed_payment_guid"] = payment.guid[:64]
+            fields["confirmed_payment_guid"] = said["confirmed_payment_guid"] = \
+                payment.guid[:64]
         return Mismatch(str(auth.payment_guid), str(auth.kind), int(auth.amount_minor),
-                        confirmed, tuple(fields.items()))
+                        confirmed, tuple(fields.items()), tuple(said.items()))
 
     if other_guid:
         return wrong(f"another payment ({payment.guid[:64]})")
@@ -184,5 +207,31 @@ async def set_aside_on_close(conn: AsyncConnection, emp: HubEmployee, row: Any,
                 "customer_guid": str(found[guid].customer_guid), **item,
                 **dict(read.confirmed_fields if read is not None else ()),
                 "reason": row.close_reason or "", "code": MISMATCH}))
-        out.append(item)
+        out.append({**item, **(read.said() if read is not None else {})})
+    return out
+
+
+async def set_aside_recorded(conn: AsyncConnection, row: Any) -> list[dict[str, str]]:
+    """A till waiting in ``close_cosign`` (``row``): the payments its co-sign will close it
+    without (its drafts still unsettled: ``set_aside_on_close``), each with what DCM
+    confirmed as its close read it (``tills.close_set_aside``, revision 0016: the hub's own
+    record, written with the close's figures; never read on DCM again, the branch position
+    is polled). A payment it does not name (a close by an older hub) is said as far as the
+    hub's authorization says it."""
+    drafts = await outstanding(conn, row.id)
+    if not drafts:
+        return []
+    try:
+        listed = json.loads(row.close_set_aside) if row.close_set_aside else []
+    except ValueError:
+        listed = []
+    recorded = {str(e.get("payment_guid")): e for e in listed
+                if isinstance(e, dict)} if isinstance(listed, list) else {}
+    out: list[dict[str, str]] = []
+    for r in drafts:
+        guid = str(r.payment_guid)
+        said = recorded.get(guid, {})
+        out.append({"payment_guid": guid, "kind": str(r.kind),
+                    "authorized": money(int(r.amount_minor)),
+                    **{k: said[k] for k in SET_ASIDE_FIELDS if isinstance(said.get(k), str)}})
     return out

@@ -16,6 +16,7 @@ closes the till without it, an audit row per payment set aside.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -119,7 +120,10 @@ async def close_till(engine: AsyncEngine, emp: HubEmployee, desk_id: str,
         diff = total - expected
         figures = {"close_counts": counts_json(counts), "close_minor": total,
                    "expected_minor": expected, "over_short_minor": diff,
-                   "close_reason": reason or None}
+                   "close_reason": reason or None,
+                   # what the co-sign closes it without, as read now (the branch position)
+                   "close_set_aside": json.dumps([m.out() for m in set_aside])
+                   if set_aside else None}
         detail = {"close": money(total), "expected": money(expected),
                   "over_short": money(diff), "reason": reason}
         # past what a teller closes alone, or a recount of a close already flagged: a

@@ -2,7 +2,8 @@
 the cash left in its closed tills — a till's last closing count stays in the drawer until it
 is opened again (its opening count then takes over, co-signed when it differs), so a close
 never makes cash drop out of the branch total. Transfers and vault counts waiting for a
-supervisor are listed with it."""
+supervisor are listed with it, and a till whose close waits for a co-sign names the payments
+that close set aside (``set_aside``, as the close recorded it: no DCM read per request)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .errors import HubError
 from .events import is_checker
 from .models import HubEmployee
 from .snapshot_read import one_snapshot
+from .till_authorized import set_aside_recorded
 from .till_holding import expected_minor
 from .till_money import money
 from .till_tables import till_transfers, tills, vaults
@@ -57,6 +59,9 @@ async def position(engine: AsyncEngine, emp: HubEmployee, branch: str | None) ->
             t.state.in_(LIVE), branch_is(t.branch_guid, branch)).order_by(t.till_code))).all()
         expected = [await expected_minor(conn, r.id) for r in rows]  # read once per till
         out_tills = [await till_out(conn, r, e) for r, e in zip(rows, expected, strict=True)]
+        for r, out in zip(rows, out_tills, strict=True):
+            if r.state == "close_cosign":  # what its co-sign closes it without, as recorded
+                out["set_aside"] = await set_aside_recorded(conn, r)
         till_minor = sum(expected)
         closed = await closed_tills(conn, branch)
         vault = (await conn.execute(sa.select(vaults.c.balance_minor).where(

@@ -3,7 +3,7 @@ the branch vaults and their counts, cash authorizations (the cumulative limits),
 limits row. Revision 0003 creates them (0005 adds ``confirm_asked_at``; 0008 the close's
 co-sign and order, and ``vault_counts``; 0009 one pending vault count per branch; 0014 the
 indexes a branch's cash position reads by; 0015 those of what a till owes and the day's cash
-totals). Money is
+totals; 0016 a close's set-aside payments). Money is
 integer kopiyky (``*_minor``): exact on both databases."""
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ tills = sa.Table(  # one row per till session (open → closed)
     sa.Column("close_cosigned_by", sa.String(254), nullable=True),
     sa.Column("close_cosigned_at", sa.BigInteger, nullable=True),
     sa.Column("close_seq", sa.BigInteger, nullable=True),
+    # Revision 0016: the payments a close waiting for its co-sign sets aside, as the close
+    # read them on DCM (JSON, ``till_authorized.Mismatch.out``): the branch position says
+    # them without reading DCM at each poll, from the hub's own record, never a desk's.
+    sa.Column("close_set_aside", sa.Text, nullable=True),
     # Revision 0014: a branch's live tills, its closed ones by each code's highest number, one
     # code's closes (the position, a close's number, an opening's previous close).
     sa.Index("ix_tills_branch_guid_state_till_code_close_seq", "branch_guid", "state",

@@ -1,5 +1,6 @@
 """A till answer's ``set_aside`` (payments DCM confirmed unlike the hub's authorization, which
-the close sets aside) read into typed entries, tolerantly: a field missing or of a kind this
+the close sets aside) read into typed entries, what DCM confirmed from the hub's fields first
+(an older hub's words read only when it sends none), tolerantly: a field missing or of a kind this
 desk does not read is left empty, an entry that names nothing is left out, an answer that
 does not carry the list says None (not "none set aside"); nothing crashes the read."""
 
@@ -17,7 +18,51 @@ TILL: dict[str, Any] = {"id": "t1", "till_code": "K-01", "state": "close_cosign"
                         "teller": "t@bank", "open_total": "500.00", "expected": "500.00"}
 
 
-def test_the_hubs_entries_are_read_with_what_dcm_confirmed() -> None:
+def test_the_hubs_fields_are_read_first() -> None:
+    """A newer hub says what DCM confirmed field by field: read as said, the words kept as
+    they came (shown only when no field reads) and never parsed, even when they disagree."""
+    items = set_aside_of([
+        {"payment_guid": GUID, "kind": "deposit", "authorized": "45.00",
+         "confirmed": "words the desk does not read", "confirmed_amount": "40.00",
+         "confirmed_asset": "UAH"},
+        {"payment_guid": "b" * 36, "kind": "deposit", "authorized": "15.00",
+         "confirmed": "15.00 UAH, not EUR", "confirmed_amount": "15.00",
+         "confirmed_asset": "UAH", "tills_currency": "EUR"},
+        {"payment_guid": "c" * 36, "kind": "withdrawal", "authorized": "7.50",
+         "confirmed": "another payment (d)", "confirmed_amount": "7.5",
+         "confirmed_asset": "UAH", "confirmed_payment_guid": GUID},
+        # the fields win over words that say otherwise
+        {"payment_guid": "e" * 36, "confirmed": "99.00 EUR, not UAH",
+         "confirmed_amount": "1.00"},
+    ])
+    assert items == (
+        SetAside(GUID, "deposit", Decimal("45.00"), "words the desk does not read",
+                 Decimal("40.00"), "UAH"),
+        SetAside("b" * 36, "deposit", Decimal("15.00"), "15.00 UAH, not EUR",
+                 Decimal("15.00"), "UAH", "EUR"),
+        SetAside("c" * 36, "withdrawal", Decimal("7.50"), "another payment (d)",
+                 Decimal("7.5"), "UAH", other_payment=GUID),
+        SetAside("e" * 36, confirmed="99.00 EUR, not UAH", confirmed_amount=Decimal("1.00")),
+    )
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    # a field of a kind or form this desk does not read is left empty, never read from words
+    ({"payment_guid": GUID, "confirmed": "40.00 UAH", "confirmed_amount": 40.0,
+      "confirmed_asset": "U AH", "tills_currency": ["EUR"]},
+     SetAside(GUID, confirmed="40.00 UAH")),
+    ({"payment_guid": GUID, "confirmed": "another payment (x)",
+      "confirmed_payment_guid": "<b>x</b>", "confirmed_amount": "NaN"},
+     SetAside(GUID, confirmed="another payment (x)")),
+    ({"payment_guid": GUID, "confirmed_amount": "1E+1", "confirmed_asset": "A" * 17},
+     SetAside(GUID, confirmed_amount=Decimal("1E+1"))),
+])
+def test_a_field_not_read_is_not_guessed_from_the_words(entry: dict[str, Any],
+                                                        expected: SetAside) -> None:
+    assert set_aside_of([entry]) == (expected,)
+
+
+def test_an_older_hubs_words_are_read() -> None:
     items = set_aside_of([
         {"payment_guid": GUID, "kind": "deposit", "authorized": "45.00",
          "confirmed": "40.00 UAH"},

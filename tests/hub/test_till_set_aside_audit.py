@@ -9,9 +9,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,31 +20,15 @@ import httpx
 import pytest
 from fe_db import execute
 from hub_proc import add_employee, sign_in
+from payment_read_cutter import PaymentReadCutter
 from staffed_hub import Staffed, staffed_hub
 from till_helpers import confirm, customer, draft, status
 from till_open import open_till
 
 from teller_app.core.embedded_sandbox import SandboxProcess
-from tests.loopback_proxy import Flow, LoopbackProxy
 
 THOUSAND = {"note_100": 10}
 REASON = "DCM confirmed something else"
-PAYMENT_READ = re.compile(rb"^GET \S*/payments/[0-9a-fA-F-]{36}\?\S* HTTP/1\.[01]\r\n")
-
-
-class PaymentReadCutter(LoopbackProxy):
-    """The hub's DCM link; while ``cut``, a read of one payment gets no answer."""
-
-    cut = False
-
-    def __init__(self, upstream_url: str) -> None:
-        super().__init__(int(httpx.URL(upstream_url).port or 80), name="payment-read-cutter")
-
-    async def forward(self, data: bytes, dst: asyncio.StreamWriter, flow: Flow) -> None:
-        if self.cut and flow.up and PAYMENT_READ.match(data):
-            dst.transport.abort()
-            return
-        await super().forward(data, dst, flow)
 
 
 @dataclass

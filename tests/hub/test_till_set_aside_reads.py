@@ -2,7 +2,8 @@
 naming its customer and what DCM confirmed: the customers come from one read of the
 authorizations for the whole set (it read them one query per payment), never from more
 columns in ``till_holding.outstanding``, which reads by its index only
-(``test_till_holding_indexes``). The store code on a fresh database, SQLite and PostgreSQL."""
+(``test_till_holding_indexes``); the answer says what DCM confirmed field by field too, the
+rows by their own rule. The store code on a fresh database, SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -48,10 +49,13 @@ def test_the_cosign_reads_the_customers_once_and_names_what_dcm_confirmed(url: s
         async with engine.connect() as conn:
             row = (await conn.execute(sa.select(tills).where(tills.c.id == TILL))).one()
         confirmed = {"p-0": till_authorized.Mismatch(
-            "p-0", "deposit", 1000, "9.00 UAH", (("confirmed_amount", "9.00"),)),
+            "p-0", "deposit", 1000, "9.00 UAH", (("confirmed_amount", "9.00"),),
+            (("confirmed_amount", "9.00"), ("confirmed_asset", "UAH"))),
             "p-1": till_authorized.Mismatch(
                 "p-1", "withdrawal", 1001, "10.01 UAH, not EUR",
-                (("confirmed_amount", "10.01"), ("confirmed_asset", "UAH")))}
+                (("confirmed_amount", "10.01"), ("confirmed_asset", "UAH")),
+                (("confirmed_amount", "10.01"), ("confirmed_asset", "UAH"),
+                 ("tills_currency", "EUR")))}
         seen: list[str] = []
 
         def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
@@ -63,8 +67,11 @@ def test_the_cosign_reads_the_customers_once_and_names_what_dcm_confirmed(url: s
             out = await till_authorized.set_aside_on_close(conn, SUP, row, confirmed)
         sa.event.remove(engine.sync_engine, "before_cursor_execute", before)
         assert [o["payment_guid"] for o in out] == ["p-0", "p-1", "p-2"]
+        # the answer says what DCM confirmed in words and field by field
         assert out[0] == {"payment_guid": "p-0", "kind": "deposit", "authorized": "10.00",
-                          "confirmed": "9.00 UAH"}
+                          "confirmed": "9.00 UAH", "confirmed_amount": "9.00",
+                          "confirmed_asset": "UAH"}
+        assert out[1]["tills_currency"] == "EUR"
         assert "confirmed" not in out[2]  # nothing read for it: said so by its absence
         # ``outstanding`` and one read of the customers for all three
         assert len(seen) == 2, seen
@@ -81,6 +88,9 @@ def test_the_cosign_reads_the_customers_once_and_names_what_dcm_confirmed(url: s
             assert d["reason"] == "DCM confirmed other amounts", d
             assert d["code"] == "confirmed_mismatch", d
         assert details["payment:p-0"]["confirmed_amount"] == "9.00"
+        # the rows keep their own fields: the asset only where not the tills' currency
+        assert "confirmed_asset" not in details["payment:p-0"]
+        assert "tills_currency" not in details["payment:p-1"]
         assert details["payment:p-1"]["confirmed_asset"] == "UAH"
         assert details["payment:p-1"]["confirmed"] == "10.01 UAH, not EUR"
 
