@@ -97,6 +97,12 @@ class SearchPanel(QWidget):
         self.table.setObjectName("resultsTable")
         self.table.setModel(self.model)
         configure_results_table(self.table)
+        # three rows stay in view on a short window (150 %, a large font): a stretching
+        # table gets only its minimum there, which was one row
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 3 * self.table.verticalHeader().defaultSectionSize()
+                                    + self.table.horizontalScrollBar().sizeHint().height()
+                                    + 2 * self.table.frameWidth())
         self.table.doubleClicked.connect(lambda _index: self.open_current())
         self.table.installEventFilter(self)
 

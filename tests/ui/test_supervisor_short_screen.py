@@ -166,6 +166,9 @@ def test_the_supervisor_screen_fits_a_short_screen_with_a_large_font(  # type: i
         for control in (bar.clear_button, bar.status, bar.updated_to):
             control.setFocus(Qt.FocusReason.TabFocusReason)
             qtbot.waitUntil(lambda c=control: _in_view(c), timeout=3000)
+        # the results keep three rows in view (a stretching table gets only its minimum)
+        rows = panel.table.viewport().height() // panel.table.verticalHeader().defaultSectionSize()
+        assert rows >= 3, rows
     finally:
         window._closing_for_sign_out = True  # no app controller listens in tests
         ops.cancel_all()
