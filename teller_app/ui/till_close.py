@@ -31,6 +31,8 @@ from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
+from teller_app.ui.screen_fit import ScreenFit
+from teller_app.ui.scroll_body import DialogLayout, ScrollBody
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
 from teller_app.ui.till_report import ReportContext
@@ -45,7 +47,6 @@ from teller_app.ui.till_text import (
 from teller_app.ui.till_vault_count import signed_uah
 from teller_app.ui.till_windows import release_on_close
 from teller_app.ui.untrusted import plain_label
-from teller_app.ui.wrapped_text import grow_to_fit
 
 # (supervisor e-mail, password, till id, the count they are shown) -> the closed till
 CloseCosignHere = Callable[[str, str, str, Decimal], Awaitable[Till]]
@@ -62,6 +63,7 @@ class TillCloseDialog(CosignWaitDialog):
                  cosign_here: CloseCosignHere | None = None) -> None:
         super().__init__(parent, can_cosign_here=cosign_here is not None)
         self.setObjectName("tillCloseDialog")
+        self.fit = ScreenFit(self)  # first: it sees every event
         self.setWindowTitle(self.tr("Close the till"))
         self.ops, self.service, self.till, self.context = ops, service, till, context
         self.cosign_here = cosign_here
@@ -100,24 +102,37 @@ class TillCloseDialog(CosignWaitDialog):
         self.report_button.clicked.connect(self.show_report)
         self.grid.changed.connect(self._validate)
         self.reason.textChanged.connect(self._validate)
-        form = QFormLayout(self)
+        # the count and the rows around it scroll where the screen is short (a large
+        # font); what the close waits for, the status and the buttons stay in view under
+        # them (``add_wait_rows`` would put them all in one form)
+        self.body = ScrollBody(self)
+        form = QFormLayout()
+        self.body.fields.addLayout(form)
         form.addRow(self.transfers_pending)
         form.addRow(self.tr("Till"), plain_label(QLabel(till.till_code, self), wrap=False))
         form.addRow(self.tr("Expected cash"), self.expected)
         form.addRow(self.grid)
         form.addRow(self.tr("Over/short"), self.over_short)
         form.addRow(self.set_aside)
-        self.add_wait_rows(form, self.tr("Reason"), buttons)
+        form.addRow(self.tr("Reason"), self.reason)
+        self.fit.narrow_when(self.grid.arranged, self.grid)  # stacked: no empty width
+        layout = DialogLayout(self, self.body)
+        for below in (self.cosign_status, self.status, buttons):
+            layout.addWidget(below)
         if till.needs_close_cosign:  # reopened while the close waits: its count is shown
             self.grid.set_counts(till.close_counts)
             self.reason.setText(till.close_reason or "")
             self._wait_for_cosign(till)
         self._validate()
 
+    def setVisible(self, visible: bool) -> None:
+        if visible:
+            self.fit.before_show()
+        super().setVisible(visible)
+
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:  # a status wrapped to more lines
-            grow_to_fit(self)
+        self.fit.event(event)  # a status wrapped to more lines: grown, on the screen
         return handled
 
     def difference(self) -> Decimal:

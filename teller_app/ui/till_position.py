@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QKeyEvent, QMoveEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +28,8 @@ from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
 from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.people_lookup import NameLookup
+from teller_app.ui.screen_fit import available_room, cap_to_screen
+from teller_app.ui.scroll_body import DialogLayout, ScrollBody
 from teller_app.ui.till_position_tables import TableWidths
 from teller_app.ui.till_position_tables import cell as _cell
 from teller_app.ui.till_position_tables import select_again as _select_again
@@ -43,6 +44,12 @@ from teller_app.ui.untrusted import plain_label, shown, shown_lines, tip
 
 OPEN_WIDTH, OPEN_HEIGHT = 780, 640  # the size it opens at (px), unless its layout needs more
 TABLE_MIN_WIDTH_MAX = 860  # px: a table's own minimum never pushes the window past this
+
+
+def _rows_high(table: QTableWidget, rows: int) -> int:
+    """The height ``table`` shows its header and ``rows`` rows in."""
+    return (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+            + rows * table.verticalHeader().defaultSectionSize())
 
 
 class BranchCashView(QDialog):
@@ -126,7 +133,10 @@ class BranchCashView(QDialog):
         summary.addRow(self.tr("Vault"), self.vault)
         summary.addRow(self.tr("In closed tills"), self.in_closed)
         summary.addRow(self.tr("Branch total"), self.total)
-        layout = QVBoxLayout(self)
+        # the sections scroll where the screen is short (a large font: 512 px high at 150 %
+        # and 14 pt); the status and the window's buttons stay in view under them
+        self.body = ScrollBody(self)
+        layout = self.body.fields
         layout.addLayout(summary)
         sections = ((self.tr("&Tills"), self.tills,  # Alt+letter: the table (a buddy)
                      (self.cosign_button, self.close_cosign_button), self.set_aside),
@@ -135,12 +145,14 @@ class BranchCashView(QDialog):
                     (self.tr("Vault counts &waiting"), self.counts,
                      (self.count_cosign_button, self.vault_button), None))
         # the tills take the most room (a branch has many; two and a half showed while an
-        # empty vault counts table took as much), the counts the least (at most one waits)
-        for (title, table, actions, note), stretch in zip(sections, (3, 2, 1), strict=True):
+        # empty vault counts table took as much), the counts the least (at most one waits),
+        # and as many rows at least however short the window (the body scrolls instead)
+        for (title, table, actions, note), share in zip(sections, (3, 2, 1), strict=True):
             label = QLabel(title, self)
             label.setBuddy(table)
             layout.addWidget(label)
-            layout.addWidget(table, stretch)
+            layout.addWidget(table, share)
+            table.setMinimumHeight(_rows_high(table, share))
             row = QHBoxLayout()
             for button in actions:
                 row.addWidget(button)
@@ -148,8 +160,9 @@ class BranchCashView(QDialog):
             layout.addLayout(row)
             if note is not None:  # under its actions: what they would meet at the hub
                 layout.addWidget(note)
-        layout.addWidget(self.status)
-        layout.addWidget(buttons)
+        outer = DialogLayout(self, self.body)
+        outer.addWidget(self.status)
+        outer.addWidget(buttons)
         chain = (self.tills, self.cosign_button, self.close_cosign_button,
                  self.set_aside.lines, self.transfers,
                  self.approve_button, self.reject_button, self.counts,
@@ -160,7 +173,8 @@ class BranchCashView(QDialog):
         self.widths.fit_columns(self._tables())  # to the headers, until rows come
         # Qt opens a window at most 2/3 of the screen high: a few rows per table. Taller,
         # where the screen has room (the layout keeps it at least its minimum).
-        room = self.screen().availableGeometry()
+        cap_to_screen(self)
+        room = available_room(self)
         self.resize(min(OPEN_WIDTH, room.width()), min(OPEN_HEIGHT, room.height() - 40))
         self._enable_buttons()
         self.refresh()
@@ -212,9 +226,14 @@ class BranchCashView(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        cap_to_screen(self)  # its frame known by now (then on a move: ``moveEvent``)
         if self._stale:
             self._stale = False
             self.refresh_soon()
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        cap_to_screen(self)
 
     def refresh(self) -> None:
         # keyed: a newer read cancels an older one still running (never an older last)
