@@ -77,7 +77,7 @@
 <context>
     <name>CustomerForm</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/customer_form_checks.py" line="183"/>
+        <location filename="../../teller_app/ui/customer_form_checks.py" line="194"/>
         <source>Enter an amount with at most %n decimal place(s).</source>
         <translation>
             <numerusform>Enter an amount with at most %n decimal place.</numerusform>
@@ -177,7 +177,7 @@
 <context>
     <name>SearchPanel</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="206"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="212"/>
         <source>%n customer(s) match the filters</source>
         <translation>
             <numerusform>%n customer matches the filters</numerusform>
@@ -185,11 +185,55 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/search_panel.py" line="207"/>
+        <location filename="../../teller_app/ui/search_panel.py" line="213"/>
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n customer</numerusform>
             <numerusform>%n customers</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>SetAsideList</name>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_set_aside.py" line="109"/>
+        <location filename="../../teller_app/ui/till_set_aside.py" line="132"/>
+        <source>Co-signing closes the till without these %n payment(s), set aside: the platform confirmed them unlike their authorization, so the till does not count them.</source>
+        <translation>
+            <numerusform>Co-signing closes the till without %n payment, set aside: the platform confirmed it unlike its authorization, so the till does not count it.</numerusform>
+            <numerusform>Co-signing closes the till without these %n payments, set aside: the platform confirmed them unlike their authorization, so the till does not count them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_set_aside.py" line="113"/>
+        <source>%n payment(s) set aside by this close: the platform confirmed them unlike their authorization. The supervisor&apos;s co-sign closes the till without them.</source>
+        <translation>
+            <numerusform>%n payment set aside by this close: the platform confirmed it unlike its authorization. The supervisor's co-sign closes the till without it.</numerusform>
+            <numerusform>%n payments set aside by this close: the platform confirmed them unlike their authorization. The supervisor's co-sign closes the till without them.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_set_aside.py" line="117"/>
+        <source>The till closed without these %n payment(s), set aside.</source>
+        <translation>
+            <numerusform>The till closed without %n payment, set aside.</numerusform>
+            <numerusform>The till closed without these %n payments, set aside.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_set_aside.py" line="118"/>
+        <source>%n payment(s) confirmed on the platform unlike their authorization: the till cannot count them. The close needs a reason and a supervisor&apos;s co-sign, and sets them aside.</source>
+        <translation>
+            <numerusform>%n payment confirmed on the platform unlike its authorization: the till cannot count it. The close needs a reason and a supervisor's co-sign, and sets it aside.</numerusform>
+            <numerusform>%n payments confirmed on the platform unlike their authorization: the till cannot count them. The close needs a reason and a supervisor's co-sign, and sets them aside.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../teller_app/ui/till_set_aside.py" line="130"/>
+        <source>… and %n more, listed in the close dialog.</source>
+        <translation>
+            <numerusform>… and %n more, listed in the close dialog.</numerusform>
+            <numerusform>… and %n more, listed in the close dialog.</numerusform>
         </translation>
     </message>
 </context>
@@ -207,7 +251,7 @@
 <context>
     <name>TillCloseDialog</name>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="157"/>
+        <location filename="../../teller_app/ui/till_close.py" line="181"/>
         <source>Waiting for a supervisor: %n vault transfer(s) ({transfers}). The till closes only once a supervisor has approved or rejected each one; you may count the drawer meanwhile.</source>
         <translation>
             <numerusform>Waiting for a supervisor: %n vault transfer ({transfers}). The till closes only once a supervisor has approved or rejected it; you may count the drawer meanwhile.</numerusform>
@@ -215,7 +259,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../teller_app/ui/till_close.py" line="275"/>
+        <location filename="../../teller_app/ui/till_close.py" line="315"/>
         <source>%n cash draft(s) never confirmed were voided.</source>
         <translation>
             <numerusform>%n cash draft never confirmed was voided.</numerusform>
