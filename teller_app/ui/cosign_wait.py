@@ -13,7 +13,6 @@ from decimal import Decimal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,8 +25,9 @@ from teller_app.ui.untrusted import plain_label, shown_lines
 
 class CosignWaitDialog(QDialog):
     """A subclass builds its form in this order, which is also the Tab order: its count,
-    ``add_reason_and_status``, its own buttons, ``cosign_button_box``; then
-    ``add_wait_rows`` last in its form. It answers ``refresh`` and ``open_cosign_here``."""
+    ``add_reason_and_status``, its own buttons, ``cosign_button_box``; then the reason, what
+    the count waits for, the status and the buttons last (under its scrolling body:
+    ``ui/scroll_body``). It answers ``refresh`` and ``open_cosign_here``."""
 
     reason: QLineEdit
     status: QLabel
@@ -66,13 +66,6 @@ class CosignWaitDialog(QDialog):
         self.refresh_button.clicked.connect(self.refresh)
         self.cosign_button.clicked.connect(self.open_cosign_here)
         return buttons
-
-    def add_wait_rows(self, form: QFormLayout, reason_label: str,
-                      buttons: QDialogButtonBox) -> None:
-        form.addRow(reason_label, self.reason)
-        form.addRow(self.cosign_status)
-        form.addRow(self.status)
-        form.addRow(buttons)
 
     def ask_reason(self, difference: Decimal, send: QPushButton, text: str) -> None:
         """A count that differs is sent only with its reason; ``text`` asks for it."""

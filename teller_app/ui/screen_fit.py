@@ -2,12 +2,13 @@
 within it, their fields scrolling (``ui/scroll_body.py``) while their buttons stay. A
 low-vision teller at 150 % and a 14 pt font on 1366x768 has 911x512 px: the till's count
 dialogs were taller and wider than that, their buttons below the screen and no way to
-reach them (``ui/till_dialog.py``, ``ui/till_close.py``, ``ui/till_position.py``)."""
+reach them (``ui/till_dialog.py``, ``ui/till_close.py``, ``ui/till_vault_count.py``,
+``ui/till_position.py``)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, SignalInstance
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from teller_app.ui.wrapped_text import grow_to_fit
 
@@ -90,3 +91,22 @@ class ScreenFit:
             cap_to_screen(self.window)
         elif kind == QEvent.Type.LayoutRequest:
             grow_on_screen(self.window)
+
+
+class ScreenFitDialog(QDialog):
+    """A dialog that hands its showing and its events to its ``fit`` (a ``ScreenFit``, made
+    first in its ``__init__``). Inherited first, before another dialog class it is:
+    ``class TillCloseDialog(ScreenFitDialog, CosignWaitDialog)``. (A QDialog, not a QWidget
+    mixin: shiboken crashed making such a window.)"""
+
+    fit: ScreenFit
+
+    def setVisible(self, visible: bool) -> None:
+        if visible:
+            self.fit.before_show()
+        super().setVisible(visible)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        self.fit.event(event)  # a status wrapped to more lines: grown, on the screen
+        return handled

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialogButtonBox, QFormLayout, QLabel, QPushButton, QWidget
 
 from teller_app.core.till import EndOfDay, Till, TillService
@@ -31,7 +31,7 @@ from teller_app.ui import theme
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
-from teller_app.ui.screen_fit import ScreenFit
+from teller_app.ui.screen_fit import ScreenFit, ScreenFitDialog
 from teller_app.ui.scroll_body import DialogLayout, ScrollBody
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_dialog import CountGrid, ReportDialog, next_step
@@ -52,7 +52,7 @@ from teller_app.ui.untrusted import plain_label
 CloseCosignHere = Callable[[str, str, str, Decimal], Awaitable[Till]]
 
 
-class TillCloseDialog(CosignWaitDialog):
+class TillCloseDialog(ScreenFitDialog, CosignWaitDialog):
     """Count the drawer at the end of the day: over/short against the hub's expected cash."""
 
     closed = Signal(object)  # Till (closed)
@@ -104,7 +104,7 @@ class TillCloseDialog(CosignWaitDialog):
         self.reason.textChanged.connect(self._validate)
         # the count and the rows around it scroll where the screen is short (a large
         # font); what the close waits for, the status and the buttons stay in view under
-        # them (``add_wait_rows`` would put them all in one form)
+        # them
         self.body = ScrollBody(self)
         form = QFormLayout()
         self.body.fields.addLayout(form)
@@ -124,16 +124,6 @@ class TillCloseDialog(CosignWaitDialog):
             self.reason.setText(till.close_reason or "")
             self._wait_for_cosign(till)
         self._validate()
-
-    def setVisible(self, visible: bool) -> None:
-        if visible:
-            self.fit.before_show()
-        super().setVisible(visible)
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        self.fit.event(event)  # a status wrapped to more lines: grown, on the screen
-        return handled
 
     def difference(self) -> Decimal:
         return self.grid.value() - self.till.expected

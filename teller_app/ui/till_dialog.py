@@ -10,7 +10,6 @@ from decimal import Decimal
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -32,7 +31,7 @@ from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.approve_in_place_dialog import ApproveInPlaceDialog
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.money import format_uah
-from teller_app.ui.screen_fit import ScreenFit
+from teller_app.ui.screen_fit import ScreenFit, ScreenFitDialog
 from teller_app.ui.scroll_body import DialogLayout, ScrollBody
 from teller_app.ui.till_cosign_here import cosign_here
 from teller_app.ui.till_report_dialog import ReportDialog as ReportDialog  # importable here
@@ -209,7 +208,7 @@ class CountGrid(QWidget):
         self.changed.emit()
 
 
-class TillOpenDialog(QDialog):
+class TillOpenDialog(ScreenFitDialog):
     """Count the drawer and open the till; a differing count waits for a co-sign."""
 
     opened = Signal(object)  # Till, once it is open (co-signed when needed)
@@ -260,16 +259,6 @@ class TillOpenDialog(QDialog):
         layout.addWidget(buttons)
         self.open_button.setDefault(True)  # Enter in the count sends it
         self.grid.first_spin().setFocus()  # the till's code is filled in: the count comes next
-
-    def setVisible(self, visible: bool) -> None:
-        if visible:
-            self.fit.before_show()
-        super().setVisible(visible)
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        self.fit.event(event)  # a status wrapped to more lines: grown, on the screen
-        return handled
 
     def open_till(self) -> None:
         code, counts = self.code.text().strip(), self.grid.counts()

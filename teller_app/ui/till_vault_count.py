@@ -18,6 +18,8 @@ from teller_app.platform.hub_models import HubEvent
 from teller_app.ui.async_op import OpRunner
 from teller_app.ui.cosign_wait import CosignWaitDialog
 from teller_app.ui.money import format_uah
+from teller_app.ui.screen_fit import ScreenFit, ScreenFitDialog
+from teller_app.ui.scroll_body import DialogLayout, ScrollBody
 from teller_app.ui.untrusted import fill, shown, shown_lines
 
 # (second supervisor's e-mail, password, count id) -> the position once co-signed
@@ -35,7 +37,7 @@ def signed_uah(difference: Decimal) -> str:
     return format_uah(difference)
 
 
-class VaultCountDialog(CosignWaitDialog):
+class VaultCountDialog(ScreenFitDialog, CosignWaitDialog):
     """``saved``: the hub recorded the count (its ``count`` applied or waiting)."""
 
     saved = Signal(object)  # BranchPosition
@@ -48,6 +50,7 @@ class VaultCountDialog(CosignWaitDialog):
 
         super().__init__(parent, can_cosign_here=cosign_here is not None)
         self.setObjectName("vaultCountDialog")
+        self.fit = ScreenFit(self)  # first: it sees every event
         self.setWindowTitle(self.tr("Count the vault"))
         self.ops, self.service, self.branch_guid = ops, service, branch_guid
         self.book, self.cosign_here = book, cosign_here
@@ -65,12 +68,21 @@ class VaultCountDialog(CosignWaitDialog):
         self.save.clicked.connect(self.save_count)
         self.grid.changed.connect(self._validate)
         self.reason.textChanged.connect(self._validate)
-        form = QFormLayout(self)
+        # the count and the rows around it scroll where the screen is short (a large
+        # font); what the count waits for, the status and the buttons stay in view under
+        # them
+        self.body = ScrollBody(self)
+        form = QFormLayout()
+        self.body.fields.addLayout(form)
         if book is not None:
             form.addRow(self.tr("Book balance"), QLabel(format_uah(book), self))
         form.addRow(self.grid)
         form.addRow(self.tr("Difference"), self.difference)
-        self.add_wait_rows(form, self.tr("Reason"), buttons)
+        form.addRow(self.tr("Reason"), self.reason)
+        self.fit.narrow_when(self.grid.arranged, self.grid)  # stacked: no empty width
+        layout = DialogLayout(self, self.body)
+        for below in (self.cosign_status, self.status, buttons):
+            layout.addWidget(below)
         self._validate()
 
     def _validate(self) -> None:
