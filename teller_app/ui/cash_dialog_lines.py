@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QCoreApplication, QRect, Qt
+from PySide6.QtCore import QCoreApplication, QRect, Qt, QTimer
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 from teller_app.ui.announce import announce, describe
@@ -87,22 +87,37 @@ class _Line(QLabel):
 class _ErrorLine(_Line):
     """The line of what stops the operation, under the field it is about: its text is that
     field's accessible description too (a screen reader on the field says it), and a line
-    that appears is announced (the answer of a check the teller did not move to)."""
+    that appears is announced (the answer of a check the teller did not move to) once the
+    event loop's turn is over: a refusal taken out and put back in one turn (the hub's same
+    answer to the next keystroke) is not new, and is not said again."""
 
     def __init__(self, parent: QWidget, partner: QLabel | None, field: QWidget) -> None:
         super().__init__(parent, partner)
         self.field = field
+        self._said: list[str] = []  # the lines shown when it last spoke
+        self._due = False
 
     def setText(self, text: str) -> None:
-        before = self.text().split("\n")
         super().setText(text)
         describe(self.field, text)
-        # once per line: the same line set again on the next keystroke is not said again
-        announce(self, "\n".join(x for x in text.split("\n") if x and x not in before))
+        self._say_later()
 
     def clear(self) -> None:
         super().clear()
         describe(self.field, "")
+        self._say_later()
+
+    def _say_later(self) -> None:
+        if not self._due:
+            self._due = True
+            QTimer.singleShot(0, self, self._say)
+
+    def _say(self) -> None:
+        self._due = False
+        shown = [x for x in self.text().split("\n") if x]
+        new = [x for x in shown if x not in self._said]
+        self._said = shown
+        announce(self, "\n".join(new))
 
 
 def _line(parent: QWidget, name: str, partner: QLabel | None = None,

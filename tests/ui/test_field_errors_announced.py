@@ -110,7 +110,7 @@ def test_cash_refusals_describe_the_amount_and_are_said_once(  # type: ignore[no
         type_in("1.5055")  # the error line appears at the third decimal, stays at the fourth
         assert dialog.error.text() == BAD_AMOUNT
         assert dialog.amount.accessibleDescription() == BAD_AMOUNT
-        assert said.count(BAD_AMOUNT) == 1
+        qtbot.waitUntil(lambda: said.count(BAD_AMOUNT) == 1, timeout=2000)  # said after the turn
 
         type_in("100")
         assert dialog.error.text() == "" and dialog.amount.accessibleDescription() == ""
@@ -119,6 +119,11 @@ def test_cash_refusals_describe_the_amount_and_are_said_once(  # type: ignore[no
         refusal = dialog.error.text()
         assert "limit per day" in refusal, refusal
         assert dialog.amount.accessibleDescription() == refusal
+        qtbot.waitUntil(lambda: said.count(refusal) == 1, timeout=2000)
+        for digit in ".11":  # more keystrokes the hub refuses alike: not said again
+            qtbot.keyClicks(dialog.amount, digit)
+            qtbot.waitUntil(lambda: not ops.is_busy(dialog._policy_key()), timeout=5000)
+            assert dialog.error.text() == refusal
         assert said.count(refusal) == 1
     finally:
         arun(client.aclose())
@@ -134,3 +139,30 @@ def test_an_older_qt_hears_the_message_label_change(qtbot, said, monkeypatch) ->
     announce.announce(label, label.text())
     announce.announce(label, "")  # nothing to say: nothing sent
     assert said == ["Check the highlighted fields."]
+
+
+def test_a_refusal_taken_out_and_put_back_in_one_turn_is_said_once(  # type: ignore[no-untyped-def]
+        qtbot, qapp, said) -> None:
+    """The cash dialog takes the hub's refusal out and puts the same one back when the next
+    keystroke's answer repeats it: a screen reader hears it once, and again only after it
+    went away."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from teller_app.ui.cash_dialog_lines import _line
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    field = QLineEdit(host)
+    line = _line(host, "cashError", field=field)
+    line.setText("The till is short.")
+    qtbot.waitUntil(lambda: "The till is short." in said, timeout=2000)
+    for _ in range(3):  # three keystrokes, the same answer: out and back in one turn
+        line.setText("")
+        line.setText("The till is short.")
+        qapp.processEvents()
+    assert said.count("The till is short.") == 1
+    assert field.accessibleDescription() == "The till is short."
+    line.clear()
+    qapp.processEvents()
+    line.setText("The till is short.")  # gone, then back: said again
+    qtbot.waitUntil(lambda: said.count("The till is short.") == 2, timeout=2000)
