@@ -38,15 +38,26 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+AMOUNT_DIGITS = 20  # at most this many digits either side of the point (as the hub says)
+
+
 def _amount_or_none(value: Any) -> Decimal | None:
-    """A finite amount from a string or an integer; anything else (a float, a word) None."""
+    """A finite amount from a string or an integer of at most ``AMOUNT_DIGITS`` digits either
+    side of the point; anything else (a float, a word, "1E+200000": a label of 200 000
+    digits made on the UI thread) None."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return amount if amount.is_finite() else None
+    if not amount.is_finite():
+        return None
+    _, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if len(digits) + exponent > AMOUNT_DIGITS or -exponent > AMOUNT_DIGITS:
+        return None
+    return amount
 
 
 def _str_or_empty(value: Any) -> str:

@@ -115,3 +115,14 @@ def test_a_till_answer_carries_them_only_where_it_says() -> None:
     assert Till.of(TILL).set_aside is None  # the position's, the report's: not said
     assert Till.of({**TILL, "set_aside": []}).set_aside == ()
     assert Till.of({**TILL, "set_aside": "broken"}).set_aside is None
+
+
+@pytest.mark.parametrize("amount", ["1E+200000", "1E-200000", "1" * 21, "0." + "1" * 21])
+def test_an_amount_of_too_many_digits_is_not_read(amount: str) -> None:
+    """A label of 200 000 digits would be made on the UI thread: no amount, the words stay."""
+    item = SetAside.of({"payment_guid": "p", "confirmed": "said in words",
+                        "confirmed_amount": amount, "authorized": amount})
+    assert item.confirmed_amount is None and item.authorized is None
+    assert item.confirmed == "said in words"
+    assert SetAside.of({"payment_guid": "p", "confirmed_amount": "1" * 20 + ".5"}
+                       ).confirmed_amount == Decimal("1" * 20 + ".5")

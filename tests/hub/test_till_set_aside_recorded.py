@@ -127,3 +127,15 @@ def test_a_head_office_till_and_a_record_saying_nothing_readable(url: str) -> No
                     {"payment_guid": guid, "kind": "deposit", "authorized": "10.00"}]
 
     run_on_engine(url, body)
+
+
+def test_an_amount_of_too_many_digits_is_said_in_words_only() -> None:
+    """DCM's "1E+5000000" written plainly would be five million characters in every answer;
+    past 20 digits either side the amount is said in words only."""
+    auth = SimpleNamespace(payment_guid=GUID, kind="deposit", amount_minor=4500)
+    huge = till_authorized.mismatch(auth, Payment(guid=GUID, amount=Decimal("1E+30"),
+                                                  asset_code="UAH"), "UAH")
+    assert huge is not None and "confirmed_amount" not in huge.out()
+    assert huge.out()["confirmed"] == "1E+30 UAH"
+    assert till_authorized.plain_amount(Decimal("4E+1")) == "40"
+    assert till_authorized.plain_amount(Decimal("1" * 21)) is None
