@@ -8,7 +8,7 @@ reach them (``ui/till_dialog.py``, ``ui/till_close.py``, ``ui/till_vault_count.p
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt, SignalInstance
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QTableView, QWidget
 
 from teller_app.ui.wrapped_text import grow_to_fit
 
@@ -110,3 +110,13 @@ class ScreenFitDialog(QDialog):
         handled = super().event(event)
         self.fit.event(event)  # a status wrapped to more lines: grown, on the screen
         return handled
+
+
+
+def rows_high(table: QTableView, rows: int, *, scroll_bar: bool = False) -> int:
+    """The height ``table`` shows its header and ``rows`` rows in (and, with ``scroll_bar``,
+    its horizontal scroll bar): its minimum on a short window, where Qt gives a stretching
+    table only that."""
+    bar = table.horizontalScrollBar().sizeHint().height() if scroll_bar else 0
+    return (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
+            + rows * table.verticalHeader().defaultSectionSize() + bar)

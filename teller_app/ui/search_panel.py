@@ -29,6 +29,7 @@ from teller_app.ui.customer_table_model import CustomerTableModel, SearchSource
 from teller_app.ui.error_text import friendly_message
 from teller_app.ui.filter_sources import narrows
 from teller_app.ui.fit_columns import SpareWidthToNames
+from teller_app.ui.screen_fit import rows_high
 from teller_app.ui.search_sources import iban_in_part, iban_mistake
 from teller_app.ui.untrusted import plain_label, shown_lines
 
@@ -99,10 +100,7 @@ class SearchPanel(QWidget):
         configure_results_table(self.table)
         # three rows stay in view on a short window (150 %, a large font): a stretching
         # table gets only its minimum there, which was one row
-        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
-                                    + 3 * self.table.verticalHeader().defaultSectionSize()
-                                    + self.table.horizontalScrollBar().sizeHint().height()
-                                    + 2 * self.table.frameWidth())
+        self.table.setMinimumHeight(rows_high(self.table, 3, scroll_bar=True))
         self.table.doubleClicked.connect(lambda _index: self.open_current())
         self.table.installEventFilter(self)
 

@@ -28,7 +28,7 @@ from teller_app.core.till import BranchPosition, Till, TillService, VaultCount
 from teller_app.ui.async_op import Op, OpRunner
 from teller_app.ui.money import format_uah
 from teller_app.ui.people_lookup import NameLookup
-from teller_app.ui.screen_fit import available_room, cap_to_screen
+from teller_app.ui.screen_fit import available_room, cap_to_screen, rows_high
 from teller_app.ui.scroll_body import DialogLayout, ScrollBody
 from teller_app.ui.till_position_tables import TableWidths
 from teller_app.ui.till_position_tables import cell as _cell
@@ -44,12 +44,6 @@ from teller_app.ui.untrusted import plain_label, shown, shown_lines, tip
 
 OPEN_WIDTH, OPEN_HEIGHT = 780, 640  # the size it opens at (px), unless its layout needs more
 TABLE_MIN_WIDTH_MAX = 860  # px: a table's own minimum never pushes the window past this
-
-
-def _rows_high(table: QTableWidget, rows: int) -> int:
-    """The height ``table`` shows its header and ``rows`` rows in."""
-    return (table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-            + rows * table.verticalHeader().defaultSectionSize())
 
 
 class BranchCashView(QDialog):
@@ -152,7 +146,7 @@ class BranchCashView(QDialog):
             label.setBuddy(table)
             layout.addWidget(label)
             layout.addWidget(table, share)
-            table.setMinimumHeight(_rows_high(table, share))
+            table.setMinimumHeight(rows_high(table, share))
             row = QHBoxLayout()
             for button in actions:
                 row.addWidget(button)
