@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any  # Any: the hub's JSON bodies and answers only
 
+from teller_app.platform.amount_text import plain_amount
+
 # (key, value in kopiyky, is a note) in the order of the count grid: UAH notes then coins.
 DENOMINATIONS: tuple[tuple[str, int, bool], ...] = (
     ("note_1000", 100000, True), ("note_500", 50000, True), ("note_200", 20000, True),
@@ -38,26 +40,17 @@ def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-AMOUNT_DIGITS = 20  # at most this many digits either side of the point (as the hub says)
-
-
 def _amount_or_none(value: Any) -> Decimal | None:
-    """A finite amount from a string or an integer of at most ``AMOUNT_DIGITS`` digits either
-    side of the point; anything else (a float, a word, "1E+200000": a label of 200 000
-    digits made on the UI thread) None."""
+    """A finite amount from a string or an integer, written within the hub's bounds
+    (``platform/amount_text``); anything else (a float, a word, "1E+200000": a label of
+    200 000 digits made on the UI thread) None."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         return None
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    if not amount.is_finite():
-        return None
-    _, digits, exponent = amount.as_tuple()
-    assert isinstance(exponent, int)  # finite
-    if len(digits) + exponent > AMOUNT_DIGITS or -exponent > AMOUNT_DIGITS:
-        return None
-    return amount
+    return amount if plain_amount(amount) is not None else None
 
 
 def _str_or_empty(value: Any) -> str:

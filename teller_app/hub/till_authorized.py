@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from teller_app.platform import PlatformClient, PlatformError
+from teller_app.platform.amount_text import plain_amount
 from teller_app.platform.models import Payment
 
 from . import audit, tills
@@ -76,22 +77,6 @@ class Mismatch:
 # What a ``set_aside`` entry says of what DCM confirmed (each when known): the words, DCM's
 # amount (a decimal string) and asset, the tills' currency that asset is not (only then),
 # and the GUID of the other payment DCM showed (only then).
-AMOUNT_DIGITS = 20  # an amount said field by field has at most this many either side
-
-
-def plain_amount(amount: Decimal) -> str | None:
-    """``amount`` without an exponent ("4E+1" is "40"), or None when it is not finite or has
-    more than ``AMOUNT_DIGITS`` digits either side of the point (DCM's "1E+5000000" would be
-    five million characters in every answer; the words still say it)."""
-    if not amount.is_finite():
-        return None
-    _, digits, exponent = amount.as_tuple()
-    assert isinstance(exponent, int)  # finite
-    if len(digits) + exponent > AMOUNT_DIGITS or -exponent > AMOUNT_DIGITS:
-        return None
-    return f"{amount:f}"
-
-
 SET_ASIDE_FIELDS = ("confirmed", "confirmed_amount", "confirmed_asset", "tills_currency",
                     "confirmed_payment_guid")
 
