@@ -17,13 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QPushButton, QScrollArea, QWidget
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 
 from teller_app.core.till import Till, TillService
 from teller_app.core.till_cash import LinkCalls
-from teller_app.ui import screen_fit, till_position
+from teller_app.ui import till_position
 from teller_app.ui.till_close import TillCloseDialog
 from teller_app.ui.till_desk import hub_cash
 from teller_app.ui.till_dialog import TillOpenDialog
@@ -32,8 +31,8 @@ from teller_app.ui.till_report import ReportContext
 
 from .conftest import TELLER
 from .embedded_desk import SUPERVISOR, embedded_stack, hub_session, open_cosigned_till
+from .small_screen import body_of, fits_room, in_view, in_window, low_vision_screen
 
-ROOM = QRect(0, 0, 911, 512)  # 1366x768 at 150 %
 COUNTS = {"note_100": 3}  # 300.00 UAH
 
 stack = embedded_stack("ui-till-small-screen")
@@ -42,15 +41,8 @@ stack = embedded_stack("ui-till-small-screen")
 @pytest.fixture()
 def low_vision(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[QRect]:
     """A 14 pt application font (restored after) on a 911x512 screen."""
-    before = qapp.font()
-    font = QFont(before)
-    font.setPointSizeF(14)
-    qapp.setFont(font)
-    monkeypatch.setattr(screen_fit, "available_room", lambda _widget: ROOM)
-    # (raising=False: the view asked the screen itself before it asked screen_fit)
-    monkeypatch.setattr(till_position, "available_room", lambda _widget: ROOM, raising=False)
-    yield ROOM
-    qapp.setFont(before)
+    with low_vision_screen(qapp, monkeypatch, till_position) as room:
+        yield room
 
 
 def _shown(qtbot: Any, dialog: QWidget) -> None:
@@ -60,38 +52,15 @@ def _shown(qtbot: Any, dialog: QWidget) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=5000)
 
 
-def _body(dialog: QWidget) -> QScrollArea:
-    body = dialog.findChild(QScrollArea, "scrollBody")
-    assert body is not None, "the dialog's fields do not scroll"
-    return body
 
 
-def _fits(dialog: QWidget, room: QRect) -> bool:
-    frame = dialog.frameGeometry()
-    return frame.width() <= room.width() and frame.height() <= room.height()
-
-
-def _in_window(button: QPushButton, dialog: QWidget) -> bool:
-    """Shown, and wholly inside the window (not under a scroll area's edge either)."""
-    rect = QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())
-    inside = button.parentWidget()
-    while inside is not None and inside is not dialog:
-        if isinstance(inside, QAbstractScrollArea):
-            return False  # it would scroll away
-        inside = inside.parentWidget()
-    return button.isVisible() and dialog.rect().contains(rect)
-
-
-def _in_view(widget: QWidget, body: QScrollArea) -> bool:
-    viewport = body.viewport()
-    return viewport.rect().contains(QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size()))
 
 
 def _settled(qtbot: Any, dialog: Any, room: QRect) -> None:
     """Within the screen (966x563 and 966x679 before), its count stacked (side by side is
     wider than the screen), grown to the screen's height (the stacked count is taller)."""
     def fits() -> None:
-        assert _fits(dialog, room), dialog.frameGeometry()
+        assert fits_room(dialog, room), dialog.frameGeometry()
 
     qtbot.waitUntil(fits, timeout=5000)
     qtbot.waitUntil(lambda: dialog.grid.stacked, timeout=5000)
@@ -108,29 +77,29 @@ def test_the_open_dialog_fits_and_scrolls_to_the_focus(qtbot: Any, ops: Any, lan
     _shown(qtbot, dialog)
     _settled(qtbot, dialog, low_vision)
     close = dialog.buttons.button(dialog.buttons.StandardButton.Close)
-    assert _in_window(dialog.open_button, dialog) and _in_window(close, dialog)
+    assert in_window(dialog.open_button, dialog) and in_window(close, dialog)
     assert dialog.open_button.isDefault()
-    body, spins = _body(dialog), dialog.grid.spins
+    body, spins = body_of(dialog), dialog.grid.spins
     assert body.verticalScrollBar().isVisible()  # taller than the screen: it scrolls
     assert not body.horizontalScrollBar().isVisible()  # never sideways
 
     # Tab goes from the last note to the first coin, under it now, and shows it
     last_coin = spins["coin_0.10"]
     assert QApplication.focusWidget() is dialog.grid.first_spin()
-    assert not _in_view(last_coin, body)
+    assert not in_view(last_coin, body)
     spins["note_1"].setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.keyClick(spins["note_1"], Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is spins["coin_10"]
-    qtbot.waitUntil(lambda: _in_view(spins["coin_10"], body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(spins["coin_10"], body), timeout=2000)
     # a field focused otherwise (a click, the code) is scrolled into view whole too
     last_coin.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: _in_view(last_coin, body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(last_coin, body), timeout=2000)
     first = dialog.grid.first_spin()
     first.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: _in_view(first, body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(first, body), timeout=2000)
     qtbot.keyClick(first, Qt.Key.Key_Backtab)  # Shift+Tab: the till's code, at the top
     assert QApplication.focusWidget() is dialog.code
-    qtbot.waitUntil(lambda: _in_view(dialog.code, body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(dialog.code, body), timeout=2000)
 
 
 def test_the_count_dialogs_look_as_they_did_at_the_default_font(qtbot: Any,
@@ -142,7 +111,7 @@ def test_the_count_dialogs_look_as_they_did_at_the_default_font(qtbot: Any,
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
-        body = _body(dialog)
+        body = body_of(dialog)
         qtbot.waitUntil(lambda d=dialog: d.size() == d.sizeHint(), timeout=5000)
         assert not dialog.grid.stacked  # notes and coins side by side
         assert not body.verticalScrollBar().isVisible()
@@ -162,24 +131,24 @@ def test_the_till_closes_by_keyboard_on_a_small_screen(qtbot: Any, ops: Any, aru
     try:
         _shown(qtbot, dialog)
         _settled(qtbot, dialog, low_vision)
-        assert _in_window(dialog.close_button, dialog)
-        assert _in_window(dialog.leave_button, dialog)
+        assert in_window(dialog.close_button, dialog)
+        assert in_window(dialog.leave_button, dialog)
         assert dialog.close_button.isDefault()
-        body = _body(dialog)
-        assert not _in_view(dialog.reason, body)  # below the count, out of view
+        body = body_of(dialog)
+        assert not in_view(dialog.reason, body)  # below the count, out of view
 
         dialog.grid.set_counts(COUNTS)
         last_coin = dialog.grid.spins["coin_0.10"]
         last_coin.setFocus(Qt.FocusReason.OtherFocusReason)
-        qtbot.waitUntil(lambda: _in_view(last_coin, body), timeout=2000)
+        qtbot.waitUntil(lambda: in_view(last_coin, body), timeout=2000)
         qtbot.keyClick(last_coin, Qt.Key.Key_Tab)  # the reason comes next: shown
         assert QApplication.focusWidget() is dialog.reason
-        qtbot.waitUntil(lambda: _in_view(dialog.reason, body), timeout=2000)
+        qtbot.waitUntil(lambda: in_view(dialog.reason, body), timeout=2000)
         qtbot.keyClicks(dialog.reason, "counted twice")
         with qtbot.waitSignal(dialog.closed, timeout=15000):
             qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # Enter: "Close the till"
         assert dialog.status.text().startswith("The till is closed.")
-        assert _in_window(dialog.report_button, dialog)
+        assert in_window(dialog.report_button, dialog)
         assert dialog.report_dialog is not None
         dialog.report_dialog.close()
     finally:
@@ -203,23 +172,23 @@ def test_the_branch_position_fits_a_small_screen(qtbot: Any, ops: Any, arun: Any
     try:
         with qtbot.waitSignal(view.loaded, timeout=15000):
             _shown(qtbot, view)
-        assert _fits(view, low_vision), view.frameGeometry()
+        assert fits_room(view, low_vision), view.frameGeometry()
         assert view.minimumSizeHint().height() <= low_vision.height()
         refresh = next(b for b in view.findChildren(QPushButton) if b.text() == "&Refresh")
-        assert _in_window(refresh, view) and _in_window(view.close_button, view)
+        assert in_window(refresh, view) and in_window(view.close_button, view)
         # each table keeps rows in view (about one showed each): the tills three
         rows = view.tills.verticalHeader().defaultSectionSize()
         header = view.tills.horizontalHeader().height()
         assert view.tills.viewport().height() >= 3 * rows, (view.tills.height(), header)
         assert view.transfers.viewport().height() >= 2 * rows
         assert view.counts.viewport().height() >= rows
-        body = _body(view)
+        body = body_of(view)
         assert body.verticalScrollBar().isVisible()
-        assert not _in_view(view.vault_button, body)
+        assert not in_view(view.vault_button, body)
         # Alt+W ("Vault counts &waiting", its caption) focuses the last table: in view
         qtbot.keyClick(view, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
         assert QApplication.focusWidget() is view.counts
-        qtbot.waitUntil(lambda: _in_view(view.counts, body), timeout=2000)
+        qtbot.waitUntil(lambda: in_view(view.counts, body), timeout=2000)
         view.close()
     finally:
         ops.cancel_all()

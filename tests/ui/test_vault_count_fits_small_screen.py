@@ -14,21 +14,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
-    QAbstractScrollArea,
     QApplication,
     QDialogButtonBox,
-    QScrollArea,
-    QWidget,
 )
 
 from teller_app.core.till import VaultCount
-from teller_app.ui import screen_fit
 from teller_app.ui.till_vault_count import VaultCountDialog
 
-ROOM = QRect(0, 0, 911, 512)  # 1366x768 at 150 %
+from .small_screen import body_of, fits_room, in_view, in_window, low_vision_screen
+
 BOOK = Decimal("50000.00")
 SUPERVISOR = "supervisor@bank"  # who counted (shown, never sent)
 
@@ -36,13 +32,8 @@ SUPERVISOR = "supervisor@bank"  # who counted (shown, never sent)
 @pytest.fixture()
 def low_vision(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[QRect]:
     """A 14 pt application font (restored after) on a 911x512 screen."""
-    before = qapp.font()
-    font = QFont(before)
-    font.setPointSizeF(14)
-    qapp.setFont(font)
-    monkeypatch.setattr(screen_fit, "available_room", lambda _widget: ROOM)
-    yield ROOM
-    qapp.setFont(before)
+    with low_vision_screen(qapp, monkeypatch) as room:
+        yield room
 
 
 def _dialog(qtbot: Any, ops: Any) -> VaultCountDialog:
@@ -54,31 +45,8 @@ def _dialog(qtbot: Any, ops: Any) -> VaultCountDialog:
     return dialog
 
 
-def _body(dialog: QWidget) -> QScrollArea:
-    body = dialog.findChild(QScrollArea, "scrollBody")
-    assert body is not None, "the dialog's fields do not scroll"
-    return body
 
 
-def _fits(dialog: QWidget, room: QRect) -> bool:
-    frame = dialog.frameGeometry()
-    return frame.width() <= room.width() and frame.height() <= room.height()
-
-
-def _in_window(widget: QWidget, dialog: QWidget) -> bool:
-    """Shown, and wholly inside the window (not under a scroll area's edge either)."""
-    rect = QRect(widget.mapTo(dialog, QPoint(0, 0)), widget.size())
-    inside = widget.parentWidget()
-    while inside is not None and inside is not dialog:
-        if isinstance(inside, QAbstractScrollArea):
-            return False  # it would scroll away
-        inside = inside.parentWidget()
-    return widget.isVisible() and dialog.rect().contains(rect)
-
-
-def _in_view(widget: QWidget, body: QScrollArea) -> bool:
-    viewport = body.viewport()
-    return viewport.rect().contains(QRect(widget.mapTo(viewport, QPoint(0, 0)), widget.size()))
 
 
 @pytest.mark.parametrize("language", ["english", "ukrainian"])  # Ukrainian: wider
@@ -89,7 +57,7 @@ def test_the_vault_count_fits_and_scrolls_to_the_focus(qtbot: Any, ops: Any, lan
     dialog = _dialog(qtbot, ops)
 
     def fits() -> None:
-        assert _fits(dialog, low_vision), dialog.frameGeometry()
+        assert fits_room(dialog, low_vision), dialog.frameGeometry()
 
     qtbot.waitUntil(fits, timeout=5000)
     qtbot.waitUntil(lambda: dialog.grid.stacked, timeout=5000)  # side by side: too wide
@@ -98,27 +66,27 @@ def test_the_vault_count_fits_and_scrolls_to_the_focus(qtbot: Any, ops: Any, lan
     box = dialog.findChild(QDialogButtonBox)
     assert box is not None
     close = box.button(QDialogButtonBox.StandardButton.Close)
-    assert _in_window(dialog.save, dialog) and _in_window(close, dialog)
-    body = _body(dialog)
+    assert in_window(dialog.save, dialog) and in_window(close, dialog)
+    body = body_of(dialog)
     assert body.verticalScrollBar().isVisible()  # taller than the screen: it scrolls
     assert not body.horizontalScrollBar().isVisible()  # never sideways
 
     # the bottom coin, under the notes and out of view, is scrolled into view when focused
     spins = dialog.grid.spins
     last_coin = spins["coin_0.10"]
-    assert not _in_view(last_coin, body)
+    assert not in_view(last_coin, body)
     last_coin.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: _in_view(last_coin, body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(last_coin, body), timeout=2000)
     qtbot.keyClick(last_coin, Qt.Key.Key_Tab)  # the reason comes next: shown
     assert QApplication.focusWidget() is dialog.reason
-    qtbot.waitUntil(lambda: _in_view(dialog.reason, body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(dialog.reason, body), timeout=2000)
     first = dialog.grid.first_spin()
     first.setFocus(Qt.FocusReason.OtherFocusReason)
-    qtbot.waitUntil(lambda: _in_view(first, body), timeout=2000)
+    qtbot.waitUntil(lambda: in_view(first, body), timeout=2000)
 
     # the count differs: the status asks for the reason, in the window, not scrolled away
     dialog.grid.set_counts({"note_1000": 49})
-    assert dialog.status.text() and _in_window(dialog.status, dialog)
+    assert dialog.status.text() and in_window(dialog.status, dialog)
     assert not dialog.save.isEnabled()
 
     # it waits for a co-sign: what it waits for and the two buttons that came, in view
@@ -126,15 +94,15 @@ def test_the_vault_count_fits_and_scrolls_to_the_focus(qtbot: Any, ops: Any, lan
                        SUPERVISOR, "recount")
     dialog._wait_for_cosign(count)
     qtbot.waitUntil(fits, timeout=5000)
-    assert _in_window(dialog.cosign_status, dialog)
-    qtbot.waitUntil(lambda: _in_window(dialog.refresh_button, dialog), timeout=5000)
-    assert _in_window(close, dialog)
+    assert in_window(dialog.cosign_status, dialog)
+    qtbot.waitUntil(lambda: in_window(dialog.refresh_button, dialog), timeout=5000)
+    assert in_window(close, dialog)
 
 
 def test_the_vault_count_looks_as_it_did_at_the_default_font(qtbot: Any, ops: Any,
                                                             english: Any) -> None:
     dialog = _dialog(qtbot, ops)
-    body = _body(dialog)
+    body = body_of(dialog)
     qtbot.waitUntil(lambda: dialog.size() == dialog.sizeHint(), timeout=5000)
     assert not dialog.grid.stacked  # notes and coins side by side
     assert not body.verticalScrollBar().isVisible()
